@@ -1,0 +1,85 @@
+# kovn front door.  `make run` and `make test` install missing Debian
+# packages, build Open vSwitch's lib/ once, then build kovn with Meson.
+
+SHELL := /bin/bash
+
+ASAN_DIR    := build/asan
+RELEASE_DIR := build/release
+DEBUG_DIR   := build/debug
+FUZZ_DIR    := build/fuzz
+RUN_DIR     := $(CURDIR)/run
+FUZZ_SECONDS ?= 60
+MESON_TEST_ARGS ?=
+
+FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
+
+.PHONY: all deps ovs release debug asan fuzz-build run stop test bench fuzz \
+        valgrind format clean
+
+all: release
+
+deps:
+	@scripts/deps.sh
+
+ovs: deps
+	@scripts/build-ovs.sh
+
+# meson setup only when the build directory is new; ninja rebuilds the rest.
+define meson_dir
+	@test -f $(1)/build.ninja || meson setup $(1) $(2)
+	ninja -C $(1)
+endef
+
+release: ovs
+	$(call meson_dir,$(RELEASE_DIR),-Dbuildtype=release)
+
+debug: ovs
+	$(call meson_dir,$(DEBUG_DIR),-Dbuildtype=debug)
+
+asan: ovs
+	$(call meson_dir,$(ASAN_DIR),-Dbuildtype=debug -Db_sanitize=address$(,)undefined)
+
+fuzz-build: ovs
+	@test -f $(FUZZ_DIR)/build.ninja || CC=clang meson setup $(FUZZ_DIR) \
+	    -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(FUZZ_DIR)
+
+run: release
+	@scripts/run.sh start $(RUN_DIR)
+
+stop:
+	@scripts/run.sh stop $(RUN_DIR)
+
+# Unit, integration and fuzz-corpus suites under ASan+UBSan; the last line is
+# the summed `N passed, N failed`.
+test: asan
+	@rm -f $(ASAN_DIR)/meson-logs/testlog.json
+	@meson test -C $(ASAN_DIR) --print-errorlogs $(MESON_TEST_ARGS) || true
+	@scripts/test-summary.py $(ASAN_DIR)/meson-logs/testlog.json
+
+valgrind: debug
+	meson test -C $(DEBUG_DIR) --suite unit --suite fuzz \
+	    --wrapper 'valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite'
+
+bench: release
+	meson test -C $(RELEASE_DIR) --benchmark --verbose
+
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+	    echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+	    $(FUZZ_DIR)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/ \
+	        $(FUZZ_DIR)/corpus/$$t fuzz/corpus/$$t 2>&1 | \
+	        grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Test unit written'; \
+	    test $${PIPESTATUS[0]} -eq 0; \
+	done
+
+format:
+	@cp ../shared/clang-format .clang-format 2>/dev/null || true
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build/asan build/release build/debug build/fuzz
+
+, := ,

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs the Debian packages kovn needs to build, test and run.
+# Only installs what is missing, so a warm machine pays one dpkg query.
+set -euo pipefail
+
+packages=(
+    # build
+    build-essential meson ninja-build pkg-config python3 autoconf automake libtool
+    # OVS lib/ source and what its configure wants
+    openvswitch-source libssl-dev libcap-ng-dev libunbound-dev libatomic1
+    # OVN and OVS servers used by tests and `make run`
+    ovn-central ovn-host openvswitch-switch openvswitch-common
+    # kovn's own library dependencies
+    libcurl4-openssl-dev libmicrohttpd-dev libyaml-dev libmnl-dev
+    # tests and fuzzing
+    libcmocka-dev clang libclang-rt-14-dev clang-format valgrind
+    # scripts
+    iproute2 procps openssl curl xz-utils
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+    echo "deps: all ${#packages[@]} packages present"
+    exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get update -q; then
+    echo "deps: apt-get update failed" >&2
+    exit 1
+fi
+# Install one by one on failure so the error names the package.
+if ! apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+    for pkg in "${missing[@]}"; do
+        apt-get install -y -q --no-install-recommends "$pkg" ||
+            { echo "deps: failed to install Debian package '$pkg'" >&2; exit 1; }
+    done
+fi
+# The packaged services must not run as system services: kovn starts its own.
+for svc in ovn-central ovn-host openvswitch-switch ovn-northd ovsdb-server ovs-vswitchd; do
+    if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+        systemctl stop "$svc" || true
+    fi
+done
+echo "deps: done"
