@@ -1,0 +1,569 @@
+/* Integration tests for src/ovn against real ovsdb-server and ovn-northd
+ * processes (standalone and 3-member Raft). */
+#include <config.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "base/error.h"
+#include "openvswitch/vlog.h"
+#include "ovn/nb.h"
+#include "ovn/router.h"
+#include "ovn/stale.h"
+#include "ovn/switch.h"
+#include "ovn_sandbox.h"
+#include "smap.h"
+#include "util.h"
+
+#define TIMEOUT_MS 30000
+
+static struct ovn_sandbox sandbox;
+
+static struct net_cidr
+cidr(const char *s, enum net_cidr_mode mode)
+{
+    struct net_cidr c;
+
+    assert_int_equal(net_cidr_parse(s, mode, &c, NULL), 0);
+    return c;
+}
+
+static struct net_mac
+mac(const char *s)
+{
+    struct net_mac m;
+
+    assert_int_equal(net_mac_parse(s, &m, NULL), 0);
+    return m;
+}
+
+static struct net_addr
+addr(const char *s)
+{
+    struct net_addr a;
+
+    assert_int_equal(net_addr_parse(s, &a, NULL), 0);
+    return a;
+}
+
+/* Waits up to 10 s for a shell command's output to contain 'needle'. */
+static bool
+eventually_contains(const char *needle, const char *fmt, const char *arg)
+{
+    for (int i = 0; i < 100; i++) {
+        char *out = sandbox_run(fmt, arg);
+        bool found = out && strstr(out, needle);
+
+        free(out);
+        if (found) {
+            return true;
+        }
+        usleep(100 * 1000);
+    }
+    return false;
+}
+
+static int
+count_lines_matching(const char *needle, const char *out)
+{
+    int n = 0;
+
+    for (const char *p = out; (p = strstr(p, needle)); p += strlen(needle)) {
+        n++;
+    }
+    return n;
+}
+
+/* A VPC with one subnet and one pod port, as the controller will write. */
+struct topology {
+    const char *router;
+    const char *switch_name;
+    const char *subnet_owner;
+    const char *port;
+};
+
+static int
+build_topology(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux_,
+               struct kovn_error *err)
+{
+    const struct topology *t = aux_;
+    struct ovn_owner vpc = {OVN_OWNER_VPC, t->router};
+    struct ovn_owner subnet = {OVN_OWNER_SUBNET, t->subnet_owner};
+    struct ovn_owner pod = {OVN_OWNER_POD, "default/pod1"};
+    struct net_cidr v4 = cidr("10.16.0.0/16", NET_CIDR_NETWORK);
+    struct net_cidr v6 = cidr("fd00:10:16::/64", NET_CIDR_NETWORK);
+    struct net_cidr gw[2] = {cidr("10.16.0.1/16", NET_CIDR_INTERFACE),
+                             cidr("fd00:10:16::1/64", NET_CIDR_INTERFACE)};
+    struct net_range_list exclude;
+    struct net_mac router_mac = mac("0a:58:0a:10:00:01");
+    struct net_mac pod_mac = mac("0a:58:0a:10:00:05");
+    struct net_addr pod_ips[2] = {addr("10.16.0.5"), addr("fd00:10:16::5")};
+    int error = 0;
+
+    net_range_list_init(&exclude);
+    assert_int_equal(net_range_list_parse("10.16.0.1,10.16.0.100..10.16.0.110",
+                                          ',', &exclude, NULL),
+                     0);
+    struct ovn_switch_spec ls = {.name = t->switch_name,
+                                 .subnet = &v4,
+                                 .ipv6_prefix = &v6,
+                                 .exclude_ips = &exclude};
+    struct ovn_router_port_pair_spec pair = {.router_name = t->router,
+                                             .switch_name = t->switch_name,
+                                             .mac = &router_mac,
+                                             .networks = gw,
+                                             .n_networks = 2};
+    struct ovn_switch_port_spec port = {.name = t->port,
+                                        .switch_name = t->switch_name,
+                                        .mac = &pod_mac,
+                                        .ips = pod_ips,
+                                        .n_ips = 2,
+                                        .port_security = true};
+
+    if (!ovn_router_ensure(nb, txn, t->router, &vpc, err) ||
+        !ovn_switch_ensure(nb, txn, &ls, &subnet, err)) {
+        error = err->code;
+    } else {
+        error = ovn_router_port_pair_ensure(nb, txn, &pair, &subnet, err);
+    }
+    if (!error && !ovn_switch_port_ensure(nb, txn, &port, &pod, err)) {
+        error = err->code;
+    }
+    net_range_list_destroy(&exclude);
+    return error;
+}
+
+static void
+test_ensure_creates_topology_that_northd_turns_into_datapaths(void **state)
+{
+    struct topology t = {"vpc1", "subnet1", "subnet1", "pod1.default"};
+    struct kovn_error err = {0};
+    enum ovn_txn_outcome outcome;
+    struct ovn_nb *nb = ovn_nb_create(sandbox.nb_remote);
+    char *show;
+
+    (void)state;
+    if (ovn_nb_transact(nb, build_topology, &t, TIMEOUT_MS, &outcome, &err)) {
+        fail_msg("transact: %s", err.msg);
+    }
+    assert_int_equal(outcome, OVN_TXN_CHANGED);
+
+    show = sandbox_run("ovn-nbctl --db=%s show", sandbox.nb_unix);
+    assert_non_null(show);
+    assert_non_null(strstr(show, "switch"));
+    assert_non_null(strstr(show, "(subnet1)"));
+    assert_non_null(strstr(show, "port subnet1-vpc1"));
+    assert_non_null(strstr(show, "router-port: vpc1-subnet1"));
+    assert_non_null(strstr(show, "port pod1.default"));
+    assert_non_null(strstr(show, "addresses: [\"0a:58:0a:10:00:05 10.16.0.5 "
+                                 "fd00:10:16::5\"]"));
+    assert_non_null(strstr(show, "router"));
+    assert_non_null(strstr(show, "(vpc1)"));
+    assert_non_null(strstr(show, "port vpc1-subnet1"));
+    assert_non_null(strstr(show, "networks: [\"10.16.0.1/16\", "
+                                 "\"fd00:10:16::1/64\"]"));
+    free(show);
+
+    char *config = sandbox_run("ovn-nbctl --db=%s get Logical_Switch subnet1 "
+                               "other_config",
+                               sandbox.nb_unix);
+    assert_non_null(config);
+    assert_non_null(strstr(config, "subnet=\"10.16.0.0/16\""));
+    assert_non_null(strstr(config, "ipv6_prefix=\"fd00:10:16::\""));
+    assert_non_null(
+        strstr(config, "exclude_ips=\"10.16.0.1 10.16.0.100..10.16.0.110\""));
+    free(config);
+
+    assert_true(eventually_contains("name=subnet1",
+                                    "ovn-sbctl --db=%s --no-leader-only "
+                                    "--columns=external_ids list "
+                                    "Datapath_Binding",
+                                    sandbox.sb_remote));
+    assert_true(eventually_contains("name=vpc1",
+                                    "ovn-sbctl --db=%s --no-leader-only "
+                                    "--columns=external_ids list "
+                                    "Datapath_Binding",
+                                    sandbox.sb_remote));
+    assert_true(eventually_contains("pod1.default",
+                                    "ovn-sbctl --db=%s --no-leader-only "
+                                    "--columns=logical_port list "
+                                    "Port_Binding",
+                                    sandbox.sb_remote));
+    ovn_nb_destroy(nb);
+}
+
+static void
+test_ensure_twice_sends_no_transaction(void **state)
+{
+    struct topology t = {"vpc2", "subnet2", "subnet2", "pod2.default"};
+    struct kovn_error err = {0};
+    enum ovn_txn_outcome outcome;
+    struct ovn_nb *nb = ovn_nb_create(sandbox.nb_remote);
+    unsigned long long sent;
+    char *list;
+
+    (void)state;
+    assert_int_equal(
+        ovn_nb_transact(nb, build_topology, &t, TIMEOUT_MS, &outcome, &err),
+        0);
+    assert_int_equal(outcome, OVN_TXN_CHANGED);
+    sent = nb->n_txns_sent;
+
+    /* Same desired state, also from a fresh connection (fresh replica). */
+    assert_int_equal(
+        ovn_nb_transact(nb, build_topology, &t, TIMEOUT_MS, &outcome, &err),
+        0);
+    assert_int_equal(outcome, OVN_TXN_UNCHANGED);
+    assert_true(nb->n_txns_sent == sent);
+    ovn_nb_destroy(nb);
+    nb = ovn_nb_create(sandbox.nb_remote);
+    assert_int_equal(
+        ovn_nb_transact(nb, build_topology, &t, TIMEOUT_MS, &outcome, &err),
+        0);
+    assert_int_equal(outcome, OVN_TXN_UNCHANGED);
+    assert_true(nb->n_txns_sent == 0);
+
+    list = sandbox_run("ovn-nbctl --db=%s --columns=name list "
+                       "Logical_Switch subnet2 && "
+                       "ovn-nbctl --db=%s --columns=name find Logical_Switch "
+                       "name=subnet2; ovn-nbctl --db=%s --columns=name find "
+                       "Logical_Router name=vpc2; ovn-nbctl --db=%s "
+                       "--columns=name find Logical_Router_Port "
+                       "name=vpc2-subnet2; ovn-nbctl --db=%s --columns=name "
+                       "find Logical_Switch_Port name=pod2.default",
+                       sandbox.nb_unix, sandbox.nb_unix, sandbox.nb_unix,
+                       sandbox.nb_unix, sandbox.nb_unix);
+    assert_non_null(list);
+    /* "list" prints subnet2 once, each "find" once more. */
+    assert_int_equal(count_lines_matching("\"subnet2\"", list) +
+                         count_lines_matching(": subnet2\n", list),
+                     2);
+    assert_int_equal(count_lines_matching("vpc2\n", list), 1);
+    assert_int_equal(count_lines_matching("vpc2-subnet2", list), 1);
+    assert_int_equal(count_lines_matching("pod2.default", list), 1);
+    free(list);
+    ovn_nb_destroy(nb);
+}
+
+/* Owner existence as the controller would report it: the subnets listed in
+ * 'gone' were deleted, every other owner still exists. */
+static bool
+owner_exists(const struct ovn_owner *owner, void *aux)
+{
+    const char *const *gone = aux;
+
+    if (strcmp(owner->kind, OVN_OWNER_SUBNET)) {
+        return true;
+    }
+    for (; *gone; gone++) {
+        if (!strcmp(*gone, owner->name)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+struct stale_setup {
+    const char *names[2];
+};
+
+static int
+build_two_switches(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux_,
+                   struct kovn_error *err)
+{
+    const struct stale_setup *setup = aux_;
+
+    for (int i = 0; i < 2; i++) {
+        struct ovn_owner owner = {OVN_OWNER_SUBNET, setup->names[i]};
+        struct ovn_switch_spec ls = {.name = setup->names[i]};
+
+        if (!ovn_switch_ensure(nb, txn, &ls, &owner, err)) {
+            return err->code;
+        }
+    }
+    return 0;
+}
+
+static int
+build_delete_stale(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux,
+                   struct kovn_error *err)
+{
+    (void)err;
+    ovn_delete_stale(nb, txn, aux);
+    return 0;
+}
+
+static void
+test_stale_listing_finds_only_orphaned_kovn_rows(void **state)
+{
+    struct stale_setup setup = {{"live-subnet", "gone-subnet"}};
+    const char *gone[] = {"gone-subnet", NULL};
+    struct ovn_stale_list stale = {0};
+    struct kovn_error err = {0};
+    struct ovn_nb *nb = ovn_nb_create(sandbox.nb_remote);
+    char *out;
+
+    (void)state;
+    /* A foreign switch whose keys look like ours but lack vendor=kovn, and
+     * one with no external_ids at all. */
+    out = sandbox_run("ovn-nbctl --db=%s ls-add foreign -- set "
+                      "Logical_Switch foreign "
+                      "external_ids:kovn-subnet=gone-subnet && "
+                      "ovn-nbctl --db=%s ls-add bare",
+                      sandbox.nb_unix, sandbox.nb_unix);
+    assert_non_null(out);
+    free(out);
+    assert_int_equal(ovn_nb_transact(nb, build_two_switches, &setup,
+                                     TIMEOUT_MS, NULL, &err),
+                     0);
+
+    ovn_list_stale(nb, owner_exists, gone, &stale);
+    assert_int_equal(stale.n, 1);
+    assert_string_equal(stale.rows[0].table, "Logical_Switch");
+    assert_string_equal(stale.rows[0].name, "gone-subnet");
+    assert_string_equal(stale.rows[0].owner_kind, OVN_OWNER_SUBNET);
+    assert_string_equal(stale.rows[0].owner_name, "gone-subnet");
+
+    assert_int_equal(ovn_nb_transact(nb, build_delete_stale, &stale,
+                                     TIMEOUT_MS, NULL, &err),
+                     0);
+    ovn_stale_list_destroy(&stale);
+    out = sandbox_run("ovn-nbctl --db=%s ls-list", sandbox.nb_unix);
+    assert_non_null(out);
+    assert_null(strstr(out, "gone-subnet"));
+    assert_non_null(strstr(out, "(live-subnet)"));
+    assert_non_null(strstr(out, "(foreign)"));
+    assert_non_null(strstr(out, "(bare)"));
+    free(out);
+    ovn_nb_destroy(nb);
+}
+
+struct bad_input {
+    const char *switch_name;
+    const char *port_name;
+    const char *port_switch;
+    const char *mac;
+};
+
+static int
+build_bad(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux_,
+          struct kovn_error *err)
+{
+    const struct bad_input *in = aux_;
+    struct ovn_owner owner = {OVN_OWNER_SUBNET, "bad"};
+
+    if (in->switch_name) {
+        struct ovn_switch_spec ls = {.name = in->switch_name};
+
+        return ovn_switch_ensure(nb, txn, &ls, &owner, err) ? 0 : err->code;
+    }
+    struct net_mac m = mac(in->mac);
+    struct ovn_switch_port_spec port = {
+        .name = in->port_name, .switch_name = in->port_switch, .mac = &m};
+    return ovn_switch_port_ensure(nb, txn, &port, &owner, err) ? 0 : err->code;
+}
+
+static void
+assert_bad(struct ovn_nb *nb, const struct bad_input *in, int code,
+           const char *message)
+{
+    struct kovn_error err = {0};
+
+    assert_int_equal(
+        ovn_nb_transact(nb, build_bad, (void *)in, TIMEOUT_MS, NULL, &err),
+        code);
+    if (!strstr(err.msg, message)) {
+        fail_msg("message \"%s\" lacks \"%s\"", err.msg, message);
+    }
+}
+
+static void
+test_bad_input_is_an_error_naming_row_and_field(void **state)
+{
+    struct ovn_nb *nb = ovn_nb_create(sandbox.nb_remote);
+    char *out;
+
+    (void)state;
+    assert_bad(nb, &(struct bad_input){.switch_name = "bad name\""}, -EINVAL,
+               "Logical_Switch \"bad name\"\": name: character 0x20");
+    assert_bad(nb, &(struct bad_input){.switch_name = ""}, -EINVAL,
+               "Logical_Switch: empty name");
+    assert_bad(nb,
+               &(struct bad_input){.port_name = "p1",
+                                   .port_switch = "no-such-switch",
+                                   .mac = "0a:00:00:00:00:01"},
+               -ENOENT,
+               "Logical_Switch_Port \"p1\": switch \"no-such-switch\" does "
+               "not exist");
+    /* A row kovn does not own is never modified. */
+    out = sandbox_run("ovn-nbctl --db=%s ls-add theirs", sandbox.nb_unix);
+    free(out);
+    assert_bad(nb, &(struct bad_input){.switch_name = "theirs"}, -EPERM,
+               "Logical_Switch \"theirs\" exists and is not managed by kovn");
+    out = sandbox_run("ovn-nbctl --db=%s get Logical_Switch theirs "
+                      "external_ids",
+                      sandbox.nb_unix);
+    assert_non_null(out);
+    assert_string_equal(out, "{}\n");
+    free(out);
+    ovn_nb_destroy(nb);
+}
+
+static int
+build_port_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux,
+                  struct kovn_error *err)
+{
+    const struct topology *t = aux;
+    int error = ovn_switch_port_delete(nb, txn, t->port, err);
+
+    if (!error) {
+        error = ovn_router_port_pair_delete(nb, txn, t->router, t->switch_name,
+                                            err);
+    }
+    return error;
+}
+
+static int
+build_switch_router_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                           void *aux, struct kovn_error *err)
+{
+    const struct topology *t = aux;
+    int error = ovn_switch_delete(nb, txn, t->switch_name, err);
+
+    return error ? error : ovn_router_delete(nb, txn, t->router, err);
+}
+
+static void
+test_delete_removes_ports_then_switch_and_router(void **state)
+{
+    struct topology t = {"vpc3", "subnet3", "subnet3", "pod3.default"};
+    struct kovn_error err = {0};
+    enum ovn_txn_outcome outcome;
+    struct ovn_nb *nb = ovn_nb_create(sandbox.nb_remote);
+    char *out;
+
+    (void)state;
+    assert_int_equal(
+        ovn_nb_transact(nb, build_topology, &t, TIMEOUT_MS, NULL, &err), 0);
+    assert_int_equal(
+        ovn_nb_transact(nb, build_port_delete, &t, TIMEOUT_MS, &outcome, &err),
+        0);
+    assert_int_equal(outcome, OVN_TXN_CHANGED);
+    out = sandbox_run("ovn-nbctl --db=%s show", sandbox.nb_unix);
+    assert_non_null(out);
+    assert_null(strstr(out, "pod3.default"));
+    assert_null(strstr(out, "vpc3-subnet3"));
+    assert_null(strstr(out, "subnet3-vpc3"));
+    assert_non_null(strstr(out, "(subnet3)"));
+    free(out);
+    /* Deleting what is gone is not an error and sends nothing. */
+    assert_int_equal(
+        ovn_nb_transact(nb, build_port_delete, &t, TIMEOUT_MS, &outcome, &err),
+        0);
+    assert_int_equal(outcome, OVN_TXN_UNCHANGED);
+    assert_int_equal(ovn_nb_transact(nb, build_switch_router_delete, &t,
+                                     TIMEOUT_MS, &outcome, &err),
+                     0);
+    out = sandbox_run("ovn-nbctl --db=%s show", sandbox.nb_unix);
+    assert_non_null(out);
+    assert_null(strstr(out, "subnet3"));
+    assert_null(strstr(out, "vpc3"));
+    free(out);
+    ovn_nb_destroy(nb);
+}
+
+struct one_port {
+    const char *name;
+};
+
+static int
+build_switch_for_ports(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux,
+                       struct kovn_error *err)
+{
+    struct ovn_owner owner = {OVN_OWNER_SUBNET, aux};
+    struct ovn_switch_spec ls = {.name = aux};
+
+    return ovn_switch_ensure(nb, txn, &ls, &owner, err) ? 0 : err->code;
+}
+
+static int
+build_one_port(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux,
+               struct kovn_error *err)
+{
+    const struct one_port *p = aux;
+    struct ovn_owner owner = {OVN_OWNER_POD, p->name};
+    struct net_mac m = mac("0a:00:00:00:00:01");
+    struct ovn_switch_port_spec port = {
+        .name = p->name, .switch_name = "ports", .mac = &m};
+
+    return ovn_switch_port_ensure(nb, txn, &port, &owner, err) ? 0 : err->code;
+}
+
+static void
+test_nb_restart_reconnects_and_next_ensure_works(void **state)
+{
+    struct kovn_error err = {0};
+    struct ovn_nb *nb = ovn_nb_create(sandbox.nb_remote);
+    struct one_port p = {"after-restart"};
+    enum ovn_txn_outcome outcome;
+    char *out;
+
+    (void)state;
+    assert_int_equal(ovn_nb_transact(nb, build_switch_for_ports, "ports",
+                                     TIMEOUT_MS, NULL, &err),
+                     0);
+    assert_int_equal(sandbox_ovn(&sandbox, "kill-member", "nb \"\" KILL"), 0);
+    assert_int_equal(sandbox_ovn(&sandbox, "start-member", "nb \"\""), 0);
+    if (ovn_nb_transact(nb, build_one_port, &p, TIMEOUT_MS, &outcome, &err)) {
+        fail_msg("after restart: %s", err.msg);
+    }
+    assert_int_equal(outcome, OVN_TXN_CHANGED);
+    out = sandbox_run("ovn-nbctl --db=%s lsp-list ports", sandbox.nb_unix);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "(after-restart)"));
+    free(out);
+    ovn_nb_destroy(nb);
+}
+
+static int
+setup_standalone(void **state)
+{
+    (void)state;
+    ovn_sandbox_start(&sandbox, false);
+    return 0;
+}
+
+static int
+teardown_sandbox(void **state)
+{
+    (void)state;
+    ovn_sandbox_stop(&sandbox);
+    return 0;
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(
+            test_ensure_creates_topology_that_northd_turns_into_datapaths),
+        cmocka_unit_test(test_ensure_twice_sends_no_transaction),
+        cmocka_unit_test(test_stale_listing_finds_only_orphaned_kovn_rows),
+        cmocka_unit_test(test_bad_input_is_an_error_naming_row_and_field),
+        cmocka_unit_test(test_delete_removes_ports_then_switch_and_router),
+        cmocka_unit_test(test_nb_restart_reconnects_and_next_ensure_works),
+    };
+
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
+    return cmocka_run_group_tests(tests, setup_standalone, teardown_sandbox);
+}
