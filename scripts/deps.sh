@@ -16,6 +16,8 @@ packages=(
     libcmocka-dev clang libclang-rt-14-dev clang-format valgrind
     # scripts
     iproute2 procps openssl curl xz-utils
+    # Kubernetes control plane built from Debian's source (scripts/k8s.sh)
+    dpkg-dev golang-go rsync etcd-server golang-github-modern-go-reflect2-dev
 )
 
 missing=()
@@ -23,6 +25,10 @@ for pkg in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
     [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
+
+# Tests drive the cluster with kubectl; the machine image ships one at
+# /usr/bin/kubectl, Debian's kubernetes-client is the fallback.
+command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 
 if ((${#missing[@]} == 0)); then
     echo "deps: all ${#packages[@]} packages present"

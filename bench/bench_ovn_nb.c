@@ -1,0 +1,200 @@
+/* Benchmark: creating 10,000 switch ports through src/ovn in batched
+ * transactions against the same rows created by ovn-nbctl, one invocation
+ * per 100 ports, on the same real ovsdb-server in the same run.  Also
+ * reports the memory of a fresh replica holding the 10,000 ports. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/error.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/vlog.h"
+#include "ovn/nb.h"
+#include "ovn/switch.h"
+#include "ovn_sandbox.h"
+#include "util.h"
+
+#define N_PORTS     10000
+#define BATCH       1000
+#define NBCTL_BATCH 100
+#define TIMEOUT_MS  120000
+
+static double
+now_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long
+rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = 0, resident = 0;
+
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) {
+            resident = 0;
+        }
+        fclose(f);
+    }
+    return resident * 4;
+}
+
+static void
+port_values(int i, struct net_mac *mac, struct net_addr *ip)
+{
+    *mac = (struct net_mac){
+        {0x0a, 0x58, 0x0a, 0x10, (uint8_t)(i >> 8), (uint8_t)i}};
+    *ip = net_addr_from_u128(NET_V4, (net_u128)0x0a100000 + 2 + (unsigned)i);
+}
+
+struct batch {
+    const char *switch_name;
+    int first;
+    int n;
+};
+
+static int
+build_batch(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux,
+            struct kovn_error *err)
+{
+    const struct batch *b = aux;
+    struct ovn_owner subnet = {OVN_OWNER_SUBNET, b->switch_name};
+    struct ovn_switch_spec ls = {.name = b->switch_name};
+
+    if (!ovn_switch_ensure(nb, txn, &ls, &subnet, err)) {
+        return err->code;
+    }
+    for (int i = b->first; i < b->first + b->n; i++) {
+        char name[32], pod[40];
+        struct net_mac mac;
+        struct net_addr ip;
+
+        port_values(i, &mac, &ip);
+        snprintf(name, sizeof name, "%s-p%d", b->switch_name, i);
+        snprintf(pod, sizeof pod, "bench/p%d", i);
+        struct ovn_owner owner = {OVN_OWNER_POD, pod};
+        struct ovn_switch_port_spec port = {.name = name,
+                                            .switch_name = b->switch_name,
+                                            .mac = &mac,
+                                            .ips = &ip,
+                                            .n_ips = 1,
+                                            .port_security = true};
+        if (!ovn_switch_port_ensure(nb, txn, &port, &owner, err)) {
+            return err->code;
+        }
+    }
+    return 0;
+}
+
+static double
+run_kovn(const struct ovn_sandbox *sb)
+{
+    struct kovn_error err = {0};
+    struct ovn_nb *nb = ovn_nb_create(sb->nb_remote);
+    double start;
+
+    if (ovn_nb_wait_ready(nb, TIMEOUT_MS, &err)) {
+        ovs_fatal(0, "%s", err.msg);
+    }
+    start = now_seconds();
+    for (int first = 0; first < N_PORTS; first += BATCH) {
+        struct batch b = {"kovn", first, BATCH};
+
+        if (ovn_nb_transact(nb, build_batch, &b, TIMEOUT_MS, NULL, &err)) {
+            ovs_fatal(0, "%s", err.msg);
+        }
+    }
+    double elapsed = now_seconds() - start;
+    ovn_nb_destroy(nb);
+    return elapsed;
+}
+
+static double
+run_nbctl(const struct ovn_sandbox *sb)
+{
+    char *out = sandbox_run("ovn-nbctl --db=%s ls-add nbctl", sb->nb_unix);
+    double start;
+
+    free(out);
+    start = now_seconds();
+    for (int first = 0; first < N_PORTS; first += NBCTL_BATCH) {
+        struct ds cmd = DS_EMPTY_INITIALIZER;
+
+        ds_put_format(&cmd, "ovn-nbctl --db=%s", sb->nb_unix);
+        for (int i = first; i < first + NBCTL_BATCH; i++) {
+            char mac_s[NET_MAC_STRLEN], ip_s[NET_ADDR_STRLEN];
+            struct net_mac mac;
+            struct net_addr ip;
+
+            port_values(i, &mac, &ip);
+            net_mac_format(&mac, mac_s);
+            net_addr_format(&ip, ip_s);
+            ds_put_format(&cmd,
+                          " -- lsp-add nbctl nbctl-p%d"
+                          " -- lsp-set-addresses nbctl-p%d '%s %s'"
+                          " -- lsp-set-port-security nbctl-p%d '%s %s'"
+                          " -- set Logical_Switch_Port nbctl-p%d"
+                          " external_ids:vendor=kovn"
+                          " external_ids:kovn-pod=bench/p%d",
+                          i, i, mac_s, ip_s, i, mac_s, ip_s, i, i);
+        }
+        out = sandbox_run("%s 2>/dev/null", ds_cstr(&cmd));
+        if (!out) {
+            ovs_fatal(0, "ovn-nbctl failed");
+        }
+        free(out);
+        ds_destroy(&cmd);
+    }
+    return now_seconds() - start;
+}
+
+static long
+replica_kib(const struct ovn_sandbox *sb)
+{
+    struct kovn_error err = {0};
+    long before = rss_kib();
+    struct ovn_nb *nb = ovn_nb_create(sb->nb_remote);
+    long after;
+
+    if (ovn_nb_wait_ready(nb, TIMEOUT_MS, &err)) {
+        ovs_fatal(0, "%s", err.msg);
+    }
+    after = rss_kib();
+    ovn_nb_destroy(nb);
+    return after - before;
+}
+
+int
+main(void)
+{
+    struct ovn_sandbox sb;
+    double kovn, nbctl;
+    long replica;
+
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_ERR);
+    ovn_sandbox_start(&sb, false);
+    kovn = run_kovn(&sb);
+    replica = replica_kib(&sb);
+    nbctl = run_nbctl(&sb);
+    ovn_sandbox_stop(&sb);
+
+    printf("%-34s %8s %9s %10s\n", "implementation", "rows", "seconds",
+           "rows/s");
+    printf("%-34s %8d %9.3f %10.0f\n", "kovn src/ovn (1000/txn)", N_PORTS,
+           kovn, N_PORTS / kovn);
+    printf("%-34s %8d %9.3f %10.0f\n", "ovn-nbctl (100/invocation)", N_PORTS,
+           nbctl, N_PORTS / nbctl);
+    printf("ratio kovn/ovn-nbctl: %.1fx (goal >= 10x); kovn 10k rows in "
+           "%.2f s (goal < 2 s)\n",
+           nbctl / kovn, kovn);
+    printf("replica RSS for %d ports: %ld KiB (%.0f bytes/port)\n", N_PORTS,
+           replica, replica * 1024.0 / N_PORTS);
+    return 0;
+}

@@ -1,0 +1,29 @@
+# Sourced by shell integration tests: a throw-away Kubernetes control plane
+# (etcd + kube-apiserver, optionally controller-manager and scheduler) in a
+# temp dir, stopped by its pid files when the test exits however it exits.
+#   k8s_start [--no-controller-manager] [--no-scheduler]
+#   $K8S_DIR, $KUBECONFIG_ADMIN, kubectl_admin ARGS...
+kovn_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+k8s_cleanup() {
+    [[ -n "${K8S_DIR:-}" ]] || return 0
+    "$kovn_root/scripts/k8s.sh" stop "$K8S_DIR" >/dev/null 2>&1 || true
+    rm -rf "$K8S_DIR"
+}
+
+k8s_start() {
+    K8S_DIR=$(mktemp -d /tmp/kovn-k8s.XXXXXX)
+    trap k8s_cleanup EXIT
+    "$kovn_root/scripts/k8s.sh" start "$K8S_DIR" "$@" >"$K8S_DIR/start.log" 2>&1 ||
+        { cat "$K8S_DIR/start.log" >&2; return 1; }
+    KUBECONFIG_ADMIN="$K8S_DIR/kubeconfig"
+}
+
+kubectl_admin() {
+    kubectl --kubeconfig "$KUBECONFIG_ADMIN" "$@"
+}
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
