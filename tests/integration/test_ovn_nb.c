@@ -17,6 +17,8 @@
 
 #include "base/error.h"
 #include "openvswitch/vlog.h"
+#include "ovn/acl.h"
+#include "ovn/dhcp.h"
 #include "ovn/nb.h"
 #include "ovn/router.h"
 #include "ovn/stale.h"
@@ -535,6 +537,208 @@ test_nb_restart_reconnects_and_next_ensure_works(void **state)
     ovn_nb_destroy(nb);
 }
 
+/* Network-policy style rows: a port group of two pods, an address set, and
+ * ACLs on the group; then a smaller ACL set replaces the larger one. */
+struct policy_case {
+    size_t n_acls;
+};
+
+static int
+build_policy(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux,
+             struct kovn_error *err)
+{
+    const struct policy_case *c = aux;
+    struct ovn_owner subnet = {OVN_OWNER_SUBNET, "polsub"};
+    struct ovn_switch_spec ls = {.name = "polsub"};
+    struct net_mac m1 = mac("0a:00:00:00:01:01");
+    struct net_mac m2 = mac("0a:00:00:00:01:02");
+    struct ovn_switch_port_spec p1 = {
+        .name = "pa.ns", .switch_name = "polsub", .mac = &m1};
+    struct ovn_switch_port_spec p2 = {
+        .name = "pb.ns", .switch_name = "polsub", .mac = &m2};
+    const char *ports[] = {"pa.ns", "pb.ns"};
+    struct net_cidr allowed[] = {cidr("10.1.0.0/16", NET_CIDR_NETWORK),
+                                 cidr("10.2.0.5/32", NET_CIDR_NETWORK)};
+    struct ovn_acl_spec acls[] = {
+        {"to-lport", 2000, "outport == @pg_ns && ip4.src == $as_ns",
+         "allow-related"},
+        {"to-lport", 1900, "outport == @pg_ns && ip", "drop"},
+    };
+
+    if (!ovn_switch_ensure(nb, txn, &ls, &subnet, err) ||
+        !ovn_switch_port_ensure(nb, txn, &p1, &subnet, err) ||
+        !ovn_switch_port_ensure(nb, txn, &p2, &subnet, err) ||
+        !ovn_port_group_ensure(nb, txn, "pg_ns", ports, 2, &subnet, err) ||
+        !ovn_address_set_ensure(nb, txn, "as_ns", allowed, 2, &subnet, err)) {
+        return err->code;
+    }
+    return ovn_acls_set_for_port_group(nb, txn, "pg_ns", acls, c->n_acls,
+                                       &subnet, err);
+}
+
+static void
+test_port_group_address_set_and_acls_converge(void **state)
+{
+    struct kovn_error err = {0};
+    struct ovn_nb *nb = ovn_nb_create(sandbox.nb_remote);
+    struct policy_case two = {2}, one = {1};
+    enum ovn_txn_outcome outcome;
+    char *out;
+
+    (void)state;
+    assert_int_equal(
+        ovn_nb_transact(nb, build_policy, &two, TIMEOUT_MS, &outcome, &err),
+        0);
+    assert_int_equal(outcome, OVN_TXN_CHANGED);
+    assert_int_equal(
+        ovn_nb_transact(nb, build_policy, &two, TIMEOUT_MS, &outcome, &err),
+        0);
+    assert_int_equal(outcome, OVN_TXN_UNCHANGED);
+
+    out = sandbox_run("ovn-nbctl --db=%s acl-list pg_ns", sandbox.nb_unix);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "to-lport  2000 (outport == @pg_ns && ip4.src "
+                                "== $as_ns) allow-related"));
+    assert_non_null(strstr(out, "to-lport  1900 (outport == @pg_ns && ip) "
+                                "drop"));
+    free(out);
+    out = sandbox_run("ovn-nbctl --db=%s --bare --columns=addresses list "
+                      "Address_Set as_ns",
+                      sandbox.nb_unix);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "10.1.0.0/16"));
+    assert_non_null(strstr(out, "10.2.0.5"));
+    assert_null(strstr(out, "10.2.0.5/32"));
+    free(out);
+    out = sandbox_run("ovn-nbctl --db=%s --bare --columns=ports list "
+                      "Port_Group pg_ns | wc -w",
+                      sandbox.nb_unix);
+    assert_non_null(out);
+    assert_int_equal(atoi(out), 2);
+    free(out);
+
+    assert_int_equal(
+        ovn_nb_transact(nb, build_policy, &one, TIMEOUT_MS, &outcome, &err),
+        0);
+    assert_int_equal(outcome, OVN_TXN_CHANGED);
+    out = sandbox_run("ovn-nbctl --db=%s acl-list pg_ns", sandbox.nb_unix);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "2000"));
+    assert_null(strstr(out, "1900"));
+    free(out);
+    ovn_nb_destroy(nb);
+}
+
+static int
+build_bad_acl(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux,
+              struct kovn_error *err)
+{
+    struct ovn_owner subnet = {OVN_OWNER_SUBNET, "polsub"};
+    const struct ovn_acl_spec *acl = aux;
+
+    return ovn_acls_set_for_switch(nb, txn, "polsub", acl, 1, &subnet, err);
+}
+
+static void
+test_bad_acl_is_rejected_naming_the_field(void **state)
+{
+    struct kovn_error err = {0};
+    struct ovn_nb *nb = ovn_nb_create(sandbox.nb_remote);
+    struct ovn_acl_spec bad_action = {"to-lport", 100, "ip", "permit"};
+    struct ovn_acl_spec bad_priority = {"to-lport", 40000, "ip", "drop"};
+    struct ovn_acl_spec bad_direction = {"inbound", 100, "ip", "drop"};
+
+    (void)state;
+    assert_int_equal(ovn_nb_transact(nb, build_bad_acl, &bad_action,
+                                     TIMEOUT_MS, NULL, &err),
+                     -EINVAL);
+    assert_non_null(strstr(err.msg, "Logical_Switch \"polsub\": action "
+                                    "\"permit\""));
+    assert_int_equal(ovn_nb_transact(nb, build_bad_acl, &bad_priority,
+                                     TIMEOUT_MS, NULL, &err),
+                     -EINVAL);
+    assert_non_null(strstr(err.msg, "priority 40000 not in 0..32767"));
+    assert_int_equal(ovn_nb_transact(nb, build_bad_acl, &bad_direction,
+                                     TIMEOUT_MS, NULL, &err),
+                     -EINVAL);
+    assert_non_null(strstr(err.msg, "direction \"inbound\""));
+    ovn_nb_destroy(nb);
+}
+
+static int
+build_routes(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux,
+             struct kovn_error *err)
+{
+    struct ovn_owner vpc = {OVN_OWNER_VPC, "vpc-routes"};
+    struct net_cidr all = cidr("0.0.0.0/0", NET_CIDR_NETWORK);
+    struct net_addr gw = addr("100.64.0.1");
+    struct net_addr hop = addr("100.64.0.2");
+    struct net_cidr prefix = cidr("10.16.0.0/16", NET_CIDR_NETWORK);
+    struct smap options = SMAP_INITIALIZER(&options);
+    int error;
+
+    (void)aux;
+    if (!ovn_router_ensure(nb, txn, "vpc-routes", &vpc, err)) {
+        return err->code;
+    }
+    error = ovn_static_route_ensure(nb, txn, "vpc-routes", "dst-ip", &all, &gw,
+                                    &vpc, err);
+    if (!error) {
+        error = ovn_policy_ensure(nb, txn, "vpc-routes", 31000,
+                                  "ip4.dst == 10.0.0.0/8", "reroute", &hop,
+                                  &vpc, err);
+    }
+    if (!error) {
+        smap_add(&options, "lease_time", "3600");
+        smap_add(&options, "router", "10.16.0.1");
+        smap_add(&options, "server_id", "10.16.0.1");
+        smap_add(&options, "server_mac", "0a:58:0a:10:00:01");
+        if (!ovn_dhcp_options_ensure(nb, txn, &prefix, &options, &vpc, err)) {
+            error = err->code;
+        }
+    }
+    smap_destroy(&options);
+    return error;
+}
+
+static void
+test_static_route_policy_and_dhcp_options_converge(void **state)
+{
+    struct kovn_error err = {0};
+    struct ovn_nb *nb = ovn_nb_create(sandbox.nb_remote);
+    enum ovn_txn_outcome outcome;
+    char *out;
+
+    (void)state;
+    assert_int_equal(
+        ovn_nb_transact(nb, build_routes, NULL, TIMEOUT_MS, &outcome, &err),
+        0);
+    assert_int_equal(outcome, OVN_TXN_CHANGED);
+    assert_int_equal(
+        ovn_nb_transact(nb, build_routes, NULL, TIMEOUT_MS, &outcome, &err),
+        0);
+    assert_int_equal(outcome, OVN_TXN_UNCHANGED);
+    out = sandbox_run("ovn-nbctl --db=%s lr-route-list vpc-routes && "
+                      "ovn-nbctl --db=%s lr-policy-list vpc-routes && "
+                      "ovn-nbctl --db=%s dhcp-options-list",
+                      sandbox.nb_unix, sandbox.nb_unix, sandbox.nb_unix);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "0.0.0.0/0"));
+    assert_non_null(strstr(out, "100.64.0.1 dst-ip"));
+    assert_non_null(strstr(out, "31000"));
+    assert_non_null(strstr(out, "ip4.dst == 10.0.0.0/8"));
+    assert_non_null(strstr(out, "reroute"));
+    assert_non_null(strstr(out, "100.64.0.2"));
+    free(out);
+    out = sandbox_run("ovn-nbctl --db=%s --bare --columns=options find "
+                      "DHCP_Options cidr=\"10.16.0.0/16\"",
+                      sandbox.nb_unix);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "lease_time=3600"));
+    free(out);
+    ovn_nb_destroy(nb);
+}
+
 static int
 setup_standalone(void **state)
 {
@@ -561,6 +765,9 @@ main(void)
         cmocka_unit_test(test_stale_listing_finds_only_orphaned_kovn_rows),
         cmocka_unit_test(test_bad_input_is_an_error_naming_row_and_field),
         cmocka_unit_test(test_delete_removes_ports_then_switch_and_router),
+        cmocka_unit_test(test_port_group_address_set_and_acls_converge),
+        cmocka_unit_test(test_bad_acl_is_rejected_naming_the_field),
+        cmocka_unit_test(test_static_route_policy_and_dhcp_options_converge),
         cmocka_unit_test(test_nb_restart_reconnects_and_next_ensure_works),
     };
 
