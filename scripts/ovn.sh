@@ -2,8 +2,10 @@
 # Starts and stops real OVN databases and ovn-northd as plain processes in a
 # directory: sockets, logs, databases and pid files all live there.
 #
-#   scripts/ovn.sh start DIR [--raft]   NB + SB (standalone or 3-member Raft)
+#   scripts/ovn.sh start DIR [--raft] [--no-northd]
+#                                       NB + SB (standalone or 3-member Raft)
 #                                       and ovn-northd
+#   scripts/ovn.sh start-northd DIR     ovn-northd alone (after --no-northd)
 #   scripts/ovn.sh stop DIR             stops what DIR's pid files name
 #   scripts/ovn.sh kill-member DIR nb|sb N [SIGNAL]   one Raft member (tests)
 #   scripts/ovn.sh start-member DIR nb|sb N           restart that member
@@ -132,7 +134,15 @@ stop_pidfile() {
 }
 
 cmd_start() {
-    local dir=${1:?usage: ovn.sh start DIR [--raft]} mode=${2:-}
+    local dir=${1:?usage: ovn.sh start DIR [--raft] [--no-northd]} mode="" northd=1 arg
+    shift
+    for arg in "$@"; do
+        case "$arg" in
+        --raft) mode=--raft ;;
+        --no-northd) northd=0 ;;
+        *) die "unknown option $arg" ;;
+        esac
+    done
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
     for tool in ovsdb-server ovsdb-tool ovsdb-client ovn-northd ovn-appctl; do
@@ -150,7 +160,7 @@ cmd_start() {
     fi
     nb=$(cat "$dir/ovnnb_db.remote")
     sb=$(cat "$dir/ovnsb_db.remote")
-    start_northd "$dir" "$nb" "$sb"
+    ((northd)) && start_northd "$dir" "$nb" "$sb"
     cat >"$dir/ovn.env" <<ENV
 OVN_NB_DB=$nb
 OVN_SB_DB=$sb
@@ -186,6 +196,10 @@ cmd_start_member() {
 
 case "${1:-}" in
 start) shift; cmd_start "$@" ;;
+start-northd)
+    shift
+    start_northd "$1" "$(cat "$1/ovnnb_db.remote")" "$(cat "$1/ovnsb_db.remote")"
+    ;;
 stop) shift; cmd_stop "$@" ;;
 kill-member) shift; cmd_kill_member "$@" ;;
 start-member) shift; cmd_start_member "$@" ;;

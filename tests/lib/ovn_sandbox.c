@@ -112,8 +112,8 @@ start_reaper(const char *dir)
     return pid;
 }
 
-void
-ovn_sandbox_start(struct ovn_sandbox *sb, bool raft)
+static void
+sandbox_start(struct ovn_sandbox *sb, bool raft, bool northd)
 {
     char path[256];
     char *out;
@@ -125,10 +125,10 @@ ovn_sandbox_start(struct ovn_sandbox *sb, bool raft)
     }
     sb->raft = raft;
     sb->reaper = start_reaper(sb->dir);
-    out = sandbox_run("%s/scripts/ovn.sh start %s %s >%s/start.log 2>&1 || "
-                      "{ cat %s/start.log >&2; exit 1; }",
-                      KOVN_SOURCE_ROOT, sb->dir, raft ? "--raft" : "", sb->dir,
-                      sb->dir);
+    out = sandbox_run("%s/scripts/ovn.sh start %s %s %s >%s/start.log 2>&1 "
+                      "|| { cat %s/start.log >&2; exit 1; }",
+                      KOVN_SOURCE_ROOT, sb->dir, raft ? "--raft" : "",
+                      northd ? "" : "--no-northd", sb->dir, sb->dir);
     if (!out) {
         die("scripts/ovn.sh start failed");
     }
@@ -139,6 +139,18 @@ ovn_sandbox_start(struct ovn_sandbox *sb, bool raft)
     read_line(path, sb->sb_remote, sizeof sb->sb_remote);
     snprintf(sb->nb_unix, sizeof sb->nb_unix, "unix:%s/ovnnb_db%s.sock",
              sb->dir, raft ? "1" : "");
+}
+
+void
+ovn_sandbox_start(struct ovn_sandbox *sb, bool raft)
+{
+    sandbox_start(sb, raft, true);
+}
+
+void
+ovn_sandbox_start_without_northd(struct ovn_sandbox *sb)
+{
+    sandbox_start(sb, false, false);
 }
 
 void

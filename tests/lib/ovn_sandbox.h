@@ -18,6 +18,8 @@ struct ovn_sandbox {
 
 /* Starts the sandbox; aborts the test program on failure. */
 void ovn_sandbox_start(struct ovn_sandbox *sb, bool raft);
+/* The same without ovn-northd (for benchmarks of the NB write path). */
+void ovn_sandbox_start_without_northd(struct ovn_sandbox *sb);
 void ovn_sandbox_stop(struct ovn_sandbox *sb);
 
 /* Runs a shell command (formatted) and returns its stdout (caller frees),
