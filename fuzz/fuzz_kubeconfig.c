@@ -1,0 +1,37 @@
+/* Fuzz target for kubeconfig loading (YAML reader, typed JSON access,
+ * base64 *-data fields): never crashes or leaks; success means a usable
+ * config (an http(s) server, a namespace, a context) and failure a
+ * message. */
+#include <config.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "kube/config.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct kovn_error err = {0};
+    struct kube_config config;
+
+    if (!kube_config_parse("fuzz.yaml", "/nonexistent", (const char *)data,
+                           size, NULL, &config, &err)) {
+        if (!config.server ||
+            (strncmp(config.server, "https://", 8) &&
+             strncmp(config.server, "http://", 7)) ||
+            !config.namespace || !config.context ||
+            (!config.cert_file && !config.cert_pem) !=
+                (!config.key_file && !config.key_pem)) {
+            abort();
+        }
+        kube_config_destroy(&config);
+    } else if (!err.msg[0]) {
+        abort();
+    }
+    return 0;
+}
