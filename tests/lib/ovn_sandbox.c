@@ -1,6 +1,7 @@
 /* OVN sandbox for integration tests; see ovn_sandbox.h. */
 #define _GNU_SOURCE 1
 #include "ovn_sandbox.h"
+#include "sandbox.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -16,100 +17,15 @@
 #endif
 
 static void
-die(const char *what)
-{
-    fprintf(stderr, "ovn_sandbox: %s\n", what);
-    exit(1);
-}
-
-char *
-sandbox_run(const char *fmt, ...)
-{
-    char *cmd = NULL, *out = NULL;
-    size_t size = 0, len = 0;
-    va_list args;
-    FILE *pipe;
-    char buf[4096];
-    size_t n;
-
-    va_start(args, fmt);
-    if (vasprintf(&cmd, fmt, args) < 0) {
-        abort();
-    }
-    va_end(args);
-    pipe = popen(cmd, "r");
-    free(cmd);
-    if (!pipe) {
-        return NULL;
-    }
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) {
-        if (len + n + 1 > size) {
-            size = 2 * (len + n + 1);
-            out = realloc(out, size);
-            if (!out) {
-                abort();
-            }
-        }
-        memcpy(out + len, buf, n);
-        len += n;
-    }
-    if (!out) {
-        out = calloc(1, 1);
-    } else {
-        out[len] = '\0';
-    }
-    if (pclose(pipe) != 0) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
-
-static void
 read_line(const char *path, char *buf, size_t size)
 {
     FILE *f = fopen(path, "r");
 
     if (!f || !fgets(buf, (int)size, f)) {
-        die(path);
+        sandbox_die(path);
     }
     buf[strcspn(buf, "\n")] = '\0';
     fclose(f);
-}
-
-/* The reaper blocks on a pipe whose write end only the test process holds:
- * when that process exits, however it exits, the reaper stops the servers
- * and removes the directory. */
-static pid_t
-start_reaper(const char *dir)
-{
-    int fds[2];
-    pid_t pid;
-
-    if (pipe(fds)) {
-        die("pipe");
-    }
-    pid = fork();
-    if (pid < 0) {
-        die("fork");
-    }
-    if (pid == 0) {
-        char c;
-        char cmd[512];
-
-        close(fds[1]);
-        setpgid(0, 0);
-        while (read(fds[0], &c, 1) > 0) {
-            continue;
-        }
-        snprintf(cmd, sizeof cmd, "%s/scripts/ovn.sh stop %s; rm -rf %s",
-                 KOVN_SOURCE_ROOT, dir, dir);
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[0]);
-    /* The write end stays open in this process until it exits. */
-    return pid;
 }
 
 static void
@@ -121,16 +37,19 @@ sandbox_start(struct ovn_sandbox *sb, bool raft, bool northd)
     memset(sb, 0, sizeof *sb);
     snprintf(sb->dir, sizeof sb->dir, "/tmp/kovn-test.XXXXXX");
     if (!mkdtemp(sb->dir)) {
-        die("mkdtemp");
+        sandbox_die("mkdtemp");
     }
     sb->raft = raft;
-    sb->reaper = start_reaper(sb->dir);
+    char *stop_cmd = xasprintf_("%s/scripts/ovn.sh stop %s; rm -rf %s",
+                                KOVN_SOURCE_ROOT, sb->dir, sb->dir);
+    sb->reaper = sandbox_start_reaper(stop_cmd);
+    free(stop_cmd);
     out = sandbox_run("%s/scripts/ovn.sh start %s %s %s >%s/start.log 2>&1 "
                       "|| { cat %s/start.log >&2; exit 1; }",
                       KOVN_SOURCE_ROOT, sb->dir, raft ? "--raft" : "",
                       northd ? "" : "--no-northd", sb->dir, sb->dir);
     if (!out) {
-        die("scripts/ovn.sh start failed");
+        sandbox_die("scripts/ovn.sh start failed");
     }
     free(out);
     snprintf(path, sizeof path, "%s/ovnnb_db.remote", sb->dir);

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "sandbox.h"
+
 struct ovn_sandbox {
     char dir[128];
     char nb_remote[512]; /* Comma-separated TCP remotes of every member. */
@@ -21,10 +23,6 @@ void ovn_sandbox_start(struct ovn_sandbox *sb, bool raft);
 /* The same without ovn-northd (for benchmarks of the NB write path). */
 void ovn_sandbox_start_without_northd(struct ovn_sandbox *sb);
 void ovn_sandbox_stop(struct ovn_sandbox *sb);
-
-/* Runs a shell command (formatted) and returns its stdout (caller frees),
- * or NULL if it exited non-zero. */
-char *sandbox_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Runs scripts/ovn.sh with arguments appended after the sandbox directory
  * ("kill-member DIR nb 1" is sandbox_ovn(sb, "kill-member", "nb 1")). */

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "base/error.h"
-#include "kube/config.h"
+#include "kube/kubeconfig.h"
 #include "util.h"
 
 static char tmpdir[64];

@@ -1,7 +1,7 @@
-/* kubeconfig and in-cluster configuration; see config.h. */
+/* kubeconfig and in-cluster configuration; see kubeconfig.h. */
 #include <config.h>
 
-#include "kube/config.h"
+#include "kube/kubeconfig.h"
 
 #include <errno.h>
 #include <stdio.h>

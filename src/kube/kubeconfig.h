@@ -7,8 +7,8 @@
  * current-context wins); else ~/.kube/config; else the in-cluster service
  * account.  Relative file paths in a kubeconfig are relative to the file
  * that names them.  Errors name the file and the field. */
-#ifndef KOVN_KUBE_CONFIG_H
-#define KOVN_KUBE_CONFIG_H 1
+#ifndef KOVN_KUBE_KUBECONFIG_H
+#define KOVN_KUBE_KUBECONFIG_H 1
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,4 +63,4 @@ int kube_config_parse(const char *source, const char *base_dir,
 int kube_config_in_cluster(const char *sa_dir, struct kube_config *config,
                            struct kovn_error *err);
 
-#endif /* KOVN_KUBE_CONFIG_H */
+#endif /* KOVN_KUBE_KUBECONFIG_H */

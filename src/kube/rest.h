@@ -1,0 +1,75 @@
+/* The Kubernetes REST client: libcurl's multi interface driven by the OVS
+ * poll loop (kube_client_run() / kube_client_wait(), as everything else in a
+ * kovn daemon), with connection reuse and HTTP/2 where the server offers
+ * it, per-request timeouts, a client-side QPS/burst limit, bounded response
+ * bodies, and metav1.Status errors decoded into (code, reason, message).
+ *
+ * Requests complete through a callback from kube_client_run(); nothing is
+ * called from inside libcurl.  kube_client_call() is the blocking form for
+ * command-line tools and tests. */
+#ifndef KOVN_KUBE_REST_H
+#define KOVN_KUBE_REST_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct json;
+struct kovn_error;
+struct kube_config;
+
+/* Largest response body accepted; paged lists stay far below it. */
+#define KUBE_BODY_MAX (128 * 1024 * 1024)
+
+struct kube_client_options {
+    double qps;      /* Sustained requests per second; 0: 50. */
+    int burst;       /* Bucket size; 0: 100. */
+    long timeout_ms; /* Per request; 0: 30000. */
+    const char *user_agent;
+};
+
+struct kube_response {
+    long status;       /* HTTP status; 0 when the request never got one. */
+    int error;         /* 0, or negative errno for transport failures. */
+    struct json *body; /* Parsed JSON body, or NULL. */
+    char *reason;      /* Status reason ("NotFound", ...) or "". */
+    char *message;     /* Status message or transport error, or "". */
+};
+
+void kube_response_destroy(struct kube_response *response);
+
+struct kube_client;
+struct kube_request;
+
+typedef void kube_response_fn(struct kube_response *response, void *aux);
+
+struct kube_client *kube_client_create(const struct kube_config *config,
+                                       const struct kube_client_options *,
+                                       struct kovn_error *err);
+void kube_client_destroy(struct kube_client *client);
+
+/* Queues a request.  'path' starts with "/" ("/api/v1/namespaces");
+ * 'body' (may be NULL) is sent as 'content_type' (NULL:
+ * "application/json").  'done' is called exactly once from
+ * kube_client_run(), unless the request is cancelled first; it owns nothing
+ * of 'response' after returning. */
+struct kube_request *kube_client_send(struct kube_client *client,
+                                      const char *method, const char *path,
+                                      const struct json *body,
+                                      const char *content_type,
+                                      kube_response_fn *done, void *aux);
+void kube_request_cancel(struct kube_request *request);
+
+void kube_client_run(struct kube_client *client);
+void kube_client_wait(struct kube_client *client);
+/* Requests queued or in flight. */
+size_t kube_client_pending(const struct kube_client *client);
+
+/* Blocking request.  Returns 0 when an HTTP response arrived (whatever its
+ * status: look at response->status), or the transport error with 'err'
+ * set.  The caller destroys 'response'. */
+int kube_client_call(struct kube_client *client, const char *method,
+                     const char *path, const struct json *body,
+                     const char *content_type, struct kube_response *response,
+                     struct kovn_error *err);
+
+#endif /* KOVN_KUBE_REST_H */

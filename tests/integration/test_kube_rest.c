@@ -1,0 +1,339 @@
+/* Integration tests for src/kube/rest against a real kube-apiserver: CRUD
+ * with Status errors decoded, paged lists, merge patch, delete
+ * preconditions, RBAC refusals, many concurrent requests on the poll loop,
+ * and a dead server reported as a transport error. */
+#include <config.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/error.h"
+#include "k8s_sandbox.h"
+#include "kube/kubeconfig.h"
+#include "kube/rest.h"
+#include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+#include "json/access.h"
+
+static struct k8s_sandbox sandbox;
+
+static struct kube_client *
+client_for(const char *kubeconfig)
+{
+    struct kovn_error err = {0};
+    struct kube_config config;
+    struct kube_client *client;
+
+    if (kube_config_load(kubeconfig, NULL, &config, &err)) {
+        fail_msg("%s", err.msg);
+    }
+    client = kube_client_create(&config, NULL, &err);
+    kube_config_destroy(&config);
+    assert_non_null(client);
+    return client;
+}
+
+static long
+call(struct kube_client *client, const char *method, const char *path,
+     const char *body, const char *content_type,
+     struct kube_response *response)
+{
+    struct kovn_error err = {0};
+    struct json *json = body ? json_from_string(body) : NULL;
+    int error;
+
+    error = kube_client_call(client, method, path, json, content_type,
+                             response, &err);
+    json_destroy(json);
+    if (error) {
+        fail_msg("%s %s: %s", method, path, err.msg);
+    }
+    return response->status;
+}
+
+static const char *
+string_at(const struct json *json, const char *a, const char *b)
+{
+    const struct json *inner = json_member(json, a);
+    const char *value = NULL;
+
+    assert_int_equal(json_member_string(inner, b, a, &value, NULL), 0);
+    return value;
+}
+
+static void
+test_create_get_conflict_and_not_found_decode_status(void **state)
+{
+    struct kube_client *client = client_for(sandbox.kubeconfig);
+    struct kube_response r;
+
+    (void)state;
+    assert_int_equal(call(client, "POST", "/api/v1/namespaces",
+                          "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\","
+                          "\"metadata\":{\"name\":\"rest-a\"}}",
+                          NULL, &r),
+                     201);
+    assert_string_equal(string_at(r.body, "metadata", "name"), "rest-a");
+    kube_response_destroy(&r);
+
+    assert_int_equal(
+        call(client, "GET", "/api/v1/namespaces/rest-a", NULL, NULL, &r), 200);
+    assert_string_equal(string_at(r.body, "status", "phase"), "Active");
+    kube_response_destroy(&r);
+
+    assert_int_equal(call(client, "POST", "/api/v1/namespaces",
+                          "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\","
+                          "\"metadata\":{\"name\":\"rest-a\"}}",
+                          NULL, &r),
+                     409);
+    assert_string_equal(r.reason, "AlreadyExists");
+    assert_non_null(strstr(r.message, "\"rest-a\" already exists"));
+    kube_response_destroy(&r);
+
+    assert_int_equal(
+        call(client, "GET", "/api/v1/namespaces/no-such", NULL, NULL, &r),
+        404);
+    assert_string_equal(r.reason, "NotFound");
+    kube_response_destroy(&r);
+
+    /* Invalid input is a 422 with the server's field message. */
+    assert_int_equal(call(client, "POST", "/apis/kubeovn.io/v1/subnets",
+                          "{\"apiVersion\":\"kubeovn.io/v1\",\"kind\":"
+                          "\"Subnet\",\"metadata\":{\"name\":\"bad\"},"
+                          "\"spec\":{\"excludeIps\":\"10.0.0.1\"}}",
+                          NULL, &r),
+                     422);
+    assert_string_equal(r.reason, "Invalid");
+    assert_non_null(strstr(r.message, "spec.excludeIps"));
+    kube_response_destroy(&r);
+    kube_client_destroy(client);
+}
+
+static void
+test_list_pages_with_limit_and_continue(void **state)
+{
+    struct kube_client *client = client_for(sandbox.kubeconfig);
+    struct kube_response r;
+    char *cont = NULL;
+    int seen = 0, pages = 0;
+
+    (void)state;
+    call(client, "POST", "/api/v1/namespaces",
+         "{\"metadata\":{\"name\":\"rest-list\"}}", NULL, &r);
+    kube_response_destroy(&r);
+    for (int i = 0; i < 7; i++) {
+        char body[128];
+
+        snprintf(body, sizeof body,
+                 "{\"metadata\":{\"name\":\"cm-%d\"},\"data\":{\"i\":\"%d\"}}",
+                 i, i);
+        assert_int_equal(call(client, "POST",
+                              "/api/v1/namespaces/rest-list/configmaps", body,
+                              NULL, &r),
+                         201);
+        kube_response_destroy(&r);
+    }
+    do {
+        char *path = cont ? xasprintf("/api/v1/namespaces/rest-list/"
+                                      "configmaps?limit=3&continue=%s",
+                                      cont)
+                          : xstrdup("/api/v1/namespaces/rest-list/"
+                                    "configmaps?limit=3");
+        const struct json *items;
+
+        assert_int_equal(call(client, "GET", path, NULL, NULL, &r), 200);
+        free(path);
+        assert_int_equal(json_member_array(r.body, "items", "", &items, NULL),
+                         0);
+        assert_true(json_array(items)->n <= 3);
+        seen += (int)json_array(items)->n;
+        pages++;
+        free(cont);
+        const char *next = NULL;
+        json_member_string(json_member(r.body, "metadata"), "continue", "",
+                           &next, NULL);
+        cont = next && *next ? xstrdup(next) : NULL;
+        kube_response_destroy(&r);
+    } while (cont);
+    assert_int_equal(seen, 7);
+    assert_int_equal(pages, 3);
+    kube_client_destroy(client);
+}
+
+static void
+test_merge_patch_and_delete_precondition(void **state)
+{
+    struct kube_client *client = client_for(sandbox.kubeconfig);
+    struct kube_response r;
+    char *uid, *body;
+
+    (void)state;
+    call(client, "POST", "/api/v1/namespaces",
+         "{\"metadata\":{\"name\":\"rest-patch\"}}", NULL, &r);
+    uid = xstrdup(string_at(r.body, "metadata", "uid"));
+    kube_response_destroy(&r);
+
+    assert_int_equal(call(client, "PATCH", "/api/v1/namespaces/rest-patch",
+                          "{\"metadata\":{\"annotations\":{\"ovn.kubernetes."
+                          "io/logical_switch\":\"ovn-default\"}}}",
+                          "application/merge-patch+json", &r),
+                     200);
+    const struct json *annotations =
+        json_member(json_member(r.body, "metadata"), "annotations");
+    const char *ls = NULL;
+    json_member_string(annotations, "ovn.kubernetes.io/logical_switch", "",
+                       &ls, NULL);
+    assert_non_null(ls);
+    assert_string_equal(ls, "ovn-default");
+    kube_response_destroy(&r);
+
+    /* A delete whose uid precondition does not match is a 409 Conflict. */
+    assert_int_equal(call(client, "DELETE", "/api/v1/namespaces/rest-patch",
+                          "{\"preconditions\":{\"uid\":\"00000000-0000-0000-"
+                          "0000-000000000000\"}}",
+                          NULL, &r),
+                     409);
+    assert_string_equal(r.reason, "Conflict");
+    kube_response_destroy(&r);
+    body = xasprintf("{\"preconditions\":{\"uid\":\"%s\"}}", uid);
+    assert_int_equal(call(client, "DELETE", "/api/v1/namespaces/rest-patch",
+                          body, NULL, &r),
+                     200);
+    kube_response_destroy(&r);
+    free(body);
+    free(uid);
+    kube_client_destroy(client);
+}
+
+static void
+test_rbac_refusal_is_403_forbidden(void **state)
+{
+    struct kube_client *client = client_for(sandbox.controller_kubeconfig);
+    struct kube_response r;
+
+    (void)state;
+    assert_int_equal(call(client, "GET", "/api/v1/secrets", NULL, NULL, &r),
+                     403);
+    assert_string_equal(r.reason, "Forbidden");
+    assert_non_null(strstr(r.message, "system:kovn-controller"));
+    kube_response_destroy(&r);
+    assert_int_equal(
+        call(client, "GET", "/apis/kubeovn.io/v1/subnets", NULL, NULL, &r),
+        200);
+    kube_response_destroy(&r);
+    kube_client_destroy(client);
+}
+
+struct counter {
+    int ok;
+    int done;
+};
+
+static void
+count_done(struct kube_response *response, void *counter_)
+{
+    struct counter *counter = counter_;
+
+    counter->done++;
+    counter->ok += response->status == 201;
+}
+
+static void
+test_concurrent_requests_complete_on_the_poll_loop(void **state)
+{
+    struct kube_client *client = client_for(sandbox.kubeconfig);
+    struct counter counter = {0, 0};
+    struct kube_response r;
+    enum { N = 200 };
+
+    (void)state;
+    call(client, "POST", "/api/v1/namespaces",
+         "{\"metadata\":{\"name\":\"rest-many\"}}", NULL, &r);
+    kube_response_destroy(&r);
+    for (int i = 0; i < N; i++) {
+        char body[96];
+        struct json *json;
+
+        snprintf(body, sizeof body, "{\"metadata\":{\"name\":\"m-%d\"}}", i);
+        json = json_from_string(body);
+        kube_client_send(client, "POST",
+                         "/api/v1/namespaces/rest-many/configmaps", json, NULL,
+                         count_done, &counter);
+        json_destroy(json);
+    }
+    for (;;) {
+        kube_client_run(client);
+        if (counter.done == N) {
+            break;
+        }
+        kube_client_wait(client);
+        poll_block();
+    }
+    assert_int_equal(counter.ok, N);
+    assert_int_equal(kube_client_pending(client), 0);
+    kube_client_destroy(client);
+}
+
+static void
+test_unreachable_server_is_a_transport_error(void **state)
+{
+    struct kube_config config;
+    struct kube_client *client;
+    struct kube_response r;
+    struct kovn_error err = {0};
+
+    (void)state;
+    kube_config_init(&config);
+    config.server = xstrdup("https://127.0.0.1:1");
+    config.insecure = true;
+    client = kube_client_create(&config, NULL, &err);
+    kube_config_destroy(&config);
+    assert_int_equal(
+        kube_client_call(client, "GET", "/api", NULL, NULL, &r, &err),
+        -ECONNREFUSED);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(err.msg, "GET https://127.0.0.1:1/api"));
+    kube_response_destroy(&r);
+    kube_client_destroy(client);
+}
+
+static int
+setup(void **state)
+{
+    (void)state;
+    k8s_sandbox_start(&sandbox, false);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    k8s_sandbox_stop(&sandbox);
+    return 0;
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_create_get_conflict_and_not_found_decode_status),
+        cmocka_unit_test(test_list_pages_with_limit_and_continue),
+        cmocka_unit_test(test_merge_patch_and_delete_precondition),
+        cmocka_unit_test(test_rbac_refusal_is_403_forbidden),
+        cmocka_unit_test(test_concurrent_requests_complete_on_the_poll_loop),
+        cmocka_unit_test(test_unreachable_server_is_a_transport_error),
+    };
+
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
