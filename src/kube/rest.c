@@ -61,6 +61,10 @@ struct kube_request {
     CURLcode result;
     kube_response_fn *done;
     void *aux;
+    /* Streaming (watch) requests: data goes to 'stream' as it arrives and
+     * the response body stays empty. */
+    kube_stream_fn *stream;
+    bool stream_stopped;
 };
 
 static void
@@ -239,7 +243,16 @@ write_cb(char *data, size_t size, size_t n, void *request_)
 {
     struct kube_request *request = request_;
     size_t len = size * n;
+    long status = 0;
 
+    curl_easy_getinfo(request->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (request->stream && status == 200) {
+        if (request->stream(data, len, request->aux)) {
+            request->stream_stopped = true;
+            return 0;
+        }
+        return len;
+    }
     if (request->response_body.length + len > KUBE_BODY_MAX) {
         request->too_large = true;
         return 0; /* Makes curl fail the transfer with CURLE_WRITE_ERROR. */
@@ -270,7 +283,16 @@ setup_easy(struct kube_request *request)
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, request->curl_error);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, request->headers);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, client->options.user_agent);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, client->options.timeout_ms);
+    if (request->stream) {
+        /* A watch lasts as long as the server keeps it (timeoutSeconds);
+         * a connection that goes silent is caught by TCP keepalive. */
+        curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 0L);
+        curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+        curl_easy_setopt(easy, CURLOPT_TCP_KEEPIDLE, 30L);
+        curl_easy_setopt(easy, CURLOPT_TCP_KEEPINTVL, 10L);
+    } else {
+        curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, client->options.timeout_ms);
+    }
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
@@ -341,6 +363,17 @@ kube_client_send(struct kube_client *client, const char *method,
     return request;
 }
 
+struct kube_request *
+kube_client_stream(struct kube_client *client, const char *path,
+                   kube_stream_fn *stream, kube_response_fn *done, void *aux)
+{
+    struct kube_request *request =
+        kube_client_send(client, "GET", path, NULL, NULL, done, aux);
+
+    request->stream = stream;
+    return request;
+}
+
 void
 kube_request_cancel(struct kube_request *request)
 {
@@ -391,6 +424,13 @@ static void
 build_response(struct kube_request *request, struct kube_response *response)
 {
     memset(response, 0, sizeof *response);
+    if (request->result != CURLE_OK && request->stream_stopped) {
+        response->error = -ECANCELED;
+        response->reason = xstrdup("");
+        response->message = xasprintf("%s %s: stream stopped by its reader",
+                                      request->method, request->url);
+        return;
+    }
     if (request->result != CURLE_OK) {
         response->error = request->too_large ? -E2BIG
                           : request->result == CURLE_OPERATION_TIMEDOUT

@@ -57,6 +57,20 @@ struct kube_request *kube_client_send(struct kube_client *client,
                                       const struct json *body,
                                       const char *content_type,
                                       kube_response_fn *done, void *aux);
+/* Receives a streamed body as it arrives.  Returns 0 to continue or
+ * nonzero to stop the stream (the request then completes with
+ * -ECANCELED). */
+typedef int kube_stream_fn(const char *data, size_t len, void *aux);
+
+/* A GET whose successful (200) body is handed to 'stream' chunk by chunk
+ * instead of being collected, for watches; no overall timeout applies.
+ * 'done' reports the end: the server closing the stream (status 200), an
+ * HTTP error (with its Status, body collected), or a transport error. */
+struct kube_request *kube_client_stream(struct kube_client *client,
+                                        const char *path,
+                                        kube_stream_fn *stream,
+                                        kube_response_fn *done, void *aux);
+
 void kube_request_cancel(struct kube_request *request);
 
 void kube_client_run(struct kube_client *client);
