@@ -1,0 +1,628 @@
+/* List+watch informer; see informer.h. */
+#include <config.h>
+
+#include "kube/informer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "kube/rest.h"
+#include "kube/status.h"
+#include "kube/watch.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "random.h"
+#include "sset.h"
+#include "timeval.h"
+#include "util.h"
+#include "json/access.h"
+
+VLOG_DEFINE_THIS_MODULE(kube_informer);
+
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+#define BACKOFF_MIN_MS 200
+#define BACKOFF_MAX_MS 30000
+
+enum informer_state {
+    INFORMER_START_LIST,  /* A list must be started. */
+    INFORMER_LISTING,     /* A list page is in flight. */
+    INFORMER_START_WATCH, /* A watch must be started. */
+    INFORMER_WATCHING,    /* A watch stream is open. */
+    INFORMER_BACKOFF,     /* Waiting until 'retry_at', then 'after'. */
+};
+
+struct informer_index {
+    kube_index_fn *fn;
+    struct shash values; /* value -> struct sset of keys. */
+};
+
+struct kube_informer {
+    struct kube_client *client;
+    struct kube_informer_options options;
+    struct kube_informer_handlers handlers;
+    char *path;
+    char *selector;
+
+    struct shash store;   /* key -> struct json *. */
+    struct shash indexes; /* name -> struct informer_index. */
+    char *rv;             /* Last resourceVersion seen. */
+    bool synced;
+
+    enum informer_state state;
+    enum informer_state after; /* What BACKOFF leads to. */
+    long long retry_at;
+    long long backoff_ms;
+    long long next_resync;
+
+    /* Listing. */
+    struct shash listed; /* key -> struct json *, pages so far. */
+    char *list_continue;
+    char *list_rv;
+
+    /* Watching. */
+    struct kube_request *request;
+    struct kube_watch_decoder decoder;
+    bool watch_expired;
+    bool watch_got_event;
+
+    struct kube_informer_stats stats;
+};
+
+char *
+kube_object_key(const struct json *object)
+{
+    const struct json *metadata = json_member(object, "metadata");
+    const char *name = NULL, *namespace = NULL;
+
+    if (json_member_string(metadata, "name", "", &name, NULL) || !name ||
+        !*name) {
+        return NULL;
+    }
+    if (!json_member_string(metadata, "namespace", "", &namespace, NULL) &&
+        namespace && *namespace) {
+        return xasprintf("%s/%s", namespace, name);
+    }
+    return xstrdup(name);
+}
+
+const char *
+kube_object_resource_version(const struct json *object)
+{
+    const char *rv = NULL;
+
+    if (json_member_string(json_member(object, "metadata"), "resourceVersion",
+                           "", &rv, NULL)) {
+        return NULL;
+    }
+    return rv;
+}
+
+static void
+set_string(char **dst, const char *value)
+{
+    free(*dst);
+    *dst = value ? xstrdup(value) : NULL;
+}
+
+struct kube_informer *
+kube_informer_create(struct kube_client *client,
+                     const struct kube_informer_options *options,
+                     const struct kube_informer_handlers *handlers)
+{
+    struct kube_informer *inf = xzalloc(sizeof *inf);
+
+    inf->client = client;
+    inf->options = *options;
+    inf->path = xstrdup(options->path);
+    inf->selector =
+        options->label_selector ? xstrdup(options->label_selector) : NULL;
+    inf->options.path = inf->path;
+    inf->options.label_selector = inf->selector;
+    if (inf->options.page_size <= 0) {
+        inf->options.page_size = 500;
+    }
+    if (inf->options.watch_timeout_s <= 0) {
+        inf->options.watch_timeout_s = 300;
+    }
+    if (handlers) {
+        inf->handlers = *handlers;
+    }
+    shash_init(&inf->store);
+    shash_init(&inf->indexes);
+    shash_init(&inf->listed);
+    inf->state = INFORMER_START_LIST;
+    inf->backoff_ms = BACKOFF_MIN_MS;
+    return inf;
+}
+
+static void
+clear_objects(struct shash *objects)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH(node, objects)
+    {
+        json_destroy(node->data);
+    }
+    shash_clear(objects);
+}
+
+static void
+stop_request(struct kube_informer *inf)
+{
+    if (inf->request) {
+        kube_request_cancel(inf->request);
+        inf->request = NULL;
+    }
+    kube_watch_decoder_destroy(&inf->decoder);
+}
+
+void
+kube_informer_destroy(struct kube_informer *inf)
+{
+    struct shash_node *node;
+
+    if (!inf) {
+        return;
+    }
+    stop_request(inf);
+    clear_objects(&inf->store);
+    shash_destroy(&inf->store);
+    clear_objects(&inf->listed);
+    shash_destroy(&inf->listed);
+    SHASH_FOR_EACH(node, &inf->indexes)
+    {
+        struct informer_index *index = node->data;
+        struct shash_node *value;
+
+        SHASH_FOR_EACH(value, &index->values)
+        {
+            sset_destroy(value->data);
+            free(value->data);
+        }
+        shash_destroy(&index->values);
+        free(index);
+    }
+    shash_destroy(&inf->indexes);
+    free(inf->path);
+    free(inf->selector);
+    free(inf->rv);
+    free(inf->list_continue);
+    free(inf->list_rv);
+    free(inf);
+}
+
+void
+kube_informer_add_index(struct kube_informer *inf, const char *name,
+                        kube_index_fn *fn)
+{
+    struct informer_index *index = xzalloc(sizeof *index);
+
+    index->fn = fn;
+    shash_init(&index->values);
+    shash_add(&inf->indexes, name, index);
+}
+
+static void
+index_update(struct kube_informer *inf, const char *key,
+             const struct json *old, const struct json *new)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH(node, &inf->indexes)
+    {
+        struct informer_index *index = node->data;
+        const char *old_value = old ? index->fn(old) : NULL;
+        const char *new_value = new ? index->fn(new) : NULL;
+
+        if (old_value && new_value && !strcmp(old_value, new_value)) {
+            continue;
+        }
+        if (old_value) {
+            struct sset *keys = shash_find_data(&index->values, old_value);
+
+            if (keys) {
+                sset_find_and_delete(keys, key);
+                if (sset_is_empty(keys)) {
+                    shash_find_and_delete(&index->values, old_value);
+                    sset_destroy(keys);
+                    free(keys);
+                }
+            }
+        }
+        if (new_value) {
+            struct sset *keys = shash_find_data(&index->values, new_value);
+
+            if (!keys) {
+                keys = xmalloc(sizeof *keys);
+                sset_init(keys);
+                shash_add(&index->values, new_value, keys);
+            }
+            sset_add(keys, key);
+        }
+    }
+}
+
+/* Puts 'object' (owned) under 'key', calling add or update. */
+static void
+store_put(struct kube_informer *inf, const char *key, struct json *object)
+{
+    struct shash_node *node = shash_find(&inf->store, key);
+
+    if (!node) {
+        shash_add(&inf->store, key, object);
+        index_update(inf, key, NULL, object);
+        if (inf->handlers.add) {
+            inf->handlers.add(key, object, inf->handlers.aux);
+        }
+    } else {
+        struct json *old = node->data;
+
+        node->data = object;
+        index_update(inf, key, old, object);
+        if (inf->handlers.update) {
+            inf->handlers.update(key, old, object, inf->handlers.aux);
+        }
+        json_destroy(old);
+    }
+}
+
+static void
+store_delete(struct kube_informer *inf, const char *key)
+{
+    struct shash_node *node = shash_find(&inf->store, key);
+
+    if (node) {
+        struct json *old = node->data;
+        char *owned_key = xstrdup(key);
+
+        shash_delete(&inf->store, node);
+        index_update(inf, owned_key, old, NULL);
+        if (inf->handlers.del) {
+            inf->handlers.del(owned_key, old, inf->handlers.aux);
+        }
+        json_destroy(old);
+        free(owned_key);
+    }
+}
+
+static void
+enter_backoff(struct kube_informer *inf, enum informer_state after)
+{
+    /* Full jitter between half and all of the current backoff. */
+    long long jitter =
+        inf->backoff_ms / 2 +
+        (long long)(random_uint32() % (uint32_t)(inf->backoff_ms / 2 + 1));
+
+    inf->stats.errors++;
+    inf->state = INFORMER_BACKOFF;
+    inf->after = after;
+    inf->retry_at = time_msec() + jitter;
+    inf->backoff_ms = MIN(inf->backoff_ms * 2, BACKOFF_MAX_MS);
+}
+
+static void list_page_done(struct kube_response *response, void *inf_);
+
+static void
+send_list_page(struct kube_informer *inf)
+{
+    struct ds path = DS_EMPTY_INITIALIZER;
+
+    ds_put_format(&path, "%s?limit=%d", inf->path, inf->options.page_size);
+    if (inf->selector) {
+        ds_put_cstr(&path, "&labelSelector=");
+        for (const char *p = inf->selector; *p; p++) {
+            if (strchr("=,!()", *p) || *p == ' ') {
+                ds_put_format(&path, "%%%02X", (unsigned char)*p);
+            } else {
+                ds_put_char(&path, *p);
+            }
+        }
+    }
+    if (inf->list_continue) {
+        ds_put_format(&path, "&continue=%s", inf->list_continue);
+    }
+    inf->state = INFORMER_LISTING;
+    inf->request = kube_client_send(inf->client, "GET", ds_cstr(&path), NULL,
+                                    NULL, list_page_done, inf);
+    ds_destroy(&path);
+}
+
+/* Replaces the store by the listed objects, emitting the differences. */
+static void
+finish_list(struct kube_informer *inf)
+{
+    struct shash_node *node, *next;
+
+    SHASH_FOR_EACH_SAFE(node, next, &inf->store)
+    {
+        if (!shash_find(&inf->listed, node->name)) {
+            store_delete(inf, node->name);
+        }
+    }
+    SHASH_FOR_EACH(node, &inf->listed)
+    {
+        struct json *object = node->data;
+        const struct json *old = shash_find_data(&inf->store, node->name);
+        const char *old_rv = old ? kube_object_resource_version(old) : NULL;
+        const char *new_rv = kube_object_resource_version(object);
+
+        if (old && old_rv && new_rv && !strcmp(old_rv, new_rv)) {
+            json_destroy(object);
+        } else {
+            store_put(inf, node->name, object);
+        }
+    }
+    shash_clear(&inf->listed);
+    set_string(&inf->rv, inf->list_rv);
+    inf->synced = true;
+    inf->stats.lists++;
+    inf->backoff_ms = BACKOFF_MIN_MS;
+    inf->state = INFORMER_START_WATCH;
+}
+
+static void
+list_page_done(struct kube_response *response, void *inf_)
+{
+    struct kube_informer *inf = inf_;
+    const struct json *items, *metadata;
+    const char *cont = NULL, *rv = NULL;
+
+    inf->request = NULL;
+    if (response->error || response->status != 200 ||
+        json_member_array(response->body, "items", "", &items, NULL) ||
+        !items) {
+        VLOG_WARN_RL(&rl, "list %s failed: %ld %s", inf->path,
+                     response->status,
+                     response->message ? response->message : "");
+        clear_objects(&inf->listed);
+        set_string(&inf->list_continue, NULL);
+        enter_backoff(inf, INFORMER_START_LIST);
+        return;
+    }
+    for (size_t i = 0; i < json_array(items)->n; i++) {
+        struct json *item = json_array(items)->elems[i];
+        char *key = kube_object_key(item);
+
+        if (key && !shash_find(&inf->listed, key)) {
+            json_array(items)->elems[i] = json_null_create();
+            shash_add_nocopy(&inf->listed, key, item);
+        } else {
+            free(key);
+        }
+    }
+    metadata = json_member(response->body, "metadata");
+    json_member_string(metadata, "continue", "", &cont, NULL);
+    json_member_string(metadata, "resourceVersion", "", &rv, NULL);
+    if (cont && *cont) {
+        set_string(&inf->list_continue, cont);
+        if (!inf->list_rv) {
+            set_string(&inf->list_rv, rv);
+        }
+        send_list_page(inf);
+        return;
+    }
+    /* The last page's resourceVersion is the list's. */
+    set_string(&inf->list_rv, rv);
+    set_string(&inf->list_continue, NULL);
+    finish_list(inf);
+    set_string(&inf->list_rv, NULL);
+}
+
+static int
+watch_event(enum kube_watch_type type, struct json *object, void *inf_)
+{
+    struct kube_informer *inf = inf_;
+    const char *rv = kube_object_resource_version(object);
+    char *key;
+
+    inf->stats.events++;
+    inf->watch_got_event = true;
+    switch (type) {
+    case KUBE_WATCH_ADDED:
+    case KUBE_WATCH_MODIFIED:
+        key = kube_object_key(object);
+        if (rv) {
+            set_string(&inf->rv, rv);
+        }
+        if (key) {
+            store_put(inf, key, object);
+            free(key);
+            return 0;
+        }
+        break;
+    case KUBE_WATCH_DELETED:
+        key = kube_object_key(object);
+        if (rv) {
+            set_string(&inf->rv, rv);
+        }
+        if (key) {
+            store_delete(inf, key);
+            free(key);
+        }
+        break;
+    case KUBE_WATCH_BOOKMARK:
+        if (rv) {
+            set_string(&inf->rv, rv);
+        }
+        break;
+    case KUBE_WATCH_ERROR: {
+        struct kube_status status;
+
+        if (kube_status_from_json(object, &status)) {
+            if (status.code == 410 || !strcmp(status.reason, "Expired") ||
+                !strcmp(status.reason, "Gone")) {
+                inf->watch_expired = true;
+            }
+            kube_status_destroy(&status);
+        }
+        json_destroy(object);
+        return 1; /* Stop: the watch ends after an ERROR. */
+    }
+    }
+    json_destroy(object);
+    return 0;
+}
+
+static int
+watch_data(const char *data, size_t len, void *inf_)
+{
+    struct kube_informer *inf = inf_;
+    struct kovn_error err = {0};
+    int retval = kube_watch_decoder_feed(&inf->decoder, data, len, &err);
+
+    if (retval < 0) {
+        VLOG_WARN("watch %s: %s", inf->path, err.msg);
+    }
+    return retval;
+}
+
+static void
+watch_done(struct kube_response *response, void *inf_)
+{
+    struct kube_informer *inf = inf_;
+
+    inf->request = NULL;
+    kube_watch_decoder_destroy(&inf->decoder);
+    if (inf->watch_expired || response->status == 410) {
+        inf->stats.expired++;
+        inf->state = INFORMER_START_LIST;
+    } else if (response->status == 200 && !response->error) {
+        /* The server ended the watch (timeoutSeconds): resume. */
+        inf->state = INFORMER_START_WATCH;
+    } else if (response->error == -ECANCELED && !inf->watch_expired) {
+        /* Our decoder stopped on a malformed stream: relist to be safe. */
+        enter_backoff(inf, INFORMER_START_LIST);
+    } else {
+        VLOG_WARN_RL(&rl, "watch %s ended: %ld %s", inf->path,
+                     response->status,
+                     response->message ? response->message : "");
+        enter_backoff(inf, INFORMER_START_WATCH);
+    }
+    if (inf->watch_got_event) {
+        inf->backoff_ms = BACKOFF_MIN_MS;
+    }
+}
+
+static void
+start_watch(struct kube_informer *inf)
+{
+    struct ds path = DS_EMPTY_INITIALIZER;
+    /* Spread watch renewals of many informers over time. */
+    int timeout = inf->options.watch_timeout_s +
+                  (int)(random_uint32() %
+                        (uint32_t)(inf->options.watch_timeout_s / 10 + 1));
+
+    ds_put_format(&path,
+                  "%s?watch=1&allowWatchBookmarks=true&timeoutSeconds=%d",
+                  inf->path, timeout);
+    if (inf->rv) {
+        ds_put_format(&path, "&resourceVersion=%s", inf->rv);
+    }
+    if (inf->selector) {
+        ds_put_cstr(&path, "&labelSelector=");
+        for (const char *p = inf->selector; *p; p++) {
+            if (strchr("=,!()", *p) || *p == ' ') {
+                ds_put_format(&path, "%%%02X", (unsigned char)*p);
+            } else {
+                ds_put_char(&path, *p);
+            }
+        }
+    }
+    kube_watch_decoder_init(&inf->decoder, watch_event, inf);
+    inf->watch_expired = false;
+    inf->watch_got_event = false;
+    inf->state = INFORMER_WATCHING;
+    inf->stats.watches++;
+    inf->request = kube_client_stream(inf->client, ds_cstr(&path), watch_data,
+                                      watch_done, inf);
+    ds_destroy(&path);
+}
+
+void
+kube_informer_run(struct kube_informer *inf)
+{
+    if (inf->state == INFORMER_BACKOFF && time_msec() >= inf->retry_at) {
+        inf->state = inf->after;
+    }
+    if (inf->state == INFORMER_START_LIST) {
+        clear_objects(&inf->listed);
+        set_string(&inf->list_continue, NULL);
+        set_string(&inf->list_rv, NULL);
+        send_list_page(inf);
+    } else if (inf->state == INFORMER_START_WATCH) {
+        start_watch(inf);
+    }
+    if (inf->options.resync_ms > 0 && inf->synced &&
+        time_msec() >= inf->next_resync) {
+        struct shash_node *node;
+
+        inf->next_resync = time_msec() + inf->options.resync_ms;
+        SHASH_FOR_EACH(node, &inf->store)
+        {
+            if (inf->handlers.update) {
+                inf->handlers.update(node->name, node->data, node->data,
+                                     inf->handlers.aux);
+            }
+        }
+    }
+}
+
+void
+kube_informer_wait(struct kube_informer *inf)
+{
+    if (inf->state == INFORMER_BACKOFF) {
+        poll_timer_wait_until(inf->retry_at);
+    } else if (inf->state == INFORMER_START_LIST ||
+               inf->state == INFORMER_START_WATCH) {
+        poll_immediate_wake();
+    }
+    if (inf->options.resync_ms > 0 && inf->synced) {
+        poll_timer_wait_until(inf->next_resync);
+    }
+}
+
+bool
+kube_informer_has_synced(const struct kube_informer *inf)
+{
+    return inf->synced;
+}
+
+const struct json *
+kube_informer_get(const struct kube_informer *inf, const char *key)
+{
+    return shash_find_data(&inf->store, key);
+}
+
+const struct shash *
+kube_informer_store(const struct kube_informer *inf)
+{
+    return &inf->store;
+}
+
+const struct sset *
+kube_informer_by_index(const struct kube_informer *inf, const char *name,
+                       const char *value)
+{
+    const struct informer_index *index = shash_find_data(&inf->indexes, name);
+
+    return index ? shash_find_data(&index->values, value) : NULL;
+}
+
+const char *
+kube_informer_resource_version(const struct kube_informer *inf)
+{
+    return inf->rv;
+}
+
+const struct kube_informer_stats *
+kube_informer_stats(const struct kube_informer *inf)
+{
+    return &inf->stats;
+}

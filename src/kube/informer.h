@@ -1,0 +1,83 @@
+/* An informer: a local, always-converging copy of one kind of Kubernetes
+ * object (client-go's reflector + store), on the OVS poll loop.
+ *
+ * It lists (paged), then watches from the list's resourceVersion with
+ * bookmarks, delivering add/update/delete to handlers as events arrive.  A
+ * watch that ends is resumed from the last resourceVersion seen; "410
+ * Gone"/"Expired" (the server no longer has that history) triggers a
+ * relist, and a relist replaces the store while emitting exactly the
+ * differences, so a delete missed while disconnected is still delivered.
+ * Errors back off with jitter.  Objects are keyed "namespace/name" (or
+ * "name" for cluster-scoped kinds) and can be indexed by any field. */
+#ifndef KOVN_KUBE_INFORMER_H
+#define KOVN_KUBE_INFORMER_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct json;
+struct kube_client;
+struct shash;
+struct sset;
+
+struct kube_informer_handlers {
+    void (*add)(const char *key, const struct json *object, void *aux);
+    void (*update)(const char *key, const struct json *old,
+                   const struct json *new, void *aux);
+    void (*del)(const char *key, const struct json *object, void *aux);
+    void *aux;
+};
+
+struct kube_informer_options {
+    const char *path;           /* Collection, e.g. "/api/v1/pods". */
+    const char *label_selector; /* NULL: all. */
+    int page_size;              /* List page size; 0: 500. */
+    int watch_timeout_s;        /* Server-side watch timeout; 0: 300. */
+    long long resync_ms;        /* Periodic update(obj, obj); 0: off. */
+};
+
+/* Returns the index value of 'object' (pointing into it) or NULL. */
+typedef const char *kube_index_fn(const struct json *object);
+
+struct kube_informer_stats {
+    unsigned long long lists;
+    unsigned long long watches;
+    unsigned long long expired; /* 410s that forced a relist. */
+    unsigned long long events;
+    unsigned long long errors;
+};
+
+struct kube_informer;
+
+struct kube_informer *
+kube_informer_create(struct kube_client *client,
+                     const struct kube_informer_options *options,
+                     const struct kube_informer_handlers *handlers);
+void kube_informer_destroy(struct kube_informer *informer);
+
+/* Adds a secondary index before the first kube_informer_run(). */
+void kube_informer_add_index(struct kube_informer *informer, const char *name,
+                             kube_index_fn *fn);
+
+void kube_informer_run(struct kube_informer *informer);
+void kube_informer_wait(struct kube_informer *informer);
+
+bool kube_informer_has_synced(const struct kube_informer *informer);
+const struct json *kube_informer_get(const struct kube_informer *informer,
+                                     const char *key);
+/* key -> const struct json *object. */
+const struct shash *kube_informer_store(const struct kube_informer *informer);
+/* Keys whose index 'name' has 'value', or NULL if none. */
+const struct sset *kube_informer_by_index(const struct kube_informer *,
+                                          const char *name, const char *value);
+const char *kube_informer_resource_version(const struct kube_informer *);
+const struct kube_informer_stats *
+kube_informer_stats(const struct kube_informer *informer);
+
+/* "namespace/name" or "name" for 'object' (malloc'd), NULL if it has no
+ * name. */
+char *kube_object_key(const struct json *object);
+/* metadata.resourceVersion or NULL. */
+const char *kube_object_resource_version(const struct json *object);
+
+#endif /* KOVN_KUBE_INFORMER_H */

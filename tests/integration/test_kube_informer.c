@@ -1,0 +1,338 @@
+/* Integration test for src/kube/informer against a real kube-apiserver: an
+ * informer over 5,000 objects converges; then objects are created, updated
+ * and deleted while kube-apiserver is killed with SIGKILL and restarted,
+ * and the store must end equal to a fresh list with every delete
+ * delivered.  A second informer resumes with a compacted history and must
+ * relist (410). */
+#include <config.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/error.h"
+#include "k8s_sandbox.h"
+#include "kube/informer.h"
+#include "kube/kubeconfig.h"
+#include "kube/rest.h"
+#include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
+#include "openvswitch/vlog.h"
+#include "sset.h"
+#include "timeval.h"
+#include "util.h"
+#include "json/access.h"
+
+#define N_OBJECTS  5000
+#define NS         "inf"
+#define COLLECTION "/api/v1/namespaces/" NS "/configmaps"
+
+static struct k8s_sandbox sandbox;
+
+static struct kube_client *
+make_client(double qps)
+{
+    struct kovn_error err = {0};
+    struct kube_client_options options = {.qps = qps, .burst = (int)qps};
+    struct kube_config config;
+    struct kube_client *client;
+
+    if (kube_config_load(sandbox.kubeconfig, NULL, &config, &err)) {
+        fail_msg("%s", err.msg);
+    }
+    client = kube_client_create(&config, &options, &err);
+    kube_config_destroy(&config);
+    assert_non_null(client);
+    return client;
+}
+
+struct batch {
+    int done;
+    int failed;
+};
+
+static void
+batch_done(struct kube_response *response, void *batch_)
+{
+    struct batch *batch = batch_;
+
+    batch->done++;
+    batch->failed += response->status >= 300 || response->error;
+}
+
+/* Sends 'n' requests made by 'make' and runs until all completed. */
+static void
+run_batch(struct kube_client *client, int first, int n,
+          void (*make)(struct kube_client *, int, struct batch *))
+{
+    struct batch batch = {0, 0};
+
+    for (int i = first; i < first + n; i++) {
+        make(client, i, &batch);
+    }
+    for (;;) {
+        kube_client_run(client);
+        if (batch.done == n) {
+            break;
+        }
+        kube_client_wait(client);
+        poll_block();
+    }
+    assert_int_equal(batch.failed, 0);
+}
+
+static void
+create_one(struct kube_client *client, int i, struct batch *batch)
+{
+    char body[128];
+    struct json *json;
+
+    snprintf(body, sizeof body,
+             "{\"metadata\":{\"name\":\"o-%d\",\"labels\":{\"shard\":"
+             "\"s%d\"}},\"data\":{\"v\":\"0\"}}",
+             i, i % 4);
+    json = json_from_string(body);
+    kube_client_send(client, "POST", COLLECTION, json, NULL, batch_done,
+                     batch);
+    json_destroy(json);
+}
+
+static void
+update_one(struct kube_client *client, int i, struct batch *batch)
+{
+    char path[96];
+    struct json *json = json_from_string("{\"data\":{\"v\":\"1\"}}");
+
+    snprintf(path, sizeof path, COLLECTION "/o-%d", i);
+    kube_client_send(client, "PATCH", path, json,
+                     "application/merge-patch+json", batch_done, batch);
+    json_destroy(json);
+}
+
+static void
+delete_one(struct kube_client *client, int i, struct batch *batch)
+{
+    char path[96];
+
+    snprintf(path, sizeof path, COLLECTION "/o-%d", i);
+    kube_client_send(client, "DELETE", path, NULL, NULL, batch_done, batch);
+}
+
+struct observed {
+    struct sset deleted;
+    int adds;
+    int updates;
+};
+
+static void
+on_add(const char *key, const struct json *object, void *aux)
+{
+    struct observed *o = aux;
+
+    (void)key;
+    (void)object;
+    o->adds++;
+}
+
+static void
+on_update(const char *key, const struct json *old, const struct json *new,
+          void *aux)
+{
+    struct observed *o = aux;
+
+    (void)key;
+    (void)old;
+    (void)new;
+    o->updates++;
+}
+
+static void
+on_delete(const char *key, const struct json *object, void *aux)
+{
+    struct observed *o = aux;
+
+    (void)object;
+    sset_add(&o->deleted, key);
+}
+
+static const char *
+shard_of(const struct json *object)
+{
+    const struct json *labels =
+        json_member(json_member(object, "metadata"), "labels");
+    const char *shard = NULL;
+
+    json_member_string(labels, "shard", "", &shard, NULL);
+    return shard;
+}
+
+/* Runs client and informer until 'done' says so or 'timeout_ms' passes. */
+static bool
+run_until(struct kube_client *client, struct kube_informer *inf,
+          bool (*done)(struct kube_informer *, void *), void *aux,
+          long long timeout_ms)
+{
+    long long deadline = time_msec() + timeout_ms;
+
+    for (;;) {
+        kube_client_run(client);
+        kube_informer_run(inf);
+        if (done(inf, aux)) {
+            return true;
+        }
+        if (time_msec() >= deadline) {
+            return false;
+        }
+        kube_client_wait(client);
+        kube_informer_wait(inf);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+}
+
+static bool
+synced_with_count(struct kube_informer *inf, void *n_)
+{
+    return kube_informer_has_synced(inf) &&
+           shash_count(kube_informer_store(inf)) == *(size_t *)n_;
+}
+
+/* The store equals a fresh list: same keys, same resourceVersions. */
+static bool
+equals_fresh_list(struct kube_informer *inf, void *client_)
+{
+    static long long next_check;
+    struct kube_client *client = client_;
+    struct kube_response r;
+    const struct json *items;
+    bool equal;
+
+    if (time_msec() < next_check) {
+        return false;
+    }
+    next_check = time_msec() + 1000;
+    if (kube_client_call(client, "GET", COLLECTION, NULL, NULL, &r, NULL) ||
+        r.status != 200 ||
+        json_member_array(r.body, "items", "", &items, NULL) || !items) {
+        kube_response_destroy(&r);
+        return false;
+    }
+    equal = json_array(items)->n == shash_count(kube_informer_store(inf));
+    for (size_t i = 0; equal && i < json_array(items)->n; i++) {
+        const struct json *item = json_array(items)->elems[i];
+        char *key = kube_object_key(item);
+        const struct json *mine = kube_informer_get(inf, key);
+
+        equal = mine && !strcmp(kube_object_resource_version(mine),
+                                kube_object_resource_version(item));
+        free(key);
+    }
+    kube_response_destroy(&r);
+    return equal;
+}
+
+static void
+test_informer_converges_through_apiserver_kill(void **state)
+{
+    struct kube_client *writer = make_client(2000);
+    struct kube_client *reader = make_client(50);
+    struct kube_client *checker = make_client(50);
+    struct observed observed = {.adds = 0};
+    struct kube_informer_options options = {.path = COLLECTION,
+                                            .page_size = 500};
+    struct kube_informer_handlers handlers = {on_add, on_update, on_delete,
+                                              &observed};
+    struct kube_informer *inf;
+    struct kube_response r;
+    size_t expected = N_OBJECTS;
+
+    (void)state;
+    sset_init(&observed.deleted);
+    struct json *ns = json_from_string("{\"metadata\":{\"name\":\"" NS "\"}}");
+    kube_client_call(writer, "POST", "/api/v1/namespaces", ns, NULL, &r, NULL);
+    json_destroy(ns);
+    kube_response_destroy(&r);
+    run_batch(writer, 0, N_OBJECTS, create_one);
+
+    fprintf(stderr, "created %d objects at %lld ms\n", N_OBJECTS, time_msec());
+    inf = kube_informer_create(reader, &options, &handlers);
+    kube_informer_add_index(inf, "shard", shard_of);
+    assert_true(run_until(reader, inf, synced_with_count, &expected, 120000));
+    assert_int_equal(observed.adds, N_OBJECTS);
+    assert_int_equal(sset_count(kube_informer_by_index(inf, "shard", "s1")),
+                     N_OBJECTS / 4);
+
+    fprintf(stderr, "synced at %lld ms\n", time_msec());
+    /* Churn while the informer watches: 100 creates, updates, deletes. */
+    run_batch(writer, N_OBJECTS, 100, create_one);
+    run_batch(writer, 0, 100, update_one);
+    run_batch(writer, 100, 100, delete_one);
+
+    /* kill -9 kube-apiserver and restart it; more churn right after,
+     * before the informer had a chance to resume its watch. */
+    char *out = sandbox_run("%s/scripts/k8s.sh kill %s kube-apiserver KILL && "
+                            "%s/scripts/k8s.sh restart %s kube-apiserver",
+                            KOVN_SOURCE_ROOT_FOR_TESTS, sandbox.dir,
+                            KOVN_SOURCE_ROOT_FOR_TESTS, sandbox.dir);
+    assert_non_null(out);
+    free(out);
+    run_batch(writer, 200, 100, delete_one);
+    run_batch(writer, 300, 100, update_one);
+    run_batch(writer, N_OBJECTS + 100, 50, create_one);
+
+    fprintf(stderr, "restarted and churned at %lld ms\n", time_msec());
+    assert_true(run_until(reader, inf, equals_fresh_list, checker, 120000));
+    fprintf(stderr, "converged at %lld ms (lists %llu, expired %llu)\n",
+            time_msec(), kube_informer_stats(inf)->lists,
+            kube_informer_stats(inf)->expired);
+    assert_int_equal(shash_count(kube_informer_store(inf)),
+                     N_OBJECTS + 150 - 200);
+    for (int i = 100; i < 300; i++) {
+        char key[64];
+
+        snprintf(key, sizeof key, NS "/o-%d", i);
+        if (!sset_contains(&observed.deleted, key)) {
+            fail_msg("delete of %s was not delivered", key);
+        }
+    }
+    assert_int_equal(sset_count(&observed.deleted), 200);
+    kube_informer_destroy(inf);
+    sset_destroy(&observed.deleted);
+    kube_client_destroy(writer);
+    kube_client_destroy(reader);
+    kube_client_destroy(checker);
+}
+
+static int
+setup(void **state)
+{
+    (void)state;
+    k8s_sandbox_start(&sandbox, false);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    k8s_sandbox_stop(&sandbox);
+    return 0;
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_informer_converges_through_apiserver_kill),
+    };
+
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_ERR);
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
