@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "kube/object.h"
 #include "kube/rest.h"
 #include "kube/status.h"
 #include "kube/watch.h"
@@ -73,35 +74,6 @@ struct kube_informer {
 
     struct kube_informer_stats stats;
 };
-
-char *
-kube_object_key(const struct json *object)
-{
-    const struct json *metadata = json_member(object, "metadata");
-    const char *name = NULL, *namespace = NULL;
-
-    if (json_member_string(metadata, "name", "", &name, NULL) || !name ||
-        !*name) {
-        return NULL;
-    }
-    if (!json_member_string(metadata, "namespace", "", &namespace, NULL) &&
-        namespace && *namespace) {
-        return xasprintf("%s/%s", namespace, name);
-    }
-    return xstrdup(name);
-}
-
-const char *
-kube_object_resource_version(const struct json *object)
-{
-    const char *rv = NULL;
-
-    if (json_member_string(json_member(object, "metadata"), "resourceVersion",
-                           "", &rv, NULL)) {
-        return NULL;
-    }
-    return rv;
-}
 
 static void
 set_string(char **dst, const char *value)

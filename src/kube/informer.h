@@ -74,10 +74,4 @@ const char *kube_informer_resource_version(const struct kube_informer *);
 const struct kube_informer_stats *
 kube_informer_stats(const struct kube_informer *informer);
 
-/* "namespace/name" or "name" for 'object' (malloc'd), NULL if it has no
- * name. */
-char *kube_object_key(const struct json *object);
-/* metadata.resourceVersion or NULL. */
-const char *kube_object_resource_version(const struct json *object);
-
 #endif /* KOVN_KUBE_INFORMER_H */

@@ -20,6 +20,7 @@
 #include "k8s_sandbox.h"
 #include "kube/informer.h"
 #include "kube/kubeconfig.h"
+#include "kube/object.h"
 #include "kube/rest.h"
 #include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"

@@ -16,6 +16,7 @@
 
 #include "base/error.h"
 #include "k8s_sandbox.h"
+#include "kube/events.h"
 #include "kube/kubeconfig.h"
 #include "kube/rest.h"
 #include "openvswitch/json.h"
@@ -306,6 +307,80 @@ test_unreachable_server_is_a_transport_error(void **state)
     kube_client_destroy(client);
 }
 
+static void
+run_until_recorded(struct kube_client *client, struct kube_recorder *rec)
+{
+    for (;;) {
+        kube_client_run(client);
+        if (!kube_recorder_pending(rec)) {
+            break;
+        }
+        kube_client_wait(client);
+        poll_block();
+    }
+}
+
+static void
+test_events_aggregate_repeats_and_limit_spam(void **state)
+{
+    struct kube_client *client = client_for(sandbox.kubeconfig);
+    struct kube_recorder *rec =
+        kube_recorder_create(client, "kovn-controller", "default");
+    struct kube_event_object subnet = {"kubeovn.io/v1", "Subnet", NULL,
+                                       "orphan-net", "uid-1"};
+    struct kube_event_object other = {"kubeovn.io/v1", "Subnet", NULL,
+                                      "noisy-net", "uid-2"};
+    struct kube_response r;
+    const struct json *items;
+
+    (void)state;
+    for (int i = 0; i < 100; i++) {
+        kube_recorder_event(rec, &subnet, "Warning", "VpcNotFound",
+                            "vpc \"gone\" does not exist");
+        if (i % 10 == 0) {
+            kube_client_run(client);
+        }
+    }
+    run_until_recorded(client, rec);
+    assert_int_equal(call(client, "GET",
+                          "/api/v1/namespaces/default/events?fieldSelector="
+                          "involvedObject.name%3Dorphan-net",
+                          NULL, NULL, &r),
+                     200);
+    assert_int_equal(json_member_array(r.body, "items", "", &items, NULL), 0);
+    assert_int_equal(json_array(items)->n, 1);
+    const struct json *event = json_array(items)->elems[0];
+    assert_int_equal(json_integer(json_member(event, "count")), 100);
+    assert_string_equal(json_string(json_member(event, "reason")),
+                        "VpcNotFound");
+    assert_string_equal(json_string(json_member(event, "type")), "Warning");
+    assert_string_equal(string_at(event, "involvedObject", "kind"), "Subnet");
+    assert_string_equal(string_at(event, "source", "component"),
+                        "kovn-controller");
+    kube_response_destroy(&r);
+
+    /* 30 distinct events about one object: the spam filter passes the
+     * first 25. */
+    for (int i = 0; i < 30; i++) {
+        char reason[32];
+
+        snprintf(reason, sizeof reason, "Reason%d", i);
+        kube_recorder_event(rec, &other, "Normal", reason, "flapping");
+    }
+    run_until_recorded(client, rec);
+    assert_int_equal(kube_recorder_stats(rec)->dropped, 5);
+    assert_int_equal(call(client, "GET",
+                          "/api/v1/namespaces/default/events?fieldSelector="
+                          "involvedObject.name%3Dnoisy-net",
+                          NULL, NULL, &r),
+                     200);
+    assert_int_equal(json_member_array(r.body, "items", "", &items, NULL), 0);
+    assert_int_equal(json_array(items)->n, 25);
+    kube_response_destroy(&r);
+    kube_recorder_destroy(rec);
+    kube_client_destroy(client);
+}
+
 static int
 setup(void **state)
 {
@@ -332,6 +407,7 @@ main(void)
         cmocka_unit_test(test_rbac_refusal_is_403_forbidden),
         cmocka_unit_test(test_concurrent_requests_complete_on_the_poll_loop),
         cmocka_unit_test(test_unreachable_server_is_a_transport_error),
+        cmocka_unit_test(test_events_aggregate_repeats_and_limit_spam),
     };
 
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
