@@ -221,11 +221,26 @@ index_update(struct kube_informer *inf, const char *key,
     }
 }
 
+/* Drops metadata.managedFields: server-side-apply bookkeeping that no
+ * controller reads and that is often the largest part of an object. */
+static void
+strip_managed_fields(struct json *object)
+{
+    struct json *metadata = shash_find_data(json_object(object), "metadata");
+
+    if (metadata && metadata->type == JSON_OBJECT) {
+        json_destroy(
+            shash_find_and_delete(json_object(metadata), "managedFields"));
+    }
+}
+
 /* Puts 'object' (owned) under 'key', calling add or update. */
 static void
 store_put(struct kube_informer *inf, const char *key, struct json *object)
 {
     struct shash_node *node = shash_find(&inf->store, key);
+
+    strip_managed_fields(object);
 
     if (!node) {
         shash_add(&inf->store, key, object);

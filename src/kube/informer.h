@@ -8,7 +8,8 @@
  * relist, and a relist replaces the store while emitting exactly the
  * differences, so a delete missed while disconnected is still delivered.
  * Errors back off with jitter.  Objects are keyed "namespace/name" (or
- * "name" for cluster-scoped kinds) and can be indexed by any field. */
+ * "name" for cluster-scoped kinds) and can be indexed by any field; their
+ * metadata.managedFields are dropped on the way in. */
 #ifndef KOVN_KUBE_INFORMER_H
 #define KOVN_KUBE_INFORMER_H 1
 
