@@ -381,6 +381,64 @@ test_events_aggregate_repeats_and_limit_spam(void **state)
     kube_client_destroy(client);
 }
 
+/* Client-certificate authentication, from files and from *-data fields of
+ * a kubeconfig: the apiserver maps the certificate's CN to the user. */
+static void
+test_client_certificate_auth_from_files_and_data(void **state)
+{
+    const char *d = sandbox.dir;
+    struct kovn_error err = {0};
+    struct kube_config config;
+    struct kube_client *client;
+    struct kube_response r;
+    char *out, *path;
+
+    (void)state;
+    out = sandbox_run(
+        "cd %s/pki && openssl req -newkey rsa:2048 -nodes -keyout cli.key "
+        "-out cli.csr -subj '/O=system:kovn/CN=system:kovn-cli' "
+        ">/dev/null 2>&1 && openssl x509 -req -in cli.csr -CA ca.crt "
+        "-CAkey ca.key -CAcreateserial -out cli.crt -days 1 >/dev/null 2>&1 "
+        "&& server=$(cat %s/apiserver.url) && "
+        "printf 'clusters:\n- name: c\n  cluster:\n    server: %%s\n"
+        "    certificate-authority: ca.crt\nusers:\n- name: u\n  user:\n"
+        "    client-certificate: cli.crt\n    client-key: cli.key\n"
+        "contexts:\n- name: x\n  context: {cluster: c, user: u}\n"
+        "current-context: x\n' \"$server\" > files.kubeconfig && "
+        "printf 'clusters:\n- name: c\n  cluster:\n    server: %%s\n"
+        "    certificate-authority-data: %%s\nusers:\n- name: u\n  user:\n"
+        "    client-certificate-data: %%s\n    client-key-data: %%s\n"
+        "contexts:\n- name: x\n  context: {cluster: c, user: u}\n"
+        "current-context: x\n' \"$server\" \"$(base64 -w0 ca.crt)\" "
+        "\"$(base64 -w0 cli.crt)\" \"$(base64 -w0 cli.key)\" "
+        "> data.kubeconfig",
+        d, d);
+    assert_non_null(out);
+    free(out);
+
+    const char *names[] = {"files.kubeconfig", "data.kubeconfig"};
+    for (int i = 0; i < 2; i++) {
+        path = xasprintf("%s/pki/%s", d, names[i]);
+        if (kube_config_load(path, NULL, &config, &err)) {
+            fail_msg("%s", err.msg);
+        }
+        assert_null(config.token);
+        assert_true(config.cert_file || config.cert_pem);
+        client = kube_client_create(&config, NULL, &err);
+        kube_config_destroy(&config);
+        assert_int_equal(
+            call(client, "GET", "/apis/kubeovn.io/v1/subnets", NULL, NULL, &r),
+            200);
+        kube_response_destroy(&r);
+        assert_int_equal(
+            call(client, "GET", "/api/v1/secrets", NULL, NULL, &r), 403);
+        assert_non_null(strstr(r.message, "\"system:kovn-cli\""));
+        kube_response_destroy(&r);
+        kube_client_destroy(client);
+        free(path);
+    }
+}
+
 static int
 setup(void **state)
 {
@@ -408,6 +466,7 @@ main(void)
         cmocka_unit_test(test_concurrent_requests_complete_on_the_poll_loop),
         cmocka_unit_test(test_unreachable_server_is_a_transport_error),
         cmocka_unit_test(test_events_aggregate_repeats_and_limit_spam),
+        cmocka_unit_test(test_client_certificate_auth_from_files_and_data),
     };
 
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
