@@ -6,6 +6,7 @@
  * written. */
 #include <config.h>
 
+#include "bench_util.h"
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,30 +33,6 @@
 #define NS        "bench"
 
 static struct k8s_sandbox sandbox;
-
-static double
-now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long
-rss_kib(void)
-{
-    FILE *f = fopen("/proc/self/statm", "r");
-    long pages = 0, resident = 0;
-
-    if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) {
-            resident = 0;
-        }
-        fclose(f);
-    }
-    return resident * 4;
-}
 
 static struct kube_client *
 make_client(double qps)
@@ -231,11 +208,11 @@ main(int argc OVS_UNUSED, char *argv[])
     token[strcspn(token, "\n")] = '\0';
     char *url = sandbox_run("cat %s/apiserver.url", sandbox.dir);
     url[strcspn(url, "\n")] = '\0';
-    t = now_seconds();
+    t = bench_now_seconds();
     free(sandbox_run("curl -sf --cacert %s/pki/ca.crt -H 'Authorization: "
                      "Bearer %s' -o %s/pods.json '%s/api/v1/pods'",
                      sandbox.dir, token, sandbox.dir, url));
-    curl_s = now_seconds() - t;
+    curl_s = bench_now_seconds() - t;
     char *json_path = xasprintf("%s/pods.json", sandbox.dir);
     stat(json_path, &st);
 
@@ -243,15 +220,15 @@ main(int argc OVS_UNUSED, char *argv[])
     struct kube_informer_options options = {.path = "/api/v1/pods",
                                             .page_size = 500};
     struct kube_informer_handlers handlers = {.update = on_update};
-    rss_before = rss_kib();
+    rss_before = bench_rss_kib();
     heap_before = mallinfo2().uordblks;
-    t = now_seconds();
+    t = bench_now_seconds();
     inf = kube_informer_create(reader, &options, &handlers);
     if (!run_informer_until(reader, inf, synced)) {
         ovs_fatal(0, "informer did not sync");
     }
-    sync_s = now_seconds() - t;
-    rss_after = rss_kib();
+    sync_s = bench_now_seconds() - t;
+    rss_after = bench_rss_kib();
     /* Bytes in use on the heap: the store itself, without the freed list
      * pages that RSS still counts. */
     heap_after = mallinfo2().uordblks;
@@ -264,7 +241,7 @@ main(int argc OVS_UNUSED, char *argv[])
                                     "2>/dev/null </dev/null & echo $!; "
                                     "sleep 2",
                                     sandbox.kubeconfig, watch_log);
-    t = now_seconds();
+    t = bench_now_seconds();
     for (int i = 0; i < N_UPDATES; i++) {
         char path[96];
         struct json *patch = json_from_string(
@@ -288,11 +265,11 @@ main(int argc OVS_UNUSED, char *argv[])
         kube_informer_wait(inf);
         poll_block();
     }
-    inf_watch_s = now_seconds() - t;
+    inf_watch_s = bench_now_seconds() - t;
     drain(writer, N_UPDATES);
-    while (now_seconds() - t < 300) {
+    while (bench_now_seconds() - t < 300) {
         if (file_lines(watch_log) >= N_UPDATES) {
-            kubectl_watch_s = now_seconds() - t;
+            kubectl_watch_s = bench_now_seconds() - t;
             break;
         }
         struct timespec pause = {0, 20 * 1000 * 1000};

@@ -3,6 +3,7 @@
  * inputs.  Prints a table with the ratio (kovn / libc ops per second). */
 #include <config.h>
 
+#include "bench_util.h"
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,15 +15,6 @@
 #include "util.h"
 
 #define N_INPUTS 4096
-
-static double
-now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static long
 peak_rss_kib(void)
@@ -39,7 +31,7 @@ static volatile size_t sink;
 static double
 run_kovn(char **inputs, int rounds)
 {
-    double start = now_seconds();
+    double start = bench_now_seconds();
 
     for (int r = 0; r < rounds; r++) {
         for (int i = 0; i < N_INPUTS; i++) {
@@ -52,13 +44,13 @@ run_kovn(char **inputs, int rounds)
             sink += net_addr_format(&addr, buf);
         }
     }
-    return now_seconds() - start;
+    return bench_now_seconds() - start;
 }
 
 static double
 run_libc(char **inputs, int rounds)
 {
-    double start = now_seconds();
+    double start = bench_now_seconds();
 
     for (int r = 0; r < rounds; r++) {
         for (int i = 0; i < N_INPUTS; i++) {
@@ -73,7 +65,7 @@ run_libc(char **inputs, int rounds)
             sink += strlen(buf);
         }
     }
-    return now_seconds() - start;
+    return bench_now_seconds() - start;
 }
 
 static void

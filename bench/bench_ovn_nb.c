@@ -10,6 +10,7 @@
  * figure a controller sees on a full stack. */
 #include <config.h>
 
+#include "bench_util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,30 +27,6 @@
 #define N_PORTS     10000
 #define NBCTL_BATCH 100
 #define TIMEOUT_MS  120000
-
-static double
-now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long
-rss_kib(void)
-{
-    FILE *f = fopen("/proc/self/statm", "r");
-    long pages = 0, resident = 0;
-
-    if (f) {
-        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) {
-            resident = 0;
-        }
-        fclose(f);
-    }
-    return resident * 4;
-}
 
 static void
 port_values(int i, struct net_mac *mac, struct net_addr *ip)
@@ -108,7 +85,7 @@ run_kovn(const struct ovn_sandbox *sb, const char *switch_name, int batch)
     if (ovn_nb_wait_ready(nb, TIMEOUT_MS, &err)) {
         ovs_fatal(0, "%s", err.msg);
     }
-    start = now_seconds();
+    start = bench_now_seconds();
     for (int first = 0; first < N_PORTS; first += batch) {
         struct batch b = {switch_name, first, batch};
 
@@ -116,7 +93,7 @@ run_kovn(const struct ovn_sandbox *sb, const char *switch_name, int batch)
             ovs_fatal(0, "%s", err.msg);
         }
     }
-    double elapsed = now_seconds() - start;
+    double elapsed = bench_now_seconds() - start;
     ovn_nb_destroy(nb);
     return elapsed;
 }
@@ -128,7 +105,7 @@ run_nbctl(const struct ovn_sandbox *sb)
     double start;
 
     free(out);
-    start = now_seconds();
+    start = bench_now_seconds();
     for (int first = 0; first < N_PORTS; first += NBCTL_BATCH) {
         struct ds cmd = DS_EMPTY_INITIALIZER;
 
@@ -157,21 +134,21 @@ run_nbctl(const struct ovn_sandbox *sb)
         free(out);
         ds_destroy(&cmd);
     }
-    return now_seconds() - start;
+    return bench_now_seconds() - start;
 }
 
 static long
 replica_kib(const struct ovn_sandbox *sb)
 {
     struct kovn_error err = {0};
-    long before = rss_kib();
+    long before = bench_rss_kib();
     struct ovn_nb *nb = ovn_nb_create(sb->nb_remote);
     long after;
 
     if (ovn_nb_wait_ready(nb, TIMEOUT_MS, &err)) {
         ovs_fatal(0, "%s", err.msg);
     }
-    after = rss_kib();
+    after = bench_rss_kib();
     ovn_nb_destroy(nb);
     return after - before;
 }

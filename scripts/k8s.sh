@@ -11,6 +11,8 @@
 #                               for tests (NAME: etcd, kube-apiserver, ...)
 set -euo pipefail
 
+source "$(dirname "${BASH_SOURCE[0]}")/lib/proc.sh"
+
 root=$(cd "$(dirname "$0")/.." && pwd)
 k8s_version=1.20.2
 cache=${KOVN_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kovn/k8s-$k8s_version}
@@ -108,14 +110,7 @@ cmd_build() {
     echo "k8s.sh build: done in $((SECONDS - build_start))s, binaries in $bin"
 }
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
-log_tail() {
-    [[ -f "$1" ]] && { echo "--- last lines of $1" >&2; tail -n 25 "$1" >&2; }
-    return 0
-}
 
 # Generates the CA, serving certificate, service-account keys and static
 # tokens once per DIR; restarts reuse them so kubeconfigs stay valid.
@@ -334,25 +329,6 @@ cmd_start() {
     echo "k8s.sh: control plane ready in $((SECONDS - t0))s at $(cat "$dir/apiserver.url"); kubeconfig $dir/kubeconfig"
 }
 
-# stop_pidfile FILE: TERM, then KILL after 10 s; removes the pid file.
-stop_pidfile() {
-    local file=$1 pid i
-    [[ -f "$file" ]] || return 0
-    pid=$(cat "$file" 2>/dev/null || true)
-    if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for ((i = 0; i < 100; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-        for ((i = 0; i < 50; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-    fi
-    rm -f "$file"
-}
 
 cmd_stop() {
     local dir=${1:?usage: k8s.sh stop DIR} name

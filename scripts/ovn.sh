@@ -16,6 +16,8 @@
 # by the pid in their pid file, never by name.
 set -euo pipefail
 
+source "$(dirname "${BASH_SOURCE[0]}")/lib/proc.sh"
+
 schema_dir=${OVN_SCHEMA_DIR:-/usr/share/ovn}
 wait_seconds=${OVN_WAIT_SECONDS:-30}
 
@@ -24,15 +26,7 @@ die() {
     exit 1
 }
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
-log_tail() {
-    local log=$1
-    [[ -f "$log" ]] && { echo "--- last lines of $log" >&2; tail -n 20 "$log" >&2; }
-    return 0
-}
 
 # wait_db SOCKET DBNAME LOG
 wait_db() {
@@ -113,25 +107,6 @@ start_northd() {
     done
 }
 
-# stop_pidfile FILE: TERM, then KILL after 10 s; removes the pid file.
-stop_pidfile() {
-    local file=$1 pid i
-    [[ -f "$file" ]] || return 0
-    pid=$(cat "$file" 2>/dev/null || true)
-    if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for ((i = 0; i < 100; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-        for ((i = 0; i < 50; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-    fi
-    rm -f "$file"
-}
 
 cmd_start() {
     local dir=${1:?usage: ovn.sh start DIR [--raft] [--no-northd]} mode="" northd=1 arg

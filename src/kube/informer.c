@@ -294,6 +294,24 @@ enter_backoff(struct kube_informer *inf, enum informer_state after)
     inf->backoff_ms = MIN(inf->backoff_ms * 2, BACKOFF_MAX_MS);
 }
 
+/* Appends "&labelSelector=..." with the selector's reserved characters
+ * percent-encoded, if there is a selector. */
+static void
+put_selector(struct ds *path, const char *selector)
+{
+    if (!selector) {
+        return;
+    }
+    ds_put_cstr(path, "&labelSelector=");
+    for (const char *p = selector; *p; p++) {
+        if (strchr("=,!()&%+#", *p) || *p == ' ') {
+            ds_put_format(path, "%%%02X", (unsigned char)*p);
+        } else {
+            ds_put_char(path, *p);
+        }
+    }
+}
+
 static void list_page_done(struct kube_response *response, void *inf_);
 
 static void
@@ -302,16 +320,7 @@ send_list_page(struct kube_informer *inf)
     struct ds path = DS_EMPTY_INITIALIZER;
 
     ds_put_format(&path, "%s?limit=%d", inf->path, inf->options.page_size);
-    if (inf->selector) {
-        ds_put_cstr(&path, "&labelSelector=");
-        for (const char *p = inf->selector; *p; p++) {
-            if (strchr("=,!()", *p) || *p == ' ') {
-                ds_put_format(&path, "%%%02X", (unsigned char)*p);
-            } else {
-                ds_put_char(&path, *p);
-            }
-        }
-    }
+    put_selector(&path, inf->selector);
     if (inf->list_continue) {
         ds_put_format(&path, "&continue=%s", inf->list_continue);
     }
@@ -512,16 +521,7 @@ start_watch(struct kube_informer *inf)
     if (inf->rv) {
         ds_put_format(&path, "&resourceVersion=%s", inf->rv);
     }
-    if (inf->selector) {
-        ds_put_cstr(&path, "&labelSelector=");
-        for (const char *p = inf->selector; *p; p++) {
-            if (strchr("=,!()", *p) || *p == ' ') {
-                ds_put_format(&path, "%%%02X", (unsigned char)*p);
-            } else {
-                ds_put_char(&path, *p);
-            }
-        }
-    }
+    put_selector(&path, inf->selector);
     kube_watch_decoder_init(&inf->decoder, watch_event, inf);
     inf->watch_expired = false;
     inf->watch_got_event = false;
