@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/metrics.h"
 #include "hash.h"
 #include "heap.h"
 #include "openvswitch/hmap.h"
@@ -506,4 +507,39 @@ const struct kube_workqueue_metrics *
 kube_workqueue_metrics(const struct kube_workqueue *q)
 {
     return &q->metrics;
+}
+
+void
+kube_workqueue_export(const struct kube_workqueue *queue, const char *name,
+                      struct metrics_registry *registry)
+{
+    const struct kube_workqueue_metrics *m = kube_workqueue_metrics(queue);
+    char *labels = NULL;
+
+    metrics_put_label(&labels, "name", name);
+    /* Names and types are constants: these calls cannot fail. */
+    metrics_set(registry, "kovn_workqueue_depth", METRIC_GAUGE,
+                "Keys ready to be processed.", labels, (double)m->depth, NULL);
+    metrics_set(registry, "kovn_workqueue_waiting", METRIC_GAUGE,
+                "Keys waiting for a delayed or rate-limited add.", labels,
+                (double)m->waiting, NULL);
+    metrics_set(registry, "kovn_workqueue_adds_total", METRIC_COUNTER,
+                "Adds that made a key pending.", labels, (double)m->adds,
+                NULL);
+    metrics_set(registry, "kovn_workqueue_retries_total", METRIC_COUNTER,
+                "Rate-limited (retry) adds.", labels, (double)m->retries,
+                NULL);
+    metrics_set(registry, "kovn_workqueue_queue_duration_seconds_sum",
+                METRIC_COUNTER, "Total time keys waited in the queue.", labels,
+                (double)m->queue_latency_ms_sum / 1000.0, NULL);
+    metrics_set(registry, "kovn_workqueue_queue_duration_seconds_count",
+                METRIC_COUNTER, "Keys that waited in the queue.", labels,
+                (double)m->queue_latency_count, NULL);
+    metrics_set(registry, "kovn_workqueue_work_duration_seconds_sum",
+                METRIC_COUNTER, "Total time spent processing keys.", labels,
+                (double)m->processing_latency_ms_sum / 1000.0, NULL);
+    metrics_set(registry, "kovn_workqueue_work_duration_seconds_count",
+                METRIC_COUNTER, "Keys processed.", labels,
+                (double)m->processing_latency_count, NULL);
+    free(labels);
 }

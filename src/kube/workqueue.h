@@ -144,4 +144,13 @@ bool kube_workqueue_is_shutdown(const struct kube_workqueue *queue);
 const struct kube_workqueue_metrics *
 kube_workqueue_metrics(const struct kube_workqueue *queue);
 
+struct metrics_registry;
+
+/* Publishes the queue's metrics into 'registry' as kovn_workqueue_* families
+ * labelled name="<name>" (client-go's workqueue metric names, with
+ * durations in seconds). */
+void kube_workqueue_export(const struct kube_workqueue *queue,
+                           const char *name,
+                           struct metrics_registry *registry);
+
 #endif /* KOVN_KUBE_WORKQUEUE_H */
