@@ -54,6 +54,8 @@ struct kube_informer *
 kube_informer_create(struct kube_client *client,
                      const struct kube_informer_options *options,
                      const struct kube_informer_handlers *handlers);
+/* Cancels the informer's request in flight: destroy informers (and
+ * leases, recorders) before the client they use. */
 void kube_informer_destroy(struct kube_informer *informer);
 
 /* Adds a secondary index before the first kube_informer_run(). */

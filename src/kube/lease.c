@@ -27,6 +27,7 @@ struct kube_lease {
 
     bool leader;
     bool in_flight;
+    struct kube_request *request; /* The one in flight, if any. */
     long long next_try;
     long long last_renew; /* Local time of our last successful renew. */
 
@@ -108,6 +109,9 @@ kube_lease_destroy(struct kube_lease *lease)
         return;
     }
     set_leader(lease, false);
+    if (lease->in_flight && lease->request) {
+        kube_request_cancel(lease->request);
+    }
     free(lease->path);
     free(lease->collection);
     free(lease->identity);
@@ -152,6 +156,7 @@ write_done(struct kube_response *response, void *lease_)
     struct kube_lease *lease = lease_;
 
     lease->in_flight = false;
+    lease->request = NULL;
     if (!response->error &&
         (response->status == 200 || response->status == 201)) {
         lease->last_renew = time_msec();
@@ -172,6 +177,7 @@ read_done(struct kube_response *response, void *lease_)
     struct json *body;
 
     lease->in_flight = false;
+    lease->request = NULL;
     if (response->error ||
         (response->status != 200 && response->status != 404)) {
         return;
@@ -179,8 +185,9 @@ read_done(struct kube_response *response, void *lease_)
     if (response->status == 404) {
         body = lease_body(lease, NULL, NULL, 0);
         lease->in_flight = true;
-        kube_client_send(lease->client, "POST", lease->collection, body, NULL,
-                         write_done, lease);
+        lease->request =
+            kube_client_send(lease->client, "POST", lease->collection, body,
+                             NULL, write_done, lease);
         json_destroy(body);
         return;
     }
@@ -218,8 +225,8 @@ read_done(struct kube_response *response, void *lease_)
     body = lease_body(lease, rv, ours ? acquire : NULL,
                       ours ? transitions : transitions + 1);
     lease->in_flight = true;
-    kube_client_send(lease->client, "PUT", lease->path, body, NULL, write_done,
-                     lease);
+    lease->request = kube_client_send(lease->client, "PUT", lease->path, body,
+                                      NULL, write_done, lease);
     json_destroy(body);
 }
 
@@ -237,8 +244,8 @@ kube_lease_run(struct kube_lease *lease)
     if (!lease->in_flight && now >= lease->next_try) {
         lease->in_flight = true;
         lease->next_try = now + lease->options.retry_period_ms;
-        kube_client_send(lease->client, "GET", lease->path, NULL, NULL,
-                         read_done, lease);
+        lease->request = kube_client_send(lease->client, "GET", lease->path,
+                                          NULL, NULL, read_done, lease);
     }
 }
 
