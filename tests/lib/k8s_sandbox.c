@@ -50,15 +50,7 @@ k8s_sandbox_start(struct k8s_sandbox *sb, bool controller_manager)
 void
 k8s_sandbox_stop(struct k8s_sandbox *sb)
 {
-    char *out = sandbox_run("%s/scripts/k8s.sh stop %s && rm -rf %s",
-                            KOVN_SOURCE_ROOT, sb->dir, sb->dir);
-
-    free(out);
-    if (sb->reaper > 0) {
-        kill(sb->reaper, SIGKILL);
-        waitpid(sb->reaper, NULL, 0);
-        sb->reaper = 0;
-    }
+    sandbox_stop("k8s", sb->dir, &sb->reaper);
 }
 
 char *

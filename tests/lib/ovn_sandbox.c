@@ -75,15 +75,7 @@ ovn_sandbox_start_without_northd(struct ovn_sandbox *sb)
 void
 ovn_sandbox_stop(struct ovn_sandbox *sb)
 {
-    char *out = sandbox_run("%s/scripts/ovn.sh stop %s && rm -rf %s",
-                            KOVN_SOURCE_ROOT, sb->dir, sb->dir);
-
-    free(out);
-    if (sb->reaper > 0) {
-        kill(sb->reaper, SIGKILL);
-        waitpid(sb->reaper, NULL, 0);
-        sb->reaper = 0;
-    }
+    sandbox_stop("ovn", sb->dir, &sb->reaper);
 }
 
 int

@@ -3,10 +3,12 @@
 #include "sandbox.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 void
@@ -105,4 +107,16 @@ sandbox_start_reaper(const char *stop_cmd)
     close(fds[0]);
     /* The write end stays open in this process until it exits. */
     return pid;
+}
+
+void
+sandbox_stop(const char *script, const char *dir, pid_t *reaper)
+{
+    free(sandbox_run("%s/scripts/%s.sh stop %s && rm -rf %s", KOVN_SOURCE_ROOT,
+                     script, dir, dir));
+    if (*reaper > 0) {
+        kill(*reaper, SIGKILL);
+        waitpid(*reaper, NULL, 0);
+        *reaper = 0;
+    }
 }

@@ -16,4 +16,7 @@ char *sandbox_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * process holds.  Kill it (SIGKILL) after stopping things normally. */
 pid_t sandbox_start_reaper(const char *stop_cmd);
 
+/* Runs scripts/<script>.sh stop DIR, removes DIR and ends the reaper. */
+void sandbox_stop(const char *script, const char *dir, pid_t *reaper);
+
 #endif /* KOVN_TESTS_SANDBOX_H */
