@@ -44,14 +44,6 @@ ovn_address_set_find(struct ovn_nb *nb, const char *name)
     return row;
 }
 
-static void
-ensure_owner_ids(const struct smap *current, const struct ovn_owner *owner,
-                 struct smap *out)
-{
-    smap_clone(out, current);
-    ovn_owner_tag(out, owner);
-}
-
 const struct nbrec_port_group *
 ovn_port_group_ensure(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                       const char *name, const char *const *port_names,
@@ -107,7 +99,7 @@ ovn_port_group_ensure(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
         nbrec_port_group_set_ports(pg, ports, n_ports);
     }
     free(ports);
-    ensure_owner_ids(&pg->external_ids, owner, &ids);
+    ovn_owner_ids(&ids, &pg->external_ids, owner);
     if (!smap_equal(&ids, &pg->external_ids)) {
         nbrec_port_group_set_external_ids(pg, &ids);
     }
@@ -188,7 +180,7 @@ ovn_address_set_ensure(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
         free(strings[i]);
     }
     free(strings);
-    ensure_owner_ids(&as->external_ids, owner, &ids);
+    ovn_owner_ids(&ids, &as->external_ids, owner);
     if (!smap_equal(&ids, &as->external_ids)) {
         nbrec_address_set_set_external_ids(as, &ids);
     }

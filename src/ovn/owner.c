@@ -17,6 +17,14 @@ ovn_owner_tag(struct smap *ids, const struct ovn_owner *owner)
     smap_replace(ids, owner->kind, owner->name);
 }
 
+void
+ovn_owner_ids(struct smap *out, const struct smap *current,
+              const struct ovn_owner *owner)
+{
+    smap_clone(out, current);
+    ovn_owner_tag(out, owner);
+}
+
 bool
 ovn_owner_is_ours(const struct smap *ids)
 {

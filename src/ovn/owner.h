@@ -29,6 +29,11 @@ struct ovn_owner {
 /* Adds vendor=kovn and kind=name to 'ids'. */
 void ovn_owner_tag(struct smap *ids, const struct ovn_owner *owner);
 
+/* Initializes 'out' as 'current' plus the tags of 'owner', the value a row's
+ * external_ids should have (the caller compares and destroys it). */
+void ovn_owner_ids(struct smap *out, const struct smap *current,
+                   const struct ovn_owner *owner);
+
 /* True if 'ids' carries vendor=kovn. */
 bool ovn_owner_is_ours(const struct smap *ids);
 

@@ -50,8 +50,7 @@ ensure_owner(const struct smap *current, const struct ovn_owner *owner,
     if (!ovn_owner_matches(current, owner)) {
         struct smap ids;
 
-        smap_clone(&ids, current);
-        ovn_owner_tag(&ids, owner);
+        ovn_owner_ids(&ids, current, owner);
         set(row, &ids);
         smap_destroy(&ids);
     }

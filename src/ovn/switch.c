@@ -42,20 +42,6 @@ ovn_switch_port_find(struct ovn_nb *nb, const char *name)
     return row;
 }
 
-/* Sets 'row''s external_ids to its current keys plus 'owner''s tags and
- * 'extra_key'='extra_value' (if non-null), writing only on change. */
-static void
-build_external_ids(struct smap *ids, const struct smap *current,
-                   const struct ovn_owner *owner, const char *extra_key,
-                   const char *extra_value)
-{
-    smap_clone(ids, current);
-    ovn_owner_tag(ids, owner);
-    if (extra_key) {
-        smap_replace(ids, extra_key, extra_value);
-    }
-}
-
 static void
 set_config_key(struct smap *config, const char *key, const char *value)
 {
@@ -148,7 +134,7 @@ ovn_switch_ensure(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     smap_destroy(&config);
     free(exclude);
 
-    build_external_ids(&ids, &ls->external_ids, owner, NULL, NULL);
+    ovn_owner_ids(&ids, &ls->external_ids, owner);
     if (!smap_equal(&ids, &ls->external_ids)) {
         nbrec_logical_switch_set_external_ids(ls, &ids);
     }
@@ -341,8 +327,8 @@ ovn_switch_port_ensure(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
         nbrec_logical_switch_port_set_options(
             lsp, spec->options ? spec->options : &empty);
     }
-    build_external_ids(&ids, &lsp->external_ids, owner, PORT_SWITCH_KEY,
-                       spec->switch_name);
+    ovn_owner_ids(&ids, &lsp->external_ids, owner);
+    smap_replace(&ids, PORT_SWITCH_KEY, spec->switch_name);
     if (!smap_equal(&ids, &lsp->external_ids)) {
         nbrec_logical_switch_port_set_external_ids(lsp, &ids);
     }
