@@ -7,24 +7,12 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "net/hex.h"
 
 /* Longest input worth looking at: a full IPv6 address with an embedded IPv4
  * tail is 45 bytes.  Anything longer is rejected before parsing so that
  * error messages can quote the input without truncation surprises. */
 #define ADDR_INPUT_MAX 45
-
-static int
-hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 /* Parses exactly four decimal octets into 'out'.  'quote' is the whole user
  * input, for messages. */
@@ -110,7 +98,7 @@ parse_ipv6(const char *s, size_t len, uint8_t out[16], struct kovn_error *err)
         unsigned int value = 0;
         int digit;
 
-        while (p < end && (digit = hex_value(*p)) >= 0 && p - start < 5) {
+        while (p < end && (digit = net_hex_digit(*p)) >= 0 && p - start < 5) {
             value = value * 16 + (unsigned int)digit;
             p++;
         }

@@ -7,19 +7,7 @@
 #include <string.h>
 
 #include "base/error.h"
-
-static int
-hex_nibble(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
+#include "net/hex.h"
 
 int
 net_mac_parse(const char *s, struct net_mac *mac, struct kovn_error *err)
@@ -35,8 +23,8 @@ net_mac_parse(const char *s, struct net_mac *mac, struct kovn_error *err)
     }
     for (int i = 0; i < 6; i++) {
         const char *p = s + 3 * i;
-        int hi = hex_nibble(p[0]);
-        int lo = hex_nibble(p[1]);
+        int hi = net_hex_digit(p[0]);
+        int lo = net_hex_digit(p[1]);
 
         if (hi < 0 || lo < 0 || (i < 5 && p[2] != ':')) {
             memset(mac, 0, sizeof *mac);
