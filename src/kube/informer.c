@@ -64,7 +64,6 @@ struct kube_informer {
     /* Listing. */
     struct shash listed; /* key -> struct json *, pages so far. */
     char *list_continue;
-    char *list_rv;
 
     /* Watching. */
     struct kube_request *request;
@@ -166,7 +165,6 @@ kube_informer_destroy(struct kube_informer *inf)
     free(inf->selector);
     free(inf->rv);
     free(inf->list_continue);
-    free(inf->list_rv);
     free(inf);
 }
 
@@ -332,7 +330,7 @@ send_list_page(struct kube_informer *inf)
 
 /* Replaces the store by the listed objects, emitting the differences. */
 static void
-finish_list(struct kube_informer *inf)
+finish_list(struct kube_informer *inf, const char *list_rv)
 {
     struct shash_node *node, *next;
 
@@ -356,7 +354,7 @@ finish_list(struct kube_informer *inf)
         }
     }
     shash_clear(&inf->listed);
-    set_string(&inf->rv, inf->list_rv);
+    set_string(&inf->rv, list_rv);
     inf->synced = true;
     inf->stats.lists++;
     inf->backoff_ms = BACKOFF_MIN_MS;
@@ -398,17 +396,12 @@ list_page_done(struct kube_response *response, void *inf_)
     json_member_string(metadata, "resourceVersion", "", &rv, NULL);
     if (cont && *cont) {
         set_string(&inf->list_continue, cont);
-        if (!inf->list_rv) {
-            set_string(&inf->list_rv, rv);
-        }
         send_list_page(inf);
         return;
     }
     /* The last page's resourceVersion is the list's. */
-    set_string(&inf->list_rv, rv);
     set_string(&inf->list_continue, NULL);
-    finish_list(inf);
-    set_string(&inf->list_rv, NULL);
+    finish_list(inf, rv);
 }
 
 static int
@@ -541,7 +534,6 @@ kube_informer_run(struct kube_informer *inf)
     if (inf->state == INFORMER_START_LIST) {
         clear_objects(&inf->listed);
         set_string(&inf->list_continue, NULL);
-        set_string(&inf->list_rv, NULL);
         send_list_page(inf);
     } else if (inf->state == INFORMER_START_WATCH) {
         start_watch(inf);

@@ -453,12 +453,10 @@ build_response(struct kube_request *request, struct kube_response *response)
     if (request->response_body.length) {
         struct json *json = json_from_string(ds_cstr(&request->response_body));
 
-        if (json->type == JSON_STRING && response->status >= 300) {
-            /* Not JSON: keep the text as the message. */
-            json_destroy(json);
-            json = NULL;
-        } else if (json->type == JSON_STRING) {
-            /* json_from_string() reports parse errors as a string. */
+        if (json->type == JSON_STRING) {
+            /* json_from_string() reports a body that is not JSON (a parse
+             * error) as a string: keep no body; for an error status the
+             * text becomes the message below. */
             json_destroy(json);
             json = NULL;
         }
