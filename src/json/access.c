@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "openvswitch/json.h"
 #include "openvswitch/shash.h"
+#include "sset.h"
 
 const struct json *
 json_member(const struct json *object, const char *key)
@@ -83,4 +84,32 @@ json_member_array(const struct json *object, const char *key, const char *path,
                   const struct json **out, struct kovn_error *err)
 {
     return typed_member(object, key, path, JSON_ARRAY, out, err);
+}
+
+int
+json_member_string_set(const struct json *object, const char *key,
+                       const char *path, size_t max, struct sset *out,
+                       struct kovn_error *err)
+{
+    const struct json *array;
+    int error = json_member_array(object, key, path, &array, err);
+
+    if (error || !array) {
+        return error;
+    }
+    const struct json_array *items = json_array(array);
+    if (items->n > max) {
+        return kovn_error_set(err, -EINVAL, "%s%s%s: %zu items, limit %zu",
+                              path, *path ? "." : "", key, items->n, max);
+    }
+    for (size_t i = 0; i < items->n; i++) {
+        if (items->elems[i]->type != JSON_STRING) {
+            return kovn_error_set(err, -EINVAL,
+                                  "%s%s%s[%zu]: expected a string, got %s",
+                                  path, *path ? "." : "", key, i,
+                                  json_type_to_string(items->elems[i]->type));
+        }
+        sset_add(out, json_string(items->elems[i]));
+    }
+    return 0;
 }

@@ -9,9 +9,11 @@
 #define KOVN_JSON_ACCESS_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct json;
 struct kovn_error;
+struct sset;
 
 /* Member 'key' of 'object', or NULL if 'object' is not an object or lacks
  * it. */
@@ -28,5 +30,11 @@ int json_member_object(const struct json *object, const char *key,
 int json_member_array(const struct json *object, const char *key,
                       const char *path, const struct json **out,
                       struct kovn_error *err);
+
+/* Adds the strings of array member 'key' to 'out'; more than 'max' items or
+ * a non-string item is -EINVAL. */
+int json_member_string_set(const struct json *object, const char *key,
+                           const char *path, size_t max, struct sset *out,
+                           struct kovn_error *err);
 
 #endif /* KOVN_JSON_ACCESS_H */

@@ -1,0 +1,61 @@
+/* Fuzz target for the Subnet, Vpc and IPPool parsers: any JSON gives a
+ * clean result or a clear error, never a crash or a leak, and a subnet that
+ * parses as valid has self-consistent addressing. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crd/ippool.h"
+#include "crd/subnet.h"
+#include "crd/vpc.h"
+#include "openvswitch/json.h"
+#include "util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+check_subnet(const struct json *obj)
+{
+    struct subnet subnet;
+    int rc = subnet_from_json(obj, "ovn-cluster", &subnet, NULL);
+
+    if (rc == 0) {
+        if (subnet.error || !subnet.n_cidrs || subnet.n_cidrs > 2 ||
+            !subnet.exclude_ips_text) {
+            abort();
+        }
+        for (size_t i = 0; i < subnet.n_cidrs; i++) {
+            if (!net_cidr_contains(&subnet.cidrs[i], &subnet.gateways[i])) {
+                abort();
+            }
+        }
+    } else if (rc == -EDOM && (!subnet.error || !subnet.vpc)) {
+        abort();
+    }
+    subnet_destroy(&subnet);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *text = xmemdup0((const char *)data, size);
+    struct json *obj = json_from_string(text);
+    struct vpc vpc;
+    struct ippool pool;
+
+    check_subnet(obj);
+    if (vpc_from_json(obj, &vpc, NULL) == -EDOM && !vpc.error) {
+        abort();
+    }
+    vpc_destroy(&vpc);
+    if (ippool_from_json(obj, &pool, NULL) == -EDOM && !pool.error) {
+        abort();
+    }
+    ippool_destroy(&pool);
+    json_destroy(obj);
+    free(text);
+    return 0;
+}

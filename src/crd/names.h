@@ -1,0 +1,28 @@
+/* Names kovn shares with Kube-OVN and with users: finalizer, annotations
+ * and defaults.  They are API: changing one breaks existing clusters. */
+#ifndef KOVN_CRD_NAMES_H
+#define KOVN_CRD_NAMES_H 1
+
+/* The finalizer kovn-controller puts on Vpcs and Subnets. */
+#define CRD_FINALIZER "kubeovn.io/kovn-controller"
+/* Lets a Subnet name a VPC that does not exist yet (migrations). */
+#define CRD_ALLOW_MISSING_VPC "kovn.io/allow-missing-vpc"
+
+#define CRD_GROUP_VERSION "kubeovn.io/v1"
+#define CRD_API_PATH      "/apis/kubeovn.io/v1"
+
+/* Namespace annotations written by the controller. */
+#define ANN_LOGICAL_SWITCH "ovn.kubernetes.io/logical_switch"
+#define ANN_CIDR           "ovn.kubernetes.io/cidr"
+#define ANN_EXCLUDE_IPS    "ovn.kubernetes.io/exclude_ips"
+#define ANN_IP_POOL        "ovn.kubernetes.io/ip_pool"
+
+/* Defaults at controller start, as Kube-OVN's. */
+#define CRD_DEFAULT_VPC            "ovn-cluster"
+#define CRD_DEFAULT_SUBNET         "ovn-default"
+#define CRD_DEFAULT_SUBNET_CIDR    "10.16.0.0/16"
+#define CRD_DEFAULT_SUBNET_GATEWAY "10.16.0.1"
+#define CRD_JOIN_SUBNET            "join"
+#define CRD_JOIN_SUBNET_CIDR       "100.64.0.0/16"
+
+#endif /* KOVN_CRD_NAMES_H */

@@ -1,0 +1,486 @@
+/* Subnet parsing and single-object checks; see subnet.h. */
+#include <config.h>
+
+#include "crd/subnet.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "kube/object.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/util.h"
+#include "ovn/validate.h"
+#include "json/access.h"
+
+static void
+subnet_init(struct subnet *subnet)
+{
+    memset(subnet, 0, sizeof *subnet);
+    net_range_list_init(&subnet->exclude_ips);
+    sset_init(&subnet->namespaces);
+    sset_init(&subnet->allow_subnets);
+}
+
+void
+subnet_destroy(struct subnet *subnet)
+{
+    if (!subnet) {
+        return;
+    }
+    free(subnet->name);
+    free(subnet->uid);
+    free(subnet->creation_timestamp);
+    free(subnet->vpc);
+    free(subnet->cidr_block);
+    net_range_list_destroy(&subnet->exclude_ips);
+    free(subnet->exclude_ips_text);
+    sset_destroy(&subnet->namespaces);
+    for (size_t i = 0; i < subnet->n_selectors; i++) {
+        kube_selector_destroy(&subnet->selectors[i]);
+    }
+    free(subnet->selectors);
+    sset_destroy(&subnet->allow_subnets);
+    free(subnet->gateway_type);
+    free(subnet->provider);
+    free(subnet->error);
+    memset(subnet, 0, sizeof *subnet);
+}
+
+bool
+subnet_is_valid(const struct subnet *subnet)
+{
+    return !subnet->error;
+}
+
+const char *
+subnet_protocol_name(enum subnet_protocol protocol)
+{
+    switch (protocol) {
+    case SUBNET_IPV4:
+        return "IPv4";
+    case SUBNET_IPV6:
+        return "IPv6";
+    case SUBNET_DUAL:
+        return "Dual";
+    }
+    return "?";
+}
+
+/* spec.cidrBlock: one network, or "v4,v6" for dual stack (either order). */
+static int
+parse_cidr_block(struct subnet *subnet, const char *text,
+                 struct kovn_error *err)
+{
+    const char *comma = strchr(text, ',');
+    struct net_cidr cidrs[2];
+    size_t n = 0;
+
+    if (!*text) {
+        return kovn_error_set(err, -EINVAL, "spec.cidrBlock is required");
+    }
+    if (comma && strchr(comma + 1, ',')) {
+        return kovn_error_set(err, -EINVAL,
+                              "spec.cidrBlock \"%s\": at most two CIDRs "
+                              "(one IPv4, one IPv6)",
+                              text);
+    }
+    for (const char *p = text;; p = comma + 1) {
+        comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (net_cidr_parse_len(p, len, NET_CIDR_NETWORK, &cidrs[n], err)) {
+            kovn_error_prefix(err, "spec.cidrBlock: ");
+            return -EINVAL;
+        }
+        n++;
+        if (!comma) {
+            break;
+        }
+    }
+    if (n == 2 && cidrs[0].addr.family == cidrs[1].addr.family) {
+        return kovn_error_set(err, -EINVAL,
+                              "spec.cidrBlock \"%s\": two CIDRs must be one "
+                              "IPv4 and one IPv6",
+                              text);
+    }
+    if (n == 2 && cidrs[0].addr.family == NET_V6) {
+        struct net_cidr tmp = cidrs[0];
+        cidrs[0] = cidrs[1];
+        cidrs[1] = tmp;
+    }
+    memcpy(subnet->cidrs, cidrs, n * sizeof cidrs[0]);
+    subnet->n_cidrs = n;
+    return 0;
+}
+
+static int
+parse_protocol(struct subnet *subnet, const char *text, struct kovn_error *err)
+{
+    enum subnet_protocol derived = subnet->n_cidrs == 2 ? SUBNET_DUAL
+                                   : subnet->cidrs[0].addr.family == NET_V4
+                                       ? SUBNET_IPV4
+                                       : SUBNET_IPV6;
+
+    subnet->protocol = derived;
+    if (!text || !*text) {
+        return 0;
+    }
+    if (strcmp(text, subnet_protocol_name(derived))) {
+        return kovn_error_set(err, -EINVAL,
+                              "spec.protocol \"%s\" does not match "
+                              "spec.cidrBlock \"%s\", which is %s",
+                              text, subnet->cidr_block,
+                              subnet_protocol_name(derived));
+    }
+    return 0;
+}
+
+static const struct net_cidr *
+cidr_of_family(const struct subnet *subnet, enum net_family family,
+               size_t *idx)
+{
+    for (size_t i = 0; i < subnet->n_cidrs; i++) {
+        if (subnet->cidrs[i].addr.family == family) {
+            if (idx) {
+                *idx = i;
+            }
+            return &subnet->cidrs[i];
+        }
+    }
+    return NULL;
+}
+
+/* Network and IPv4 broadcast addresses are never usable. */
+static bool
+is_reserved(const struct net_cidr *cidr, const struct net_addr *addr)
+{
+    struct net_addr first = net_cidr_first(cidr);
+    struct net_addr last = net_cidr_last(cidr);
+
+    if (cidr->addr.family == NET_V4 && cidr->prefix >= 31) {
+        return false; /* RFC 3021: both addresses of a /31 are hosts. */
+    }
+    return net_addr_equals(addr, &first) ||
+           (cidr->addr.family == NET_V4 && net_addr_equals(addr, &last));
+}
+
+/* spec.gateway: one address per CIDR, ","-separated; default: the first
+ * address after the network's. */
+static int
+parse_gateways(struct subnet *subnet, const char *text, struct kovn_error *err)
+{
+    bool seen[2] = {false, false};
+
+    if (text && *text) {
+        const char *p = text;
+        for (;;) {
+            const char *comma = strchr(p, ',');
+            size_t len = comma ? (size_t)(comma - p) : strlen(p);
+            struct net_addr gw;
+            size_t idx;
+
+            if (net_addr_parse_len(p, len, &gw, err)) {
+                kovn_error_prefix(err, "spec.gateway: ");
+                return -EINVAL;
+            }
+            const struct net_cidr *cidr =
+                cidr_of_family(subnet, gw.family, &idx);
+            char buf[NET_ADDR_STRLEN];
+            net_addr_format(&gw, buf);
+            if (!cidr || !net_cidr_contains(cidr, &gw)) {
+                return kovn_error_set(err, -EINVAL,
+                                      "spec.gateway %s is outside "
+                                      "spec.cidrBlock \"%s\"",
+                                      buf, subnet->cidr_block);
+            }
+            if (is_reserved(cidr, &gw)) {
+                return kovn_error_set(err, -EINVAL,
+                                      "spec.gateway %s is the network or "
+                                      "broadcast address of \"%s\"",
+                                      buf, subnet->cidr_block);
+            }
+            if (seen[idx]) {
+                return kovn_error_set(err, -EINVAL,
+                                      "spec.gateway \"%s\": two %s gateways",
+                                      text, net_family_name(gw.family));
+            }
+            seen[idx] = true;
+            subnet->gateways[idx] = gw;
+            if (!comma) {
+                break;
+            }
+            p = comma + 1;
+        }
+    }
+    for (size_t i = 0; i < subnet->n_cidrs; i++) {
+        if (!seen[i]) {
+            struct net_addr gw = net_cidr_first(&subnet->cidrs[i]);
+            if (!net_addr_add(&gw, 1) ||
+                !net_cidr_contains(&subnet->cidrs[i], &gw)) {
+                return kovn_error_set(err, -EINVAL,
+                                      "spec.cidrBlock \"%s\" has no room for "
+                                      "a gateway",
+                                      subnet->cidr_block);
+            }
+            subnet->gateways[i] = gw;
+        }
+    }
+    return 0;
+}
+
+static int
+parse_exclude_ips(struct subnet *subnet, const struct json *spec,
+                  struct kovn_error *err)
+{
+    const struct json *array;
+    struct ds text = DS_EMPTY_INITIALIZER;
+    int error = json_member_array(spec, "excludeIps", "spec", &array, err);
+
+    if (error) {
+        goto out;
+    }
+    size_t n = array ? json_array(array)->n : 0;
+    if (n > NET_RANGE_LIST_MAX) {
+        error = kovn_error_set(err, -EINVAL,
+                               "spec.excludeIps: %zu items, limit %d", n,
+                               NET_RANGE_LIST_MAX);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct json *item = json_array(array)->elems[i];
+        struct net_range range;
+
+        if (item->type != JSON_STRING) {
+            error = kovn_error_set(
+                err, -EINVAL, "spec.excludeIps[%zu]: expected a string", i);
+            goto out;
+        }
+        if (net_range_parse(json_string(item), &range, err)) {
+            kovn_error_prefix(err, "spec.excludeIps[%zu]: ", i);
+            error = -EINVAL;
+            goto out;
+        }
+        const struct net_cidr *cidr =
+            cidr_of_family(subnet, range.first.family, NULL);
+        if (!cidr || !net_cidr_contains(cidr, &range.first) ||
+            !net_cidr_contains(cidr, &range.last)) {
+            error = kovn_error_set(err, -EINVAL,
+                                   "spec.excludeIps[%zu] \"%s\" is outside "
+                                   "spec.cidrBlock \"%s\"",
+                                   i, json_string(item), subnet->cidr_block);
+            goto out;
+        }
+        net_range_list_add(&subnet->exclude_ips, &range);
+        ds_put_format(&text, "%s%s", i ? "," : "", json_string(item));
+    }
+    if (!n) {
+        for (size_t i = 0; i < subnet->n_cidrs; i++) {
+            struct net_range gw = {subnet->gateways[i], subnet->gateways[i]};
+            char buf[NET_ADDR_STRLEN];
+
+            net_range_list_add(&subnet->exclude_ips, &gw);
+            net_addr_format(&subnet->gateways[i], buf);
+            ds_put_format(&text, "%s%s", i ? "," : "", buf);
+        }
+    }
+    net_range_list_normalize(&subnet->exclude_ips);
+    subnet->exclude_ips_text = ds_steal_cstr(&text);
+out:
+    ds_destroy(&text);
+    return error;
+}
+
+static int
+parse_selectors(struct subnet *subnet, const struct json *spec,
+                struct kovn_error *err)
+{
+    const struct json *array;
+    int error =
+        json_member_array(spec, "namespaceSelectors", "spec", &array, err);
+
+    if (error || !array) {
+        return error;
+    }
+    const struct json_array *items = json_array(array);
+    if (items->n > SUBNET_MAX_SELECTORS) {
+        return kovn_error_set(err, -EINVAL,
+                              "spec.namespaceSelectors: %zu items, limit %d",
+                              items->n, SUBNET_MAX_SELECTORS);
+    }
+    subnet->selectors =
+        xcalloc(items->n ? items->n : 1, sizeof *subnet->selectors);
+    for (size_t i = 0; i < items->n; i++) {
+        subnet->n_selectors++;
+        if (kube_selector_from_json(items->elems[i], &subnet->selectors[i],
+                                    err)) {
+            kovn_error_prefix(err, "spec.namespaceSelectors[%zu]: ", i);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* The part of the spec that says where the subnet belongs; parsed even
+ * when the addressing is wrong. */
+static int
+parse_placement(struct subnet *subnet, const struct json *obj,
+                const struct json *spec, const char *default_vpc,
+                struct kovn_error *err)
+{
+    const char *vpc, *text;
+    int error;
+
+    error = json_member_string(spec, "vpc", "spec", &vpc, err);
+    subnet->vpc = xstrdup(vpc && *vpc ? vpc : default_vpc);
+    if (error) {
+        return error;
+    }
+    text = kube_object_annotation(obj, CRD_ALLOW_MISSING_VPC);
+    subnet->allow_missing_vpc = text && !strcmp(text, "true");
+    return json_member_string_set(spec, "namespaces", "spec",
+                                  SUBNET_MAX_NAMESPACES, &subnet->namespaces,
+                                  err);
+}
+
+static int
+parse_spec(struct subnet *subnet, const struct json *spec,
+           struct kovn_error *err)
+{
+    const char *text;
+    int error;
+
+    if ((error = json_member_bool(spec, "default", "spec", &subnet->is_default,
+                                  err)) ||
+        (error = parse_selectors(subnet, spec, err)) ||
+        (error = json_member_string(spec, "cidrBlock", "spec", &text, err))) {
+        return error;
+    }
+    subnet->cidr_block = xstrdup(text ? text : "");
+    if ((error = parse_cidr_block(subnet, subnet->cidr_block, err)) ||
+        (error = json_member_string(spec, "protocol", "spec", &text, err)) ||
+        (error = parse_protocol(subnet, text, err)) ||
+        (error = json_member_string(spec, "gateway", "spec", &text, err)) ||
+        (error = parse_gateways(subnet, text, err)) ||
+        (error = parse_exclude_ips(subnet, spec, err)) ||
+        (error = json_member_bool(spec, "private", "spec", &subnet->private_,
+                                  err)) ||
+        (error = json_member_string_set(spec, "allowSubnets", "spec",
+                                        SUBNET_MAX_NAMESPACES,
+                                        &subnet->allow_subnets, err)) ||
+        (error = json_member_bool(spec, "natOutgoing", "spec",
+                                  &subnet->nat_outgoing, err)) ||
+        (error = json_member_string(spec, "provider", "spec", &text, err))) {
+        return error;
+    }
+    subnet->provider = xstrdup(text && *text ? text : "ovn");
+    if ((error =
+             json_member_string(spec, "gatewayType", "spec", &text, err))) {
+        return error;
+    }
+    if (text && *text && strcmp(text, "distributed") &&
+        strcmp(text, "centralized")) {
+        return kovn_error_set(err, -EINVAL,
+                              "spec.gatewayType \"%s\": expected "
+                              "\"distributed\" or \"centralized\"",
+                              text);
+    }
+    subnet->gateway_type = xstrdup(text && *text ? text : "distributed");
+    return 0;
+}
+
+int
+subnet_from_json(const struct json *obj, const char *default_vpc,
+                 struct subnet *subnet, struct kovn_error *err)
+{
+    const struct json *spec = json_member(obj, "spec");
+    const char *name = kube_object_name(obj);
+    const char *text;
+    struct kovn_error local;
+    int error;
+
+    subnet_init(subnet);
+    if (!name || !*name) {
+        return kovn_error_set(err, -EINVAL, "Subnet has no metadata.name");
+    }
+    subnet->name = xstrdup(name);
+    text = kube_object_uid(obj);
+    subnet->uid = xstrdup(text ? text : "");
+    json_member_string(json_member(obj, "metadata"), "creationTimestamp",
+                       "metadata", &text, NULL);
+    subnet->creation_timestamp = xstrdup(text ? text : "");
+    subnet->deleting = kube_object_is_deleting(obj);
+    subnet->has_finalizer = kube_object_has_finalizer(obj, CRD_FINALIZER);
+
+    kovn_error_clear(&local);
+    if (spec && spec->type != JSON_OBJECT) {
+        error = kovn_error_set(&local, -EINVAL, "spec: expected an object");
+    } else if (!(error = parse_placement(subnet, obj, spec, default_vpc,
+                                         &local))) {
+        error = ovn_validate_name("Subnet", name, &local);
+        if (!error) {
+            error = parse_spec(subnet, spec, &local);
+        }
+    }
+    if (!subnet->vpc) {
+        subnet->vpc = xstrdup(default_vpc);
+    }
+    if (error) {
+        subnet->error = xstrdup(local.msg);
+        kovn_error_set(err, -EDOM, "%s", local.msg);
+        return -EDOM;
+    }
+    return 0;
+}
+
+bool
+subnet_selects_namespace(const struct subnet *subnet, const char *ns,
+                         const struct smap *labels)
+{
+    if (sset_contains(&subnet->namespaces, ns)) {
+        return true;
+    }
+    for (size_t i = 0; i < subnet->n_selectors; i++) {
+        if (kube_selector_matches(&subnet->selectors[i], labels)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+subnet_overlaps(const struct subnet *a, const struct subnet *b)
+{
+    for (size_t i = 0; i < a->n_cidrs; i++) {
+        for (size_t j = 0; j < b->n_cidrs; j++) {
+            if (net_cidr_overlaps(&a->cidrs[i], &b->cidrs[j])) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+bool
+subnet_is_older(const struct subnet *a, const struct subnet *b)
+{
+    /* RFC 3339 in UTC with whole seconds sorts as text; a missing time
+     * (an object not from the API server) counts as newest. */
+    int cmp;
+
+    if (!*a->creation_timestamp != !*b->creation_timestamp) {
+        return *a->creation_timestamp;
+    }
+    cmp = strcmp(a->creation_timestamp, b->creation_timestamp);
+    return cmp ? cmp < 0 : strcmp(a->name, b->name) < 0;
+}
+
+bool
+subnet_contains(const struct subnet *subnet, const struct net_addr *addr)
+{
+    size_t idx;
+    const struct net_cidr *cidr = cidr_of_family(subnet, addr->family, &idx);
+
+    return cidr && net_cidr_contains(cidr, addr) && !is_reserved(cidr, addr) &&
+           !net_addr_equals(addr, &subnet->gateways[idx]);
+}

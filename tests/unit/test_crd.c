@@ -1,0 +1,403 @@
+/* Unit tests for src/crd: Subnet/Vpc/IPPool parsing and the namespace
+ * binding rules, above all that broken subnets are skipped, not fatal. */
+#include <config.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/error.h"
+#include "crd/model.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "smap.h"
+#include "util.h"
+
+/* Parses 'text', written with ' for " to keep the tests readable. */
+static struct json *
+j(const char *text)
+{
+    char *copy = xstrdup(text);
+    struct json *json;
+
+    for (char *p = copy; *p; p++) {
+        if (*p == '\'') {
+            *p = '"';
+        }
+    }
+    json = json_from_string(copy);
+    free(copy);
+    if (json->type == JSON_STRING) {
+        fail_msg("bad test JSON %s: %s", text, json_string(json));
+    }
+    return json;
+}
+
+/* Parses a Subnet named 'name' with 'spec' and returns the error text or
+ * "" (static buffer). */
+static const char *
+subnet_error(const char *spec)
+{
+    static char msg[KOVN_ERROR_MAX];
+    char *text = xasprintf("{'metadata':{'name':'s1'},'spec':%s}", spec);
+    struct json *obj = j(text);
+    struct subnet subnet;
+    struct kovn_error err;
+    int rc;
+
+    kovn_error_clear(&err);
+    rc = subnet_from_json(obj, "ovn-cluster", &subnet, &err);
+    assert_true(rc == 0 || rc == -EDOM);
+    assert_int_equal(rc == 0, subnet.error == NULL);
+    snprintf(msg, sizeof msg, "%s", rc ? err.msg : "");
+    if (rc) {
+        assert_string_equal(subnet.error, err.msg);
+    }
+    subnet_destroy(&subnet);
+    json_destroy(obj);
+    free(text);
+    return msg;
+}
+
+static void
+test_subnet_parses_defaults(void **state)
+{
+    struct json *obj = j("{'metadata':{'name':'net1','uid':'u'},"
+                         "'spec':{'cidrBlock':'10.16.0.0/16',"
+                         "'namespaces':['a','b']}}");
+    struct subnet subnet;
+    char buf[NET_ADDR_STRLEN];
+
+    (void)state;
+    assert_int_equal(subnet_from_json(obj, "ovn-cluster", &subnet, NULL), 0);
+    assert_string_equal(subnet.vpc, "ovn-cluster");
+    assert_int_equal(subnet.protocol, SUBNET_IPV4);
+    net_addr_format(&subnet.gateways[0], buf);
+    assert_string_equal(buf, "10.16.0.1");
+    /* Kube-OVN excludes the gateway when excludeIps is empty. */
+    assert_string_equal(subnet.exclude_ips_text, "10.16.0.1");
+    assert_string_equal(subnet.gateway_type, "distributed");
+    assert_true(sset_contains(&subnet.namespaces, "b"));
+    subnet_destroy(&subnet);
+    json_destroy(obj);
+}
+
+static void
+test_subnet_dual_stack_orders_v4_first(void **state)
+{
+    struct json *obj = j("{'metadata':{'name':'d'},'spec':{'protocol':'Dual',"
+                         "'cidrBlock':'fd00::/120,10.1.0.0/24',"
+                         "'gateway':'10.1.0.254,fd00::1',"
+                         "'excludeIps':['10.1.0.10..10.1.0.20','fd00::5']}}");
+    struct subnet subnet;
+    char buf[NET_ADDR_STRLEN];
+
+    (void)state;
+    assert_int_equal(subnet_from_json(obj, "v", &subnet, NULL), 0);
+    assert_int_equal(subnet.n_cidrs, 2);
+    assert_int_equal(subnet.cidrs[0].addr.family, NET_V4);
+    net_addr_format(&subnet.gateways[0], buf);
+    assert_string_equal(buf, "10.1.0.254");
+    net_addr_format(&subnet.gateways[1], buf);
+    assert_string_equal(buf, "fd00::1");
+    assert_string_equal(subnet.exclude_ips_text,
+                        "10.1.0.10..10.1.0.20,fd00::5");
+    subnet_destroy(&subnet);
+    json_destroy(obj);
+}
+
+static void
+test_subnet_rejects_bad_specs(void **state)
+{
+    (void)state;
+    assert_string_equal(subnet_error("{}"), "spec.cidrBlock is required");
+    assert_non_null(strstr(subnet_error("{'cidrBlock':'10.16.0.0/33'}"),
+                           "spec.cidrBlock"));
+    assert_non_null(
+        strstr(subnet_error("{'cidrBlock':'10.16.0.1/16'}"), "10.16.0.0/16"));
+    assert_string_equal(
+        subnet_error("{'cidrBlock':'10.16.0.0/16','gateway':'10.17.0.1'}"),
+        "spec.gateway 10.17.0.1 is outside spec.cidrBlock \"10.16.0.0/16\"");
+    assert_non_null(strstr(
+        subnet_error("{'cidrBlock':'10.16.0.0/16','gateway':'10.16.0.0'}"),
+        "network or broadcast"));
+    assert_string_equal(
+        subnet_error("{'cidrBlock':'10.16.0.0/16','protocol':'IPv6'}"),
+        "spec.protocol \"IPv6\" does not match spec.cidrBlock "
+        "\"10.16.0.0/16\", which is IPv4");
+    assert_string_equal(
+        subnet_error("{'cidrBlock':'10.16.0.0/16','excludeIps':['10.0.0.1']}"),
+        "spec.excludeIps[0] \"10.0.0.1\" is outside spec.cidrBlock "
+        "\"10.16.0.0/16\"");
+    assert_non_null(
+        strstr(subnet_error("{'cidrBlock':'10.0.0.0/8,10.1.0.0/16'}"),
+               "one IPv4 and one IPv6"));
+    assert_non_null(strstr(subnet_error("{'cidrBlock':5}"), "expected a "));
+    assert_non_null(strstr(subnet_error("{'cidrBlock':'10.0.0.0/8',"
+                                        "'namespaceSelectors':[{"
+                                        "'matchExpressions':[{'key':'a',"
+                                        "'operator':'Bogus'}]}]}"),
+                           "namespaceSelectors[0]"));
+    assert_non_null(strstr(subnet_error("{'cidrBlock':'10.0.0.0/8',"
+                                        "'gatewayType':'sideways'}"),
+                           "gatewayType"));
+    assert_string_equal(subnet_error("{'cidrBlock':'10.0.0.0/8',"
+                                     "'excludeIps':['10.0.0.1'],"
+                                     "'gatewayType':'centralized'}"),
+                        "");
+}
+
+static void
+test_subnet_without_name_is_not_a_subnet(void **state)
+{
+    struct json *obj = j("{'spec':{'cidrBlock':'10.0.0.0/8'}}");
+    struct subnet subnet;
+
+    (void)state;
+    assert_int_equal(subnet_from_json(obj, "v", &subnet, NULL), -EINVAL);
+    subnet_destroy(&subnet);
+    json_destroy(obj);
+}
+
+static void
+test_vpc_routes(void **state)
+{
+    struct json *obj = j("{'metadata':{'name':'v1'},'spec':{"
+                         "'namespaces':['n'],'defaultSubnet':'s',"
+                         "'staticRoutes':[{'policy':'policySrc','cidr':"
+                         "'10.0.0.0/24','nextHopIP':'10.0.1.1'}],"
+                         "'policyRoutes':[{'priority':10,'match':'ip4',"
+                         "'action':'reroute','nextHopIP':'10.0.1.2'}]}}");
+    struct json *bad = j("{'metadata':{'name':'v2'},'spec':{"
+                         "'policyRoutes':[{'priority':10,'match':'ip4',"
+                         "'action':'reroute'}]}}");
+    struct vpc vpc;
+    struct kovn_error err;
+
+    (void)state;
+    assert_int_equal(vpc_from_json(obj, &vpc, NULL), 0);
+    assert_string_equal(vpc.static_routes[0].policy, "src-ip");
+    assert_int_equal(vpc.policy_routes[0].priority, 10);
+    assert_string_equal(vpc.default_subnet, "s");
+    vpc_destroy(&vpc);
+    assert_int_equal(vpc_from_json(bad, &vpc, &err), -EDOM);
+    assert_string_equal(err.msg, "spec.policyRoutes[0].nextHopIP: is "
+                                 "required for reroute");
+    vpc_destroy(&vpc);
+    json_destroy(obj);
+    json_destroy(bad);
+}
+
+static void
+test_ippool_items(void **state)
+{
+    struct json *obj = j("{'metadata':{'name':'p'},'spec':{'subnet':'s',"
+                         "'namespaces':['n'],'ips':['10.0.0.5',"
+                         "'10.0.0.10..10.0.0.12','10.0.1.0/30']}}");
+    struct ippool pool;
+    char *text;
+
+    (void)state;
+    assert_int_equal(ippool_from_json(obj, &pool, NULL), 0);
+    text = net_range_list_format(&pool.ips, ',');
+    assert_string_equal(text, "10.0.0.5,10.0.0.10..10.0.0.12,"
+                              "10.0.1.0..10.0.1.3");
+    free(text);
+    ippool_destroy(&pool);
+    json_destroy(obj);
+}
+
+/* A model fixture built from compact subnet descriptions. */
+static void
+put(struct crd_model *model, const char *kind, const char *text)
+{
+    struct json *obj = j(text);
+
+    if (!strcmp(kind, "subnet")) {
+        assert_non_null(crd_model_put_subnet(model, obj));
+    } else if (!strcmp(kind, "vpc")) {
+        assert_non_null(crd_model_put_vpc(model, obj));
+    } else {
+        assert_non_null(crd_model_put_ippool(model, obj));
+    }
+    json_destroy(obj);
+}
+
+static void
+record_skip(const struct subnet *subnet, enum subnet_state state, void *aux)
+{
+    struct ds *log = aux;
+    ds_put_format(log, "%s:%s ", subnet->name, subnet_state_reason(state));
+}
+
+static void
+check_binding(struct crd_model *model, const char *ns,
+              const struct smap *labels, const char *want_ls,
+              const char *want_skips)
+{
+    struct ns_binding binding;
+    struct ds log = DS_EMPTY_INITIALIZER;
+
+    crd_model_bind_namespace(model, ns, labels, &binding, record_skip, &log);
+    assert_string_equal(binding.logical_switch, want_ls);
+    assert_string_equal(ds_cstr(&log), want_skips);
+    ns_binding_destroy(&binding);
+    ds_destroy(&log);
+}
+
+static struct crd_model *
+base_model(void)
+{
+    struct crd_model *model = crd_model_create("ovn-cluster", "ovn-default");
+
+    put(model, "vpc", "{'metadata':{'name':'ovn-cluster'}}");
+    put(model, "subnet",
+        "{'metadata':{'name':'ovn-default',"
+        "'creationTimestamp':'2026-01-01T00:00:00Z'},"
+        "'spec':{'cidrBlock':'10.16.0.0/16','default':true}}");
+    return model;
+}
+
+static void
+test_binding_skips_orphans_before_binding(void **state)
+{
+    struct crd_model *model = base_model();
+    struct ns_binding binding;
+
+    (void)state;
+    /* The seed's bug: an orphan that lists the namespace must not make the
+     * namespace fail; it is skipped and the valid subnet binds. */
+    put(model, "subnet",
+        "{'metadata':{'name':'orphan'},'spec':{'vpc':'gone',"
+        "'cidrBlock':'10.9.0.0/24','namespaces':['ns1']}}");
+    put(model, "subnet",
+        "{'metadata':{'name':'good'},'spec':{"
+        "'cidrBlock':'10.8.0.0/24','namespaces':['ns1']}}");
+    check_binding(model, "ns1", NULL, "good", "orphan:VpcNotFound ");
+    /* A namespace whose only subnet is orphaned falls back to the default. */
+    put(model, "subnet",
+        "{'metadata':{'name':'orphan2'},'spec':{'vpc':'gone',"
+        "'cidrBlock':'10.7.0.0/24','namespaces':['ns2']}}");
+    check_binding(model, "ns2", NULL, "ovn-default", "orphan2:VpcNotFound ");
+    check_binding(model, "ns3", NULL, "ovn-default", "");
+
+    crd_model_bind_namespace(model, "ns1", NULL, &binding, NULL, NULL);
+    assert_string_equal(binding.cidr, "10.8.0.0/24");
+    assert_string_equal(binding.exclude_ips, "10.8.0.1");
+    ns_binding_destroy(&binding);
+
+    /* When the VPC appears, the orphan binds. */
+    put(model, "vpc", "{'metadata':{'name':'gone'}}");
+    check_binding(model, "ns1", NULL, "good,orphan", "");
+    crd_model_destroy(model);
+}
+
+static void
+test_binding_skips_deleting_invalid_and_overlapping(void **state)
+{
+    struct crd_model *model = base_model();
+
+    (void)state;
+    put(model, "subnet",
+        "{'metadata':{'name':'a','creationTimestamp':"
+        "'2026-01-02T00:00:00Z'},'spec':{"
+        "'cidrBlock':'10.1.0.0/16','namespaces':['n']}}");
+    put(model, "subnet",
+        "{'metadata':{'name':'b','creationTimestamp':"
+        "'2026-01-03T00:00:00Z'},'spec':{"
+        "'cidrBlock':'10.1.2.0/24','namespaces':['n']}}");
+    put(model, "subnet",
+        "{'metadata':{'name':'c'},'spec':{"
+        "'cidrBlock':'10.3.0.0/16','gateway':'10.4.0.1',"
+        "'namespaces':['n']}}");
+    put(model, "subnet",
+        "{'metadata':{'name':'d','deletionTimestamp':"
+        "'2026-01-01T00:00:00Z'},'spec':{"
+        "'cidrBlock':'10.5.0.0/16','namespaces':['n']}}");
+    check_binding(model, "n", NULL, "a",
+                  "b:CIDROverlap c:InvalidSpec d:Deleting ");
+    /* Overlap across VPCs is fine. */
+    put(model, "vpc", "{'metadata':{'name':'other'}}");
+    put(model, "subnet",
+        "{'metadata':{'name':'b','creationTimestamp':"
+        "'2026-01-03T00:00:00Z'},'spec':{'vpc':'other',"
+        "'cidrBlock':'10.1.2.0/24','namespaces':['n']}}");
+    check_binding(model, "n", NULL, "a,b", "c:InvalidSpec d:Deleting ");
+    crd_model_destroy(model);
+}
+
+static void
+test_binding_vpc_default_and_selectors(void **state)
+{
+    struct crd_model *model = base_model();
+    struct smap labels = SMAP_INITIALIZER(&labels);
+
+    (void)state;
+    put(model, "vpc",
+        "{'metadata':{'name':'v'},'spec':{'namespaces':['n'],"
+        "'defaultSubnet':'vdef'}}");
+    put(model, "subnet",
+        "{'metadata':{'name':'vdef'},'spec':{'vpc':'v',"
+        "'cidrBlock':'192.168.0.0/24'}}");
+    put(model, "subnet",
+        "{'metadata':{'name':'sel'},'spec':{'vpc':'v',"
+        "'cidrBlock':'192.168.1.0/24','namespaceSelectors':"
+        "[{'matchLabels':{'team':'x'}}]}}");
+    check_binding(model, "n", &labels, "vdef", "");
+    smap_add(&labels, "team", "x");
+    check_binding(model, "n", &labels, "vdef,sel", "");
+    check_binding(model, "m", &labels, "sel", "");
+    smap_destroy(&labels);
+    /* A VPC whose default subnet is missing gives its namespace nothing
+     * rather than a subnet of another VPC. */
+    crd_model_remove_subnet(model, "vdef");
+    check_binding(model, "n", NULL, "", "");
+    crd_model_destroy(model);
+}
+
+static void
+test_binding_ip_pools(void **state)
+{
+    struct crd_model *model = base_model();
+    struct ns_binding binding;
+
+    (void)state;
+    put(model, "ippool",
+        "{'metadata':{'name':'p2'},'spec':{'subnet':"
+        "'ovn-default','namespaces':['n'],"
+        "'ips':['10.16.0.5']}}");
+    put(model, "ippool",
+        "{'metadata':{'name':'p1'},'spec':{'subnet':"
+        "'ovn-default','namespaces':['n'],'ips':['x']}}");
+    put(model, "ippool",
+        "{'metadata':{'name':'p0'},'spec':{'subnet':"
+        "'ovn-default','namespaces':['n'],"
+        "'ips':['10.16.0.6']}}");
+    crd_model_bind_namespace(model, "n", NULL, &binding, NULL, NULL);
+    assert_string_equal(binding.ip_pool, "p0,p2");
+    ns_binding_destroy(&binding);
+    crd_model_destroy(model);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_subnet_parses_defaults),
+        cmocka_unit_test(test_subnet_dual_stack_orders_v4_first),
+        cmocka_unit_test(test_subnet_rejects_bad_specs),
+        cmocka_unit_test(test_subnet_without_name_is_not_a_subnet),
+        cmocka_unit_test(test_vpc_routes),
+        cmocka_unit_test(test_ippool_items),
+        cmocka_unit_test(test_binding_skips_orphans_before_binding),
+        cmocka_unit_test(test_binding_skips_deleting_invalid_and_overlapping),
+        cmocka_unit_test(test_binding_vpc_default_and_selectors),
+        cmocka_unit_test(test_binding_ip_pools),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
