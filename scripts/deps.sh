@@ -14,6 +14,8 @@ packages=(
     libcurl4-openssl-dev libmicrohttpd-dev libyaml-dev libmnl-dev
     # tests and fuzzing
     libcmocka-dev clang libclang-rt-14-dev clang-format valgrind
+    # promtool, for `promtool check metrics` on /metrics (the daemon never runs)
+    prometheus
     # scripts
     iproute2 procps openssl curl xz-utils
     # Kubernetes control plane built from Debian's source (scripts/k8s.sh)
@@ -37,6 +39,30 @@ fi
 
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Maintainer scripts must not start daemons (prometheus' postinst runs
+# `invoke-rc.d prometheus start`): there is no init system here and kovn
+# starts what it needs itself.  Container images usually ship a policy-rc.d
+# that denies every start (exit 101); if this one does not, put a denying one
+# in place for the install and restore the original afterwards.
+policy=/usr/sbin/policy-rc.d
+policy_saved=
+policy_added=
+restore_policy() {
+    if [[ -n "$policy_added" ]]; then rm -f "$policy"; fi
+    if [[ -n "$policy_saved" ]]; then mv -f "$policy_saved" "$policy"; fi
+}
+policy_rc=0
+[[ -x "$policy" ]] && { "$policy" prometheus start >/dev/null 2>&1 || policy_rc=$?; }
+if [[ ! -x "$policy" || "$policy_rc" != 101 ]]; then
+    if [[ -e "$policy" ]]; then
+        policy_saved="$policy.kovn-saved"
+        mv -f "$policy" "$policy_saved"
+    fi
+    trap restore_policy EXIT
+    policy_added=1
+    printf '#!/bin/sh\n# Temporary, from kovn scripts/deps.sh: no service starts.\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+fi
 if ! apt-get update -q; then
     echo "deps: apt-get update failed" >&2
     exit 1
@@ -49,7 +75,7 @@ if ! apt-get install -y -q --no-install-recommends "${missing[@]}"; then
     done
 fi
 # The packaged services must not run as system services: kovn starts its own.
-for svc in ovn-central ovn-host openvswitch-switch ovn-northd ovsdb-server ovs-vswitchd; do
+for svc in ovn-central ovn-host openvswitch-switch ovn-northd ovsdb-server ovs-vswitchd prometheus; do
     if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
         systemctl stop "$svc" || true
     fi
