@@ -315,14 +315,27 @@ observed_generation(const struct json *condition)
     return g && g->type == JSON_INTEGER ? json_integer(g) : 0;
 }
 
+/* Empty strings are left out rather than written as "": they mean the same
+ * to every reader, and some API server versions reject "" in custom
+ * resources whose schema types the field as a string. */
+static void
+put_optional_string(struct json *object, const char *key, const char *value)
+{
+    if (value && *value) {
+        json_object_put_string(object, key, value);
+    } else if (json_member(object, key)) {
+        json_destroy(shash_find_and_delete(json_object(object), key));
+    }
+}
+
 /* Writes the fields 'c' owns into 'condition' (but not the times). */
 static void
 put_condition_fields(struct json *condition, const struct kube_condition *c)
 {
     json_object_put_string(condition, "type", c->type);
     json_object_put_string(condition, "status", c->status);
-    json_object_put_string(condition, "reason", c->reason ? c->reason : "");
-    json_object_put_string(condition, "message", c->message ? c->message : "");
+    put_optional_string(condition, "reason", c->reason);
+    put_optional_string(condition, "message", c->message);
     if (c->observed_generation) {
         json_object_put(condition, "observedGeneration",
                         json_integer_create(c->observed_generation));

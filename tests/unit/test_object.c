@@ -237,7 +237,6 @@ test_condition_set_appends_with_both_times_now(void **state)
                        "  'lastTransitionTime': '2026-01-01T00:00:00Z',"
                        "  'lastUpdateTime': '2026-01-01T00:00:00Z'},"
                        " {'type': 'Error', 'status': 'False',"
-                       "  'reason': '', 'message': '',"
                        "  'lastTransitionTime': '2026-01-01T00:00:01Z',"
                        "  'lastUpdateTime': '2026-01-01T00:00:01Z'}]");
 }
@@ -324,12 +323,13 @@ test_condition_set_keeps_members_it_does_not_own(void **state)
     struct kube_condition c = {.type = "Ready", .status = "Unknown"};
 
     (void)state;
-    /* Absent reason and message read as "", so this is no change. */
+    /* Absent reason and message read as "", so this is no change; empty
+     * ones are left out, never written as "". */
     assert_false(kube_condition_set(conds, &c, "now"));
     c.reason = "Pending";
     assert_true(kube_condition_set(conds, &c, "now"));
     assert_json(conds, "[{'type': 'Ready', 'status': 'Unknown',"
-                       "  'reason': 'Pending', 'message': '',"
+                       "  'reason': 'Pending',"
                        "  'lastTransitionTime': 'old',"
                        "  'lastUpdateTime': 'now', 'extra': 1}]");
 }
