@@ -4,6 +4,7 @@
 #include "base/metrics.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@ struct metric_family {
     enum metric_type type;
     char *help;
     struct shash samples; /* labels -> double *. */
+    struct ds histogram;  /* METRIC_HISTOGRAM: rendered sample lines. */
 };
 
 struct metrics_registry {
@@ -45,6 +47,7 @@ metrics_registry_destroy(struct metrics_registry *registry)
         struct metric_family *family = node->data;
 
         shash_destroy_free_data(&family->samples);
+        ds_destroy(&family->histogram);
         free(family->help);
         free(family);
     }
@@ -67,6 +70,36 @@ valid_name(const char *name)
     return true;
 }
 
+static struct metric_family *
+find_family(struct metrics_registry *registry, const char *name,
+            enum metric_type type, const char *help, struct kovn_error *err)
+{
+    struct metric_family *family;
+
+    if (!valid_name(name)) {
+        kovn_error_set(err, -EINVAL,
+                       "metric name \"%.64s\" is not [a-zA-Z_:]"
+                       "[a-zA-Z0-9_:]*",
+                       name);
+        return NULL;
+    }
+    family = shash_find_data(&registry->families, name);
+    if (!family) {
+        family = xzalloc(sizeof *family);
+        family->type = type;
+        family->help = xstrdup(help ? help : "");
+        shash_init(&family->samples);
+        ds_init(&family->histogram);
+        shash_add(&registry->families, name, family);
+    } else if (family->type != type) {
+        kovn_error_set(err, -EINVAL,
+                       "metric \"%s\" already registered with another type",
+                       name);
+        return NULL;
+    }
+    return family;
+}
+
 int
 metrics_set(struct metrics_registry *registry, const char *name,
             enum metric_type type, const char *help, const char *labels,
@@ -75,24 +108,9 @@ metrics_set(struct metrics_registry *registry, const char *name,
     struct metric_family *family;
     double *sample;
 
-    if (!valid_name(name)) {
-        return kovn_error_set(err, -EINVAL,
-                              "metric name \"%.64s\" is not [a-zA-Z_:]"
-                              "[a-zA-Z0-9_:]*",
-                              name);
-    }
-    family = shash_find_data(&registry->families, name);
+    family = find_family(registry, name, type, help, err);
     if (!family) {
-        family = xzalloc(sizeof *family);
-        family->type = type;
-        family->help = xstrdup(help ? help : "");
-        shash_init(&family->samples);
-        shash_add(&registry->families, name, family);
-    } else if (family->type != type) {
-        return kovn_error_set(err, -EINVAL,
-                              "metric \"%s\" already registered with another "
-                              "type",
-                              name);
+        return -EINVAL;
     }
     sample = shash_find_data(&family->samples, labels ? labels : "");
     if (!sample) {
@@ -100,6 +118,38 @@ metrics_set(struct metrics_registry *registry, const char *name,
         shash_add(&family->samples, labels ? labels : "", sample);
     }
     *sample = value;
+    return 0;
+}
+
+int
+metrics_set_histogram(struct metrics_registry *registry, const char *name,
+                      const char *help, const char *labels,
+                      const double *bounds, const uint64_t *counts,
+                      size_t n_bounds, uint64_t count, double sum,
+                      struct kovn_error *err)
+{
+    struct metric_family *family =
+        find_family(registry, name, METRIC_HISTOGRAM, help, err);
+    const char *sep = labels && *labels ? "," : "";
+    uint64_t cumulative = 0;
+
+    if (!family) {
+        return -EINVAL;
+    }
+    labels = labels ? labels : "";
+    for (size_t i = 0; i < n_bounds; i++) {
+        cumulative += counts[i];
+        ds_put_format(&family->histogram,
+                      "%s_bucket{%s%sle=\"%g\"} %" PRIu64 "\n", name, labels,
+                      sep, bounds[i], cumulative);
+    }
+    ds_put_format(&family->histogram,
+                  "%s_bucket{%s%sle=\"+Inf\"} %" PRIu64 "\n", name, labels,
+                  sep, count);
+    ds_put_format(&family->histogram, "%s_sum%s%s%s %.9g\n", name,
+                  *labels ? "{" : "", labels, *labels ? "}" : "", sum);
+    ds_put_format(&family->histogram, "%s_count%s%s%s %" PRIu64 "\n", name,
+                  *labels ? "{" : "", labels, *labels ? "}" : "", count);
     return 0;
 }
 
@@ -163,7 +213,10 @@ metrics_render(const struct metrics_registry *registry)
             }
         }
         ds_put_format(&s, "\n# TYPE %s %s\n", name,
-                      family->type == METRIC_COUNTER ? "counter" : "gauge");
+                      family->type == METRIC_COUNTER     ? "counter"
+                      : family->type == METRIC_HISTOGRAM ? "histogram"
+                                                         : "gauge");
+        ds_put_buffer(&s, family->histogram.string, family->histogram.length);
         for (size_t j = 0; j < shash_count(&family->samples); j++) {
             const char *labels = samples[j]->name;
 

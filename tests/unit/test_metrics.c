@@ -85,6 +85,35 @@ fake_clock(void *aux)
 }
 
 static void
+test_metrics_histogram_is_cumulative_with_inf_sum_and_count(void **state)
+{
+    struct metrics_registry *registry = metrics_registry_create();
+    const double bounds[] = {0.001, 0.01};
+    const uint64_t counts[] = {2, 3};
+    char *text;
+
+    (void)state;
+    assert_int_equal(metrics_set_histogram(registry, "kovn_txn_seconds",
+                                           "Latency.", "db=\"nb\"", bounds,
+                                           counts, 2, 6, 0.5, NULL),
+                     0);
+    assert_int_equal(metrics_set(registry, "kovn_txn_seconds", METRIC_GAUGE,
+                                 "", "", 1, NULL),
+                     -EINVAL);
+    text = metrics_render(registry);
+    assert_string_equal(text,
+                        "# HELP kovn_txn_seconds Latency.\n"
+                        "# TYPE kovn_txn_seconds histogram\n"
+                        "kovn_txn_seconds_bucket{db=\"nb\",le=\"0.001\"} 2\n"
+                        "kovn_txn_seconds_bucket{db=\"nb\",le=\"0.01\"} 5\n"
+                        "kovn_txn_seconds_bucket{db=\"nb\",le=\"+Inf\"} 6\n"
+                        "kovn_txn_seconds_sum{db=\"nb\"} 0.5\n"
+                        "kovn_txn_seconds_count{db=\"nb\"} 6\n");
+    free(text);
+    metrics_registry_destroy(registry);
+}
+
+static void
 test_workqueue_exports_depth_adds_retries_and_durations(void **state)
 {
     struct kube_workqueue_config config = {.now_ms = fake_clock};
@@ -127,6 +156,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_metrics_render_groups_families_in_name_order),
         cmocka_unit_test(test_metrics_reject_bad_names_and_type_changes),
+        cmocka_unit_test(
+            test_metrics_histogram_is_cumulative_with_inf_sum_and_count),
         cmocka_unit_test(
             test_workqueue_exports_depth_adds_retries_and_durations),
     };
