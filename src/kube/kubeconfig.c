@@ -11,6 +11,7 @@
 
 #include "base/base64.h"
 #include "base/error.h"
+#include "base/file.h"
 #include "openvswitch/json.h"
 #include "openvswitch/shash.h"
 #include "util.h"
@@ -57,36 +58,6 @@ kube_config_destroy(struct kube_config *config)
     free(config->namespace);
     free(config->context);
     memset(config, 0, sizeof *config);
-}
-
-/* Reads a whole (small) file into a null-terminated buffer. */
-static int
-read_file(const char *what, const char *name, size_t max, char **out,
-          size_t *out_len, struct kovn_error *err)
-{
-    FILE *file = fopen(name, "rb");
-    char *buf;
-    size_t n;
-
-    *out = NULL;
-    if (!file) {
-        return kovn_error_set(err, -errno, "%s \"%s\": %s", what, name,
-                              strerror(errno));
-    }
-    buf = xmalloc(max + 1);
-    n = fread(buf, 1, max + 1, file);
-    fclose(file);
-    if (n > max) {
-        free(buf);
-        return kovn_error_set(err, -E2BIG, "%s \"%s\": larger than %zu bytes",
-                              what, name, max);
-    }
-    buf[n] = '\0';
-    *out = buf;
-    if (out_len) {
-        *out_len = n;
-    }
-    return 0;
 }
 
 static char *
@@ -282,7 +253,7 @@ apply_user(const struct named_entry *entry, struct kube_config *config,
         config->token = xstrdup(token);
     } else if (token_file && *token_file) {
         config->token_file = resolve_path(entry->file->base_dir, token_file);
-        error = read_file("tokenFile", config->token_file, SECRET_FILE_MAX,
+        error = file_read("tokenFile", config->token_file, SECRET_FILE_MAX,
                           &config->token, NULL, err);
         if (error) {
             kovn_error_prefix(err, "%s: %s.", entry->file->source, path);
@@ -464,7 +435,7 @@ kube_config_load_files(const char *const *paths, size_t n_paths,
         size_t len;
         char *text;
 
-        error = read_file("kubeconfig", paths[i], YAML_MAX_BYTES, &text, &len,
+        error = file_read("kubeconfig", paths[i], YAML_MAX_BYTES, &text, &len,
                           err);
         if (error == -ENOENT && n_paths > 1) {
             error = 0;
@@ -518,7 +489,7 @@ kube_config_in_cluster(const char *sa_dir, struct kube_config *config,
     config->server = xasprintf(
         strchr(host, ':') ? "https://[%s]:%s" : "https://%s:%s", host, port);
     config->token_file = xasprintf("%s/token", sa_dir);
-    error = read_file("service account token", config->token_file,
+    error = file_read("service account token", config->token_file,
                       SECRET_FILE_MAX, &config->token, NULL, err);
     if (error) {
         goto out;
@@ -532,7 +503,7 @@ kube_config_in_cluster(const char *sa_dir, struct kube_config *config,
         goto out;
     }
     name = xasprintf("%s/namespace", sa_dir);
-    if (read_file("service account namespace", name, 253, &config->namespace,
+    if (file_read("service account namespace", name, 253, &config->namespace,
                   NULL, NULL)) {
         config->namespace = xstrdup("default");
     }
