@@ -484,3 +484,64 @@ subnet_contains(const struct subnet *subnet, const struct net_addr *addr)
     return cidr && net_cidr_contains(cidr, addr) && !is_reserved(cidr, addr) &&
            !net_addr_equals(addr, &subnet->gateways[idx]);
 }
+
+/* Addresses of 'range' inside 'cidr' that are not reserved or the gateway:
+ * what an exclude item actually takes away. */
+static net_u128
+excluded_usable(const struct subnet *subnet, size_t idx,
+                const struct net_range *range)
+{
+    const struct net_cidr *cidr = &subnet->cidrs[idx];
+    net_u128 first = net_addr_to_u128(&range->first);
+    net_u128 last = net_addr_to_u128(&range->last);
+    struct net_addr lo = net_cidr_first(cidr), hi = net_cidr_last(cidr);
+    net_u128 cfirst = net_addr_to_u128(&lo), clast = net_addr_to_u128(&hi);
+    net_u128 gw = net_addr_to_u128(&subnet->gateways[idx]);
+    net_u128 n;
+
+    first = first > cfirst ? first : cfirst;
+    last = last < clast ? last : clast;
+    if (first > last) {
+        return 0;
+    }
+    n = last - first + 1;
+    if (gw >= first && gw <= last) {
+        n--;
+    }
+    if (is_reserved(cidr, &lo) && cfirst >= first && cfirst <= last) {
+        n--;
+    }
+    if (is_reserved(cidr, &hi) && clast != cfirst && clast >= first &&
+        clast <= last) {
+        n--;
+    }
+    return n;
+}
+
+net_u128
+subnet_usable_count(const struct subnet *subnet, enum net_family family)
+{
+    size_t idx;
+    const struct net_cidr *cidr = cidr_of_family(subnet, family, &idx);
+    net_u128 n;
+
+    if (!cidr) {
+        return 0;
+    }
+    /* last_offset + 1 addresses; a /0 IPv6 block saturates. */
+    n = net_cidr_last_offset(cidr);
+    if (n != ~(net_u128)0) {
+        n++;
+    }
+    struct net_addr lo = net_cidr_first(cidr), hi = net_cidr_last(cidr);
+    n -= is_reserved(cidr, &lo);
+    n -= is_reserved(cidr, &hi) && !net_addr_equals(&lo, &hi);
+    n -= 1; /* The gateway. */
+    for (size_t i = 0; i < subnet->exclude_ips.n; i++) {
+        const struct net_range *range = &subnet->exclude_ips.ranges[i];
+        if (range->first.family == family) {
+            n -= excluded_usable(subnet, idx, range);
+        }
+    }
+    return n;
+}

@@ -95,6 +95,11 @@ bool subnet_is_older(const struct subnet *a, const struct subnet *b);
  * inside a CIDR, not a network or IPv4 broadcast address, not a gateway. */
 bool subnet_contains(const struct subnet *subnet, const struct net_addr *addr);
 
+/* How many addresses of 'family' subnet_contains() accepts minus those in
+ * the exclude list (saturating at 2^128 - 1). */
+net_u128 subnet_usable_count(const struct subnet *subnet,
+                             enum net_family family);
+
 const char *subnet_protocol_name(enum subnet_protocol protocol);
 
 #endif /* KOVN_CRD_SUBNET_H */

@@ -529,17 +529,15 @@ kube_workqueue_export(const struct kube_workqueue *queue, const char *name,
     metrics_set(registry, "kovn_workqueue_retries_total", METRIC_COUNTER,
                 "Rate-limited (retry) adds.", labels, (double)m->retries,
                 NULL);
-    metrics_set(registry, "kovn_workqueue_queue_duration_seconds_sum",
-                METRIC_COUNTER, "Total time keys waited in the queue.", labels,
-                (double)m->queue_latency_ms_sum / 1000.0, NULL);
-    metrics_set(registry, "kovn_workqueue_queue_duration_seconds_count",
-                METRIC_COUNTER, "Keys that waited in the queue.", labels,
-                (double)m->queue_latency_count, NULL);
-    metrics_set(registry, "kovn_workqueue_work_duration_seconds_sum",
-                METRIC_COUNTER, "Total time spent processing keys.", labels,
-                (double)m->processing_latency_ms_sum / 1000.0, NULL);
-    metrics_set(registry, "kovn_workqueue_work_duration_seconds_count",
-                METRIC_COUNTER, "Keys processed.", labels,
-                (double)m->processing_latency_count, NULL);
+    /* Histograms without buckets (only +Inf): what client-go exports,
+     * minus the buckets, and what promtool accepts for _sum/_count. */
+    metrics_set_histogram(registry, "kovn_workqueue_queue_duration_seconds",
+                          "Time keys waited in the queue.", labels, NULL, NULL,
+                          0, m->queue_latency_count,
+                          (double)m->queue_latency_ms_sum / 1000.0, NULL);
+    metrics_set_histogram(registry, "kovn_workqueue_work_duration_seconds",
+                          "Time spent processing keys.", labels, NULL, NULL, 0,
+                          m->processing_latency_count,
+                          (double)m->processing_latency_ms_sum / 1000.0, NULL);
     free(labels);
 }

@@ -165,6 +165,34 @@ test_subnet_without_name_is_not_a_subnet(void **state)
 }
 
 static void
+test_subnet_usable_count(void **state)
+{
+    struct json *obj = j("{'metadata':{'name':'d'},'spec':{"
+                         "'cidrBlock':'10.0.0.0/24,fd00::/120',"
+                         "'excludeIps':['10.0.0.1..10.0.0.10','10.0.0.255',"
+                         "'fd00::ff']}}");
+    struct json *small = j("{'metadata':{'name':'s'},'spec':{"
+                           "'cidrBlock':'10.0.0.0/30'}}");
+    struct subnet subnet;
+
+    (void) state;
+    assert_int_equal(subnet_from_json(obj, "v", &subnet, NULL), 0);
+    /* 256 - network - broadcast - gateway(.1, inside the first range)
+     * - .2..10; .255 is the broadcast, already gone. */
+    assert_true(subnet_usable_count(&subnet, NET_V4) == 256 - 2 - 1 - 9);
+    /* IPv6: no broadcast; 256 - network - gateway ::1 - ::ff. */
+    assert_true(subnet_usable_count(&subnet, NET_V6) == 256 - 1 - 1 - 1);
+    subnet_destroy(&subnet);
+    assert_int_equal(subnet_from_json(small, "v", &subnet, NULL), 0);
+    /* .1 gateway (also the default exclude), .2 usable. */
+    assert_true(subnet_usable_count(&subnet, NET_V4) == 1);
+    assert_true(subnet_usable_count(&subnet, NET_V6) == 0);
+    subnet_destroy(&subnet);
+    json_destroy(obj);
+    json_destroy(small);
+}
+
+static void
 test_vpc_routes(void **state)
 {
     struct json *obj = j("{'metadata':{'name':'v1'},'spec':{"
@@ -392,6 +420,7 @@ main(void)
         cmocka_unit_test(test_subnet_dual_stack_orders_v4_first),
         cmocka_unit_test(test_subnet_rejects_bad_specs),
         cmocka_unit_test(test_subnet_without_name_is_not_a_subnet),
+        cmocka_unit_test(test_subnet_usable_count),
         cmocka_unit_test(test_vpc_routes),
         cmocka_unit_test(test_ippool_items),
         cmocka_unit_test(test_binding_skips_orphans_before_binding),

@@ -1,0 +1,210 @@
+/* kubectl-kovn: finds and cleans up what kovn cannot reconcile.  Also a
+ * kubectl plugin: on PATH, `kubectl kovn ...` runs it.  This file only
+ * parses the command line and dispatches to commands.h. */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "crd/names.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+
+static const char usage_text[] =
+    "Usage: kubectl-kovn COMMAND [FLAGS]\n"
+    "       kubectl kovn COMMAND [FLAGS]   (as a kubectl plugin)\n"
+    "\n"
+    "Finds and cleans up what kovn cannot reconcile.\n"
+    "\n"
+    "Commands:\n"
+    "  orphans  List subnets whose VPC does not exist, with the pods still\n"
+    "           using them and what to do about each.\n"
+    "  check    Pre-upgrade check: orphaned subnets, VPCs stuck deleting\n"
+    "           and why, stale OVN rows (with --ovn-nb), namespaces whose\n"
+    "           annotations are missing or wrong.\n"
+    "  gc       Delete orphaned subnets no pod uses and, with --ovn-nb,\n"
+    "           kovn's OVN rows whose owner is gone.\n"
+    "  help     Show this help.\n"
+    "\n"
+    "Flags:\n"
+    "      --kubeconfig PATH      kubeconfig to use (default: $KUBECONFIG,\n"
+    "                             then ~/.kube/config, as kubectl)\n"
+    "      --context NAME         kubeconfig context (default: current)\n"
+    "  -o, --output FORMAT        table (default) or json   [orphans, check]\n"
+    "      --ovn-nb REMOTE        OVN NB database, e.g. tcp:10.0.0.1:6641\n"
+    "                             (default: $KOVN_OVN_NB; unset: OVN is not\n"
+    "                             looked at)                [check, gc]\n"
+    "      --dry-run              print what would be deleted, change\n"
+    "                             nothing                   [gc]\n"
+    "      --default-vpc NAME     the cluster's default VPC, for subnets\n"
+    "                             without spec.vpc (default " CRD_DEFAULT_VPC
+    ")\n"
+    "      --default-subnet NAME  the cluster's default subnet "
+    "(default " CRD_DEFAULT_SUBNET ")\n"
+    "  -v, --verbose              log OVN and connection details to stderr\n"
+    "  -h, --help                 show this help\n"
+    "\n"
+    "Exit status: 0 success (check: nothing found), 1 check found problems,\n"
+    "2 usage error or failure (API server or OVN unreachable, ...).\n";
+
+enum {
+    OPT_KUBECONFIG = 256,
+    OPT_CONTEXT,
+    OPT_OVN_NB,
+    OPT_DRY_RUN,
+    OPT_DEFAULT_VPC,
+    OPT_DEFAULT_SUBNET,
+};
+
+/* Which flags each command accepts beyond the common ones. */
+enum {
+    ALLOW_OUTPUT = 1 << 0,
+    ALLOW_OVN_NB = 1 << 1,
+    ALLOW_DRY_RUN = 1 << 2,
+};
+
+struct command {
+    const char *name;
+    int (*run)(const struct cli_options *);
+    unsigned int allowed;
+};
+
+static const char *const flag_names[] = {"-o/--output", "--ovn-nb",
+                                         "--dry-run"};
+
+static const struct command commands[] = {
+    {"orphans", cli_orphans_command, ALLOW_OUTPUT},
+    {"check", cli_check_command, ALLOW_OUTPUT | ALLOW_OVN_NB},
+    {"gc", cli_gc_command, ALLOW_OVN_NB | ALLOW_DRY_RUN},
+};
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "kubectl-kovn: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n\n%s", usage_text);
+    return CLI_EXIT_ERROR;
+}
+
+int
+main(int argc, char *argv[])
+{
+    static const struct option long_options[] = {
+        {"kubeconfig", required_argument, NULL, OPT_KUBECONFIG},
+        {"context", required_argument, NULL, OPT_CONTEXT},
+        {"output", required_argument, NULL, 'o'},
+        {"ovn-nb", required_argument, NULL, OPT_OVN_NB},
+        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"default-vpc", required_argument, NULL, OPT_DEFAULT_VPC},
+        {"default-subnet", required_argument, NULL, OPT_DEFAULT_SUBNET},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct cli_options options = {
+        .output = CLI_OUTPUT_TABLE,
+        .default_vpc = CRD_DEFAULT_VPC,
+        .default_subnet = CRD_DEFAULT_SUBNET,
+    };
+    const struct command *command = NULL;
+    const char *output = NULL;
+    unsigned int given = 0;
+    bool verbose = false;
+    int c;
+
+    set_program_name(argv[0]);
+    opterr = 0; /* Our own messages, then the usage. */
+    while ((c = getopt_long(argc, argv, ":o:vh", long_options, NULL)) != -1) {
+        switch (c) {
+        case OPT_KUBECONFIG:
+            options.kubeconfig = optarg;
+            break;
+        case OPT_CONTEXT:
+            options.context = optarg;
+            break;
+        case 'o':
+            output = optarg;
+            given |= ALLOW_OUTPUT;
+            break;
+        case OPT_OVN_NB:
+            options.ovn_nb = optarg;
+            given |= ALLOW_OVN_NB;
+            break;
+        case OPT_DRY_RUN:
+            options.dry_run = true;
+            given |= ALLOW_DRY_RUN;
+            break;
+        case OPT_DEFAULT_VPC:
+            options.default_vpc = optarg;
+            break;
+        case OPT_DEFAULT_SUBNET:
+            options.default_subnet = optarg;
+            break;
+        case 'v':
+            verbose = true;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return CLI_EXIT_OK;
+        case ':':
+            return usage_error("flag %s needs a value", argv[optind - 1]);
+        default:
+            if (optopt) {
+                char flag[3] = {'-', (char)optopt, '\0'};
+                return usage_error("unknown flag %s", flag);
+            }
+            return usage_error("unknown flag %s", argv[optind - 1]);
+        }
+    }
+
+    if (optind == argc) {
+        return usage_error("%s", "no command given");
+    }
+    if (!strcmp(argv[optind], "help")) {
+        fputs(usage_text, stdout);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+        if (!strcmp(argv[optind], commands[i].name)) {
+            command = &commands[i];
+        }
+    }
+    if (!command) {
+        return usage_error("unknown command \"%s\"", argv[optind]);
+    }
+    if (optind + 1 < argc) {
+        return usage_error("unexpected argument \"%s\"", argv[optind + 1]);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(flag_names); i++) {
+        if (given & ~command->allowed & (1u << i)) {
+            fprintf(stderr, "kubectl-kovn: %s does not apply to %s\n\n%s",
+                    flag_names[i], command->name, usage_text);
+            return CLI_EXIT_ERROR;
+        }
+    }
+    if (output && !strcmp(output, "json")) {
+        options.output = CLI_OUTPUT_JSON;
+    } else if (output && strcmp(output, "table")) {
+        return usage_error("unknown output format \"%s\" (table or json)",
+                           output);
+    }
+    if (!options.ovn_nb && (command->allowed & ALLOW_OVN_NB)) {
+        const char *env = getenv("KOVN_OVN_NB");
+        options.ovn_nb = env && *env ? env : NULL;
+    }
+    if (!*options.default_vpc || !*options.default_subnet) {
+        return usage_error("%s", "--default-vpc and --default-subnet need a "
+                                 "name");
+    }
+
+    /* OVS libraries log reconnects and the like; a CLI shows only its own
+     * messages unless asked. */
+    vlog_set_levels(NULL, VLF_SYSLOG, VLL_OFF);
+    vlog_set_levels(NULL, VLF_FILE, VLL_OFF);
+    vlog_set_levels(NULL, VLF_CONSOLE, verbose ? VLL_INFO : VLL_OFF);
+    return command->run(&options);
+}

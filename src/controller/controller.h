@@ -1,0 +1,127 @@
+/* kovn-controller's shared state: one Kubernetes client, one OVN NB
+ * connection, the informers and typed model they feed, and one work queue
+ * per kind.  Everything runs on one poll-loop thread that owns all of it
+ * (controller_run() / controller_wait()), so nothing here is locked. */
+#ifndef KOVN_CONTROLLER_CONTROLLER_H
+#define KOVN_CONTROLLER_CONTROLLER_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crd/model.h"
+#include "openvswitch/shash.h"
+#include "ovn/nb.h"
+#include "sset.h"
+
+struct json;
+struct kovn_error;
+struct kube_client;
+struct kube_informer;
+struct kube_lease;
+struct kube_recorder;
+struct metrics_registry;
+struct ovn_nb;
+struct ctrl_queue;
+
+struct controller_options {
+    const char *default_vpc;
+    const char *default_subnet;
+    const char *default_cidr;
+    const char *default_gateway;
+    const char *join_subnet;
+    const char *join_cidr;
+    bool create_defaults;
+
+    bool gc_orphaned_subnets;
+    long long orphan_grace_ms;
+    long long gc_interval_ms;
+
+    const char *event_namespace; /* Events of cluster-scoped objects. */
+};
+
+/* OVN transaction latency buckets, in seconds. */
+#define CTRL_TXN_BUCKETS 12
+
+struct controller {
+    struct controller_options opts;
+    struct kube_client *client;
+    struct ovn_nb *nb;
+    struct kube_recorder *recorder;
+
+    struct kube_informer *vpc_informer;
+    struct kube_informer *subnet_informer;
+    struct kube_informer *namespace_informer;
+    struct kube_informer *ippool_informer;
+    struct kube_informer *ip_informer;
+
+    /* Parsed Vpcs, Subnets and IPPools, kept in step with the informers. */
+    struct crd_model *model;
+
+    struct ctrl_queue *vpc_queue;
+    struct ctrl_queue *subnet_queue;
+    struct ctrl_queue *namespace_queue;
+
+    /* "subnet\treason" pairs already logged as skipped for a namespace, so
+     * each is logged once, not once per namespace. */
+    struct sset skips_logged;
+    uint64_t skips_total[SUBNET_N_STATES];
+
+    /* OVN transaction latency histogram. */
+    uint64_t txn_buckets[CTRL_TXN_BUCKETS];
+    uint64_t txn_count;
+    double txn_sum_s;
+    uint64_t txn_errors;
+
+    long long next_gc_ms;
+    uint64_t gc_deleted_rows;
+    uint64_t gc_deleted_subnets;
+};
+
+/* Informer paths. */
+#define CTRL_VPCS_PATH       "/apis/kubeovn.io/v1/vpcs"
+#define CTRL_SUBNETS_PATH    "/apis/kubeovn.io/v1/subnets"
+#define CTRL_IPPOOLS_PATH    "/apis/kubeovn.io/v1/ippools"
+#define CTRL_IPS_PATH        "/apis/kubeovn.io/v1/ips"
+#define CTRL_NAMESPACES_PATH "/api/v1/namespaces"
+
+/* Index of IP objects by spec.subnet. */
+#define CTRL_IP_BY_SUBNET "subnet"
+
+void controller_init(struct controller *ctl,
+                     const struct controller_options *opts,
+                     struct kube_client *client, struct ovn_nb *nb);
+void controller_destroy(struct controller *ctl);
+
+bool controller_synced(const struct controller *ctl);
+/* Reconciles only while 'active' (elected leader, defaults in place). */
+void controller_run(struct controller *ctl, bool active);
+void controller_wait(struct controller *ctl, bool active);
+
+/* Publishes all of the controller's metrics into 'registry'. */
+void controller_export_metrics(const struct controller *ctl,
+                               struct metrics_registry *registry);
+
+/* Number of IP objects whose spec.subnet is 'subnet'. */
+size_t controller_ips_in_subnet(const struct controller *ctl,
+                                const char *subnet);
+
+/* Runs 'build' against OVN NB, timing it into the latency histogram. */
+int controller_nb_transact(struct controller *ctl, ovn_nb_build_fn *build,
+                           void *aux, struct kovn_error *err);
+
+/* Enqueue helpers used by the informer handlers. */
+void controller_enqueue_namespace(struct controller *ctl, const char *ns);
+void controller_enqueue_subnet_namespaces(struct controller *ctl,
+                                          const struct subnet *subnet);
+
+/* Reconcilers (vpc_ctrl.c, subnet_ctrl.c, namespace_ctrl.c). */
+struct ctrl_job;
+enum ctrl_result vpc_reconcile(const char *key, struct ctrl_job *job,
+                               void *ctl);
+enum ctrl_result subnet_reconcile(const char *key, struct ctrl_job *job,
+                                  void *ctl);
+enum ctrl_result namespace_reconcile(const char *key, struct ctrl_job *job,
+                                     void *ctl);
+
+#endif /* KOVN_CONTROLLER_CONTROLLER_H */

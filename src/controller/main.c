@@ -1,0 +1,461 @@
+/* kovn-controller: flags, then the poll loop that runs the informers,
+ * reconcilers, leader election, garbage collection and HTTP endpoints. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/error.h"
+#include "controller/controller.h"
+#include "controller/gc.h"
+#include "controller/server.h"
+#include "controller/startup.h"
+#include "crd/names.h"
+#include "fatal-signal.h"
+#include "kube/kubeconfig.h"
+#include "kube/lease.h"
+#include "kube/rest.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovn/nb.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(main);
+
+struct flags {
+    const char *kubeconfig;
+    const char *ovn_nb;
+    struct controller_options ctl;
+    bool apply_crds;
+    bool leader_elect;
+    const char *lease_namespace;
+    const char *lease_name;
+    long long lease_duration_ms, renew_deadline_ms, retry_period_ms;
+    struct server_options server;
+    double qps;
+    int burst;
+};
+
+static void
+usage(void)
+{
+    printf("usage: kovn-controller [OPTION]...\n"
+           "Reconciles kubeovn.io Vpcs, Subnets and Namespaces into OVN.\n\n"
+           "  --kubeconfig=PATH          kubeconfig (default: $KUBECONFIG, "
+           "~/.kube/config, in-cluster)\n"
+           "  --ovn-nb=REMOTES           OVN NB remotes, e.g. "
+           "unix:/run/ovn/ovnnb_db.sock (required)\n"
+           "  --default-vpc=NAME         default VPC (ovn-cluster)\n"
+           "  --default-subnet=NAME      default subnet (ovn-default)\n"
+           "  --default-cidr=CIDR        its CIDR (10.16.0.0/16)\n"
+           "  --default-gateway=IP       its gateway (10.16.0.1)\n"
+           "  --join-subnet=NAME         node subnet (join; \"\" for none)\n"
+           "  --join-cidr=CIDR           its CIDR (100.64.0.0/16)\n"
+           "  --no-create-defaults       do not create the defaults\n"
+           "  --no-apply-crds            do not create absent CRDs\n"
+           "  --gc-orphaned-subnets      delete unused orphaned subnets\n"
+           "  --orphan-grace=DURATION    ...after this long (10m)\n"
+           "  --gc-interval=DURATION     OVN owner sweep period (360s)\n"
+           "  --no-leader-elect          run without a Lease\n"
+           "  --lease-namespace=NS       Lease namespace (kube-system)\n"
+           "  --lease-name=NAME          Lease name (kovn-controller)\n"
+           "  --lease-duration=DURATION  (15s)  --renew-deadline=D (10s)  "
+           "--retry-period=D (2s)\n"
+           "  --metrics-address=IP       metrics/health listener "
+           "(127.0.0.1)\n"
+           "  --metrics-port=PORT        (10660; 0 picks one)\n"
+           "  --webhook-port=PORT        admission webhook HTTPS port (off)\n"
+           "  --webhook-address=IP       (127.0.0.1)\n"
+           "  --webhook-cert=FILE --webhook-key=FILE   its PEM files\n"
+           "  --event-namespace=NS       Events of cluster objects (default)\n"
+           "  --kube-api-qps=N --kube-api-burst=N  client rate limit "
+           "(500/1000)\n"
+           "  -v, --verbose              debug logging\n"
+           "  -h, --help\n"
+           "Durations: a number with ms, s, m or h (plain numbers are "
+           "seconds).\n");
+}
+
+static long long
+parse_duration(const char *flag, const char *text)
+{
+    char *end;
+    double value = strtod(text, &end);
+    double scale = !strcmp(end, "ms")           ? 1
+                   : !strcmp(end, "s") || !*end ? 1000
+                   : !strcmp(end, "m")          ? 60 * 1000
+                   : !strcmp(end, "h")          ? 3600 * 1000
+                                                : -1;
+
+    if (end == text || scale < 0 || value < 0 || value * scale > 1e15) {
+        ovs_fatal(0, "--%s=%s: expected a duration such as 30s or 10m", flag,
+                  text);
+    }
+    return (long long)(value * scale);
+}
+
+static int
+parse_int(const char *flag, const char *text, int min, int max)
+{
+    char *end;
+    long value = strtol(text, &end, 10);
+
+    if (end == text || *end || value < min || value > max) {
+        ovs_fatal(0, "--%s=%s: expected an integer from %d to %d", flag, text,
+                  min, max);
+    }
+    return value;
+}
+
+static void
+parse_flags(int argc, char *argv[], struct flags *f)
+{
+    enum {
+        OPT_KUBECONFIG = 256,
+        OPT_OVN_NB,
+        OPT_DEFAULT_VPC,
+        OPT_DEFAULT_SUBNET,
+        OPT_DEFAULT_CIDR,
+        OPT_DEFAULT_GATEWAY,
+        OPT_JOIN_SUBNET,
+        OPT_JOIN_CIDR,
+        OPT_NO_DEFAULTS,
+        OPT_NO_CRDS,
+        OPT_GC_ORPHANS,
+        OPT_ORPHAN_GRACE,
+        OPT_GC_INTERVAL,
+        OPT_NO_LEADER,
+        OPT_LEASE_NS,
+        OPT_LEASE_NAME,
+        OPT_LEASE_DURATION,
+        OPT_RENEW,
+        OPT_RETRY,
+        OPT_METRICS_ADDR,
+        OPT_METRICS_PORT,
+        OPT_WEBHOOK_PORT,
+        OPT_WEBHOOK_ADDR,
+        OPT_WEBHOOK_CERT,
+        OPT_WEBHOOK_KEY,
+        OPT_EVENT_NS,
+        OPT_QPS,
+        OPT_BURST,
+    };
+    static const struct option options[] = {
+        {"kubeconfig", required_argument, NULL, OPT_KUBECONFIG},
+        {"ovn-nb", required_argument, NULL, OPT_OVN_NB},
+        {"default-vpc", required_argument, NULL, OPT_DEFAULT_VPC},
+        {"default-subnet", required_argument, NULL, OPT_DEFAULT_SUBNET},
+        {"default-cidr", required_argument, NULL, OPT_DEFAULT_CIDR},
+        {"default-gateway", required_argument, NULL, OPT_DEFAULT_GATEWAY},
+        {"join-subnet", required_argument, NULL, OPT_JOIN_SUBNET},
+        {"join-cidr", required_argument, NULL, OPT_JOIN_CIDR},
+        {"no-create-defaults", no_argument, NULL, OPT_NO_DEFAULTS},
+        {"no-apply-crds", no_argument, NULL, OPT_NO_CRDS},
+        {"gc-orphaned-subnets", no_argument, NULL, OPT_GC_ORPHANS},
+        {"orphan-grace", required_argument, NULL, OPT_ORPHAN_GRACE},
+        {"gc-interval", required_argument, NULL, OPT_GC_INTERVAL},
+        {"no-leader-elect", no_argument, NULL, OPT_NO_LEADER},
+        {"lease-namespace", required_argument, NULL, OPT_LEASE_NS},
+        {"lease-name", required_argument, NULL, OPT_LEASE_NAME},
+        {"lease-duration", required_argument, NULL, OPT_LEASE_DURATION},
+        {"renew-deadline", required_argument, NULL, OPT_RENEW},
+        {"retry-period", required_argument, NULL, OPT_RETRY},
+        {"metrics-address", required_argument, NULL, OPT_METRICS_ADDR},
+        {"metrics-port", required_argument, NULL, OPT_METRICS_PORT},
+        {"webhook-port", required_argument, NULL, OPT_WEBHOOK_PORT},
+        {"webhook-address", required_argument, NULL, OPT_WEBHOOK_ADDR},
+        {"webhook-cert", required_argument, NULL, OPT_WEBHOOK_CERT},
+        {"webhook-key", required_argument, NULL, OPT_WEBHOOK_KEY},
+        {"event-namespace", required_argument, NULL, OPT_EVENT_NS},
+        {"kube-api-qps", required_argument, NULL, OPT_QPS},
+        {"kube-api-burst", required_argument, NULL, OPT_BURST},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+
+    *f = (struct flags){
+        .ctl =
+            {
+                .default_vpc = CRD_DEFAULT_VPC,
+                .default_subnet = CRD_DEFAULT_SUBNET,
+                .default_cidr = CRD_DEFAULT_SUBNET_CIDR,
+                .default_gateway = CRD_DEFAULT_SUBNET_GATEWAY,
+                .join_subnet = CRD_JOIN_SUBNET,
+                .join_cidr = CRD_JOIN_SUBNET_CIDR,
+                .create_defaults = true,
+                .orphan_grace_ms = 10 * 60 * 1000,
+                .gc_interval_ms = 360 * 1000,
+                .event_namespace = "default",
+            },
+        .apply_crds = true,
+        .leader_elect = true,
+        .lease_namespace = "kube-system",
+        .lease_name = "kovn-controller",
+        .server =
+            {
+                .metrics_address = "127.0.0.1",
+                .metrics_port = 10660,
+                .webhook_address = NULL,
+            },
+        .qps = 500,
+        .burst = 1000,
+    };
+    const char *webhook_address = "127.0.0.1";
+    int webhook_port = -1;
+
+    for (;;) {
+        int c = getopt_long(argc, argv, "vh", options, NULL);
+        if (c == -1) {
+            break;
+        }
+        const char *name = c >= 256 ? options[c - 256].name : "";
+        switch (c) {
+        case OPT_KUBECONFIG:
+            f->kubeconfig = optarg;
+            break;
+        case OPT_OVN_NB:
+            f->ovn_nb = optarg;
+            break;
+        case OPT_DEFAULT_VPC:
+            f->ctl.default_vpc = optarg;
+            break;
+        case OPT_DEFAULT_SUBNET:
+            f->ctl.default_subnet = optarg;
+            break;
+        case OPT_DEFAULT_CIDR:
+            f->ctl.default_cidr = optarg;
+            break;
+        case OPT_DEFAULT_GATEWAY:
+            f->ctl.default_gateway = optarg;
+            break;
+        case OPT_JOIN_SUBNET:
+            f->ctl.join_subnet = optarg;
+            break;
+        case OPT_JOIN_CIDR:
+            f->ctl.join_cidr = optarg;
+            break;
+        case OPT_NO_DEFAULTS:
+            f->ctl.create_defaults = false;
+            break;
+        case OPT_NO_CRDS:
+            f->apply_crds = false;
+            break;
+        case OPT_GC_ORPHANS:
+            f->ctl.gc_orphaned_subnets = true;
+            break;
+        case OPT_ORPHAN_GRACE:
+            f->ctl.orphan_grace_ms = parse_duration(name, optarg);
+            break;
+        case OPT_GC_INTERVAL:
+            f->ctl.gc_interval_ms = parse_duration(name, optarg);
+            if (f->ctl.gc_interval_ms < 100) {
+                ovs_fatal(0, "--gc-interval must be at least 100ms");
+            }
+            break;
+        case OPT_NO_LEADER:
+            f->leader_elect = false;
+            break;
+        case OPT_LEASE_NS:
+            f->lease_namespace = optarg;
+            break;
+        case OPT_LEASE_NAME:
+            f->lease_name = optarg;
+            break;
+        case OPT_LEASE_DURATION:
+            f->lease_duration_ms = parse_duration(name, optarg);
+            break;
+        case OPT_RENEW:
+            f->renew_deadline_ms = parse_duration(name, optarg);
+            break;
+        case OPT_RETRY:
+            f->retry_period_ms = parse_duration(name, optarg);
+            break;
+        case OPT_METRICS_ADDR:
+            f->server.metrics_address = optarg;
+            break;
+        case OPT_METRICS_PORT:
+            f->server.metrics_port = parse_int(name, optarg, 0, 65535);
+            break;
+        case OPT_WEBHOOK_PORT:
+            webhook_port = parse_int(name, optarg, 0, 65535);
+            break;
+        case OPT_WEBHOOK_ADDR:
+            webhook_address = optarg;
+            break;
+        case OPT_WEBHOOK_CERT:
+            f->server.webhook_cert = optarg;
+            break;
+        case OPT_WEBHOOK_KEY:
+            f->server.webhook_key = optarg;
+            break;
+        case OPT_EVENT_NS:
+            f->ctl.event_namespace = optarg;
+            break;
+        case OPT_QPS:
+            f->qps = parse_int(name, optarg, 1, 100000);
+            break;
+        case OPT_BURST:
+            f->burst = parse_int(name, optarg, 1, 100000);
+            break;
+        case 'v':
+            vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_DBG);
+            break;
+        case 'h':
+            usage();
+            exit(EXIT_SUCCESS);
+        default:
+            exit(2);
+        }
+    }
+    if (optind < argc) {
+        ovs_fatal(0, "unexpected argument \"%s\" (see --help)", argv[optind]);
+    }
+    if (!f->ovn_nb) {
+        ovs_fatal(0, "--ovn-nb is required (see --help)");
+    }
+    if (webhook_port >= 0) {
+        if (!f->server.webhook_cert || !f->server.webhook_key) {
+            ovs_fatal(0, "--webhook-port needs --webhook-cert and "
+                         "--webhook-key");
+        }
+        f->server.webhook_address = webhook_address;
+        f->server.webhook_port = webhook_port;
+    }
+}
+
+struct leading {
+    bool leader;
+};
+
+static void
+started_leading(void *l)
+{
+    VLOG_INFO("became the leader: reconciling");
+    ((struct leading *)l)->leader = true;
+}
+
+static void
+stopped_leading(void *l)
+{
+    /* Workers stop at once; reconciles in flight finish their writes,
+     * which carry resourceVersion preconditions against a new leader's. */
+    VLOG_WARN("lost leadership: reconcilers stopped");
+    ((struct leading *)l)->leader = false;
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct kube_config config;
+    struct kube_client *client;
+    struct controller ctl;
+    struct server *server;
+    struct kube_lease *lease = NULL;
+    struct leading leading = {false};
+    struct kovn_error err;
+    struct flags f;
+    bool defaults_done = false;
+
+    set_program_name(argv[0]);
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_INFO);
+    fatal_ignore_sigpipe();
+    parse_flags(argc, argv, &f);
+
+    kube_config_init(&config);
+    if (kube_config_load(f.kubeconfig, NULL, &config, &err)) {
+        ovs_fatal(0, "%s", err.msg);
+    }
+    struct kube_client_options copts = {
+        .qps = f.qps,
+        .burst = f.burst,
+        .user_agent = "kovn-controller",
+    };
+    client = kube_client_create(&config, &copts, &err);
+    if (!client) {
+        ovs_fatal(0, "%s", err.msg);
+    }
+    if (f.apply_crds) {
+        int error;
+        /* The API server may still be starting; CRDs come before all. */
+        for (int attempt = 0; (error = startup_apply_crds(client, &err));
+             attempt++) {
+            if (attempt >= 30) {
+                ovs_fatal(0, "applying CRDs: %s", err.msg);
+            }
+            VLOG_WARN("applying CRDs: %s (retrying)", err.msg);
+            sleep(1);
+        }
+    }
+
+    struct ovn_nb *nb = ovn_nb_create(f.ovn_nb);
+    controller_init(&ctl, &f.ctl, client, nb);
+    if (server_create(&f.server, &ctl, &server, &err)) {
+        ovs_fatal(0, "%s", err.msg);
+    }
+    if (f.leader_elect) {
+        struct kube_lease_options lopts = {
+            .namespace = f.lease_namespace,
+            .name = f.lease_name,
+            .lease_duration_ms = f.lease_duration_ms,
+            .renew_deadline_ms = f.renew_deadline_ms,
+            .retry_period_ms = f.retry_period_ms,
+            .started_leading = started_leading,
+            .stopped_leading = stopped_leading,
+            .aux = &leading,
+        };
+        lease = kube_lease_create(client, &lopts);
+        VLOG_INFO("leader election as %s on lease %s/%s",
+                  kube_lease_identity(lease), f.lease_namespace, f.lease_name);
+    } else {
+        leading.leader = true;
+    }
+    VLOG_INFO("kovn-controller started; metrics on %s:%d",
+              f.server.metrics_address ? f.server.metrics_address : "-",
+              server_metrics_port(server));
+
+    for (;;) {
+        bool synced = controller_synced(&ctl);
+
+        if (lease) {
+            kube_lease_run(lease);
+        }
+        kube_client_run(client);
+        if (leading.leader && synced && !defaults_done) {
+            defaults_done =
+                !f.ctl.create_defaults || startup_ensure_defaults(&ctl);
+            if (defaults_done) {
+                VLOG_INFO("caches synced and defaults in place");
+            }
+        }
+        bool ready = leading.leader && synced && defaults_done;
+        /* The webhook must answer while the defaults are being created:
+         * the API server asks it about them. */
+        server_run(server, leading.leader && synced);
+        controller_run(&ctl, leading.leader);
+        if (ready) {
+            gc_run(&ctl);
+        }
+
+        if (lease) {
+            kube_lease_wait(lease);
+        }
+        kube_client_wait(client);
+        controller_wait(&ctl, leading.leader);
+        server_wait(server);
+        if (ready) {
+            gc_wait(&ctl);
+        }
+        if (leading.leader && synced && !defaults_done) {
+            poll_timer_wait(200);
+        }
+        poll_block();
+    }
+    /* Not reached: the process is stopped by signal. */
+}

@@ -1,0 +1,141 @@
+/* Status and finalizer writes; see status.h. */
+#include <config.h>
+
+#include "controller/status.h"
+
+#include <string.h>
+
+#include "controller/controller.h"
+#include "crd/names.h"
+#include "kube/events.h"
+#include "kube/object.h"
+#include "openvswitch/json.h"
+#include "openvswitch/shash.h"
+#include "util.h"
+#include "json/access.h"
+
+#define MERGE_PATCH "application/merge-patch+json"
+
+struct json *
+ctrl_status_copy(const struct json *obj)
+{
+    const struct json *status = json_member(obj, "status");
+    struct json *copy = status && status->type == JSON_OBJECT
+                            ? json_deep_clone(status)
+                            : json_object_create();
+    const struct json *conditions = json_member(copy, "conditions");
+
+    if (!conditions || conditions->type != JSON_ARRAY) {
+        json_object_put(copy, "conditions", json_array_create_empty());
+    }
+    return copy;
+}
+
+void
+ctrl_status_condition(struct json *status, const char *type,
+                      const char *cond_status, const char *reason,
+                      const char *message)
+{
+    struct kube_condition c = {
+        .type = type,
+        .status = cond_status,
+        .reason = reason,
+        .message = message,
+    };
+    char now[KUBE_RFC3339_LEN];
+    char *cut = NULL;
+
+    if (message && strlen(message) > KUBE_CONDITION_MESSAGE_MAX) {
+        cut = xmemdup0(message, KUBE_CONDITION_MESSAGE_MAX);
+        c.message = cut;
+    }
+    kube_rfc3339_now(now);
+    kube_condition_set(shash_find_data(json_object(status), "conditions"), &c,
+                       now);
+    free(cut);
+}
+
+const char *
+ctrl_condition_reason(const struct json *obj, const char *type)
+{
+    const struct json *cond = kube_condition_find(
+        json_member(json_member(obj, "status"), "conditions"), type);
+    const char *reason = NULL;
+
+    json_member_string(cond, "reason", "", &reason, NULL);
+    return reason ? reason : "";
+}
+
+enum ctrl_result
+ctrl_status_write(struct controller *ctl, struct ctrl_job *job,
+                  const char *path, const struct json *obj,
+                  struct json *status)
+{
+    const struct json *old = json_member(obj, "status");
+    const char *rv = kube_object_resource_version(obj);
+
+    if (old && json_equal(old, status)) {
+        json_destroy(status);
+        return CTRL_DONE;
+    }
+
+    struct json *meta = json_object_create();
+    struct json *patch = json_object_create();
+    char *status_path = xasprintf("%s/status", path);
+
+    if (rv) {
+        /* A precondition: a status computed from a stale read is refused
+         * with 409 and recomputed, never written over newer data. */
+        json_object_put_string(meta, "resourceVersion", rv);
+    }
+    json_object_put(patch, "metadata", meta);
+    json_object_put(patch, "status", status);
+    ctrl_job_send(job, ctl->client, "PATCH", status_path, patch, MERGE_PATCH,
+                  true);
+    free(status_path);
+    json_destroy(patch);
+    return CTRL_PENDING;
+}
+
+static enum ctrl_result
+finalizer_patch(struct controller *ctl, struct ctrl_job *job, const char *path,
+                struct json *patch)
+{
+    if (!patch) {
+        return CTRL_DONE;
+    }
+    ctrl_job_send(job, ctl->client, "PATCH", path, patch, MERGE_PATCH, true);
+    json_destroy(patch);
+    return CTRL_PENDING;
+}
+
+enum ctrl_result
+ctrl_finalizer_add(struct controller *ctl, struct ctrl_job *job,
+                   const char *path, const struct json *obj)
+{
+    return finalizer_patch(ctl, job, path,
+                           kube_finalizer_add_patch(obj, CRD_FINALIZER));
+}
+
+enum ctrl_result
+ctrl_finalizer_remove(struct controller *ctl, struct ctrl_job *job,
+                      const char *path, const struct json *obj)
+{
+    return finalizer_patch(ctl, job, path,
+                           kube_finalizer_remove_patch(obj, CRD_FINALIZER));
+}
+
+void
+ctrl_job_event(struct controller *ctl, struct ctrl_job *job, const char *kind,
+               const struct json *obj, const char *type, const char *reason,
+               const char *message)
+{
+    struct kube_event_object object = {
+        .api_version = CRD_GROUP_VERSION,
+        .kind = kind,
+        .name = kube_object_name(obj),
+        .uid = kube_object_uid(obj),
+    };
+
+    ctrl_job_add_event(job, ctl->recorder, &object, type, reason, message);
+}

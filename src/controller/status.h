@@ -1,0 +1,50 @@
+/* Status and finalizer writes shared by the reconcilers: each builds the
+ * status it wants on a copy, and a write happens only when the copy
+ * differs, so a converged object costs no API call. */
+#ifndef KOVN_CONTROLLER_STATUS_H
+#define KOVN_CONTROLLER_STATUS_H 1
+
+#include <stdbool.h>
+
+#include "controller/queue.h"
+
+struct controller;
+struct json;
+
+/* A copy of obj.status for editing ({} if absent), with a conditions
+ * array. */
+struct json *ctrl_status_copy(const struct json *obj);
+
+/* Sets condition 'type' in 'status' (see kube_condition_set()). */
+void ctrl_status_condition(struct json *status, const char *type,
+                           const char *cond_status, const char *reason,
+                           const char *message);
+
+/* The reason of condition 'type' in obj.status, or "". */
+const char *ctrl_condition_reason(const struct json *obj, const char *type);
+
+/* Writes 'status' (taken) to the status subresource at 'path'
+ * ("/apis/.../subnets/x") if it differs from obj.status, with obj's
+ * resourceVersion as precondition.  Returns CTRL_PENDING when a write was
+ * started, else CTRL_DONE. */
+enum ctrl_result ctrl_status_write(struct controller *ctl,
+                                   struct ctrl_job *job, const char *path,
+                                   const struct json *obj,
+                                   struct json *status);
+
+/* Adds or removes kovn's finalizer with a patch at 'path'.  Return
+ * CTRL_PENDING, or CTRL_DONE when there was nothing to change. */
+enum ctrl_result ctrl_finalizer_add(struct controller *ctl,
+                                    struct ctrl_job *job, const char *path,
+                                    const struct json *obj);
+enum ctrl_result ctrl_finalizer_remove(struct controller *ctl,
+                                       struct ctrl_job *job, const char *path,
+                                       const struct json *obj);
+
+/* Records 'reason' as an Event about kubeovn.io object 'obj' of 'kind'
+ * once the job's write succeeds. */
+void ctrl_job_event(struct controller *ctl, struct ctrl_job *job,
+                    const char *kind, const struct json *obj, const char *type,
+                    const char *reason, const char *message);
+
+#endif /* KOVN_CONTROLLER_STATUS_H */

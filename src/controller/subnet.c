@@ -1,0 +1,353 @@
+/* The Subnet reconciler: validate, then a Logical_Switch attached to its
+ * VPC's router; status conditions and address counts; deletion only once
+ * no IP uses the subnet.
+ *
+ * A subnet that cannot work (orphaned, invalid, overlapping an older
+ * subnet of its VPC) gets a condition saying why and one Event on the
+ * transition, touches nothing in OVN, and is not requeued: the informer
+ * events of whatever it waits for (its VPC appearing, its spec being
+ * fixed, the other subnet going) requeue it. */
+#include <config.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "controller/controller.h"
+#include "controller/queue.h"
+#include "controller/status.h"
+#include "hash.h"
+#include "kube/informer.h"
+#include "kube/object.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/vlog.h"
+#include "ovn/nb.h"
+#include "ovn/owner.h"
+#include "ovn/router.h"
+#include "ovn/switch.h"
+#include "util.h"
+#include "json/access.h"
+
+VLOG_DEFINE_THIS_MODULE(subnet);
+
+#define MAX_NAMED 10
+
+/* The router port's MAC, derived from its name so that every controller
+ * start computes the same one and a restart changes nothing in NB.
+ * Locally administered, unicast. */
+static struct net_mac
+router_port_mac(const char *vpc, const char *subnet)
+{
+    char *name = xasprintf("%s-%s", vpc, subnet);
+    uint32_t h1 = hash_string(name, 0);
+    uint32_t h2 = hash_string(name, h1);
+    struct net_mac mac = {{0x0e, h1 >> 24, h1 >> 16, h1 >> 8, h1, h2}};
+
+    free(name);
+    return mac;
+}
+
+static int
+build_subnet(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *subnet_,
+             struct kovn_error *err)
+{
+    const struct subnet *subnet = subnet_;
+    struct ovn_owner vpc_owner = {OVN_OWNER_VPC, subnet->vpc};
+    struct ovn_owner owner = {OVN_OWNER_SUBNET, subnet->name};
+    const struct net_cidr *v4 = NULL, *v6 = NULL;
+    struct net_cidr networks[2];
+    struct net_range_list v4_excludes;
+    const struct nbrec_logical_switch *ls;
+    int error = 0;
+
+    for (size_t i = 0; i < subnet->n_cidrs; i++) {
+        if (subnet->cidrs[i].addr.family == NET_V4) {
+            v4 = &subnet->cidrs[i];
+        } else if (subnet->cidrs[i].prefix == 64) {
+            v6 = &subnet->cidrs[i];
+        }
+        networks[i].addr = subnet->gateways[i];
+        networks[i].prefix = subnet->cidrs[i].prefix;
+    }
+    net_range_list_init(&v4_excludes);
+    for (size_t i = 0; i < subnet->exclude_ips.n; i++) {
+        if (subnet->exclude_ips.ranges[i].first.family == NET_V4) {
+            net_range_list_add(&v4_excludes, &subnet->exclude_ips.ranges[i]);
+        }
+    }
+
+    struct ovn_switch_spec spec = {
+        .name = subnet->name,
+        .subnet = v4,
+        .ipv6_prefix = v6,
+        .exclude_ips = v4_excludes.n ? &v4_excludes : NULL,
+    };
+    if (!ovn_router_ensure(nb, txn, subnet->vpc, &vpc_owner, err) ||
+        !(ls = ovn_switch_ensure(nb, txn, &spec, &owner, err))) {
+        error = err && err->code ? err->code : -EINVAL;
+        goto out;
+    }
+
+    /* A subnet moved to another VPC leaves its old router port pair. */
+    char *prefix = xasprintf("%s-", subnet->name);
+    char *wanted = xasprintf("%s-%s", subnet->name, subnet->vpc);
+    for (size_t i = 0; i < ls->n_ports && !error; i++) {
+        const struct nbrec_logical_switch_port *lsp = ls->ports[i];
+        if (!strcmp(lsp->type, "router") &&
+            ovn_owner_is_ours(&lsp->external_ids) &&
+            !strncmp(lsp->name, prefix, strlen(prefix)) &&
+            strcmp(lsp->name, wanted)) {
+            error = ovn_router_port_pair_delete(
+                nb, txn, lsp->name + strlen(prefix), subnet->name, err);
+        }
+    }
+    free(prefix);
+    free(wanted);
+    if (error) {
+        goto out;
+    }
+
+    struct net_mac mac = router_port_mac(subnet->vpc, subnet->name);
+    struct ovn_router_port_pair_spec pair = {
+        .router_name = subnet->vpc,
+        .switch_name = subnet->name,
+        .mac = &mac,
+        .networks = networks,
+        .n_networks = subnet->n_cidrs,
+    };
+    error = ovn_router_port_pair_ensure(nb, txn, &pair, &owner, err);
+out:
+    net_range_list_destroy(&v4_excludes);
+    return error;
+}
+
+static int
+build_subnet_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                    void *subnet_, struct kovn_error *err)
+{
+    const struct subnet *subnet = subnet_;
+    int error = 0;
+
+    if (ovn_router_find(nb, subnet->vpc)) {
+        error = ovn_router_port_pair_delete(nb, txn, subnet->vpc, subnet->name,
+                                            err);
+    }
+    if (!error) {
+        error = ovn_switch_delete(nb, txn, subnet->name, err);
+    }
+    return error == -EPERM ? 0 : error;
+}
+
+/* Kube-OVN writes counts as numbers; an IPv6 count beyond 2^53 would lose
+ * precision as a JSON number, so large ones are written as strings (the
+ * schema takes either). */
+static struct json *
+count_json(net_u128 n)
+{
+    if (n < ((net_u128)1 << 53)) {
+        return json_integer_create((long long)n);
+    }
+    char buf[NET_ADDR_STRLEN];
+    net_u128_format(n, buf);
+    return json_string_create(buf);
+}
+
+static void
+put_counts(struct controller *ctl, const struct subnet *subnet,
+           struct json *status)
+{
+    static const struct {
+        enum net_family family;
+        const char *available, *using, *spec_key;
+    } fams[] = {
+        {NET_V4, "v4availableIPs", "v4usingIPs", "v4IpAddress"},
+        {NET_V6, "v6availableIPs", "v6usingIPs", "v6IpAddress"},
+    };
+    const struct sset *ips = kube_informer_by_index(
+        ctl->ip_informer, CTRL_IP_BY_SUBNET, subnet->name);
+
+    for (size_t f = 0; f < 2; f++) {
+        net_u128 usable = subnet_usable_count(subnet, fams[f].family);
+        net_u128 used = 0;
+        const char *key;
+
+        if (ips) {
+            SSET_FOR_EACH(key, ips)
+            {
+                const struct json *ip =
+                    kube_informer_get(ctl->ip_informer, key);
+                const struct json *spec = json_member(ip, "spec");
+                const struct json *addr = json_member(spec, fams[f].spec_key);
+                used +=
+                    addr && addr->type == JSON_STRING && *json_string(addr);
+            }
+        }
+        json_object_put(status, fams[f].available,
+                        count_json(usable > used ? usable - used : 0));
+        json_object_put(status, fams[f].using, count_json(used));
+    }
+}
+
+static char *
+ip_users(struct controller *ctl, const char *subnet, size_t *n)
+{
+    const struct sset *ips =
+        kube_informer_by_index(ctl->ip_informer, CTRL_IP_BY_SUBNET, subnet);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    const char **sorted;
+
+    *n = ips ? sset_count(ips) : 0;
+    if (!*n) {
+        return ds_steal_cstr(&s);
+    }
+    sorted = sset_sort(ips);
+    for (size_t i = 0; i < *n && i < MAX_NAMED; i++) {
+        ds_put_format(&s, "%s%s", i ? ", " : "", sorted[i]);
+    }
+    if (*n > MAX_NAMED) {
+        ds_put_format(&s, ", and %zu more", *n - MAX_NAMED);
+    }
+    free(sorted);
+    return ds_steal_cstr(&s);
+}
+
+static enum ctrl_result
+reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
+                   const char *path, const struct json *obj,
+                   const struct subnet *subnet)
+{
+    struct kovn_error err;
+    size_t n;
+
+    if (!subnet->has_finalizer) {
+        return CTRL_DONE;
+    }
+    char *users = ip_users(ctl, subnet->name, &n);
+    if (n) {
+        struct json *status = ctrl_status_copy(obj);
+        char *msg =
+            xasprintf("waiting for %zu IPs to be released: %s", n, users);
+
+        ctrl_status_condition(status, "Ready", "False", "IPsInUse", msg);
+        if (strcmp(ctrl_condition_reason(obj, "Ready"), "IPsInUse")) {
+            ctrl_job_event(ctl, job, "Subnet", obj, "Warning", "DeleteBlocked",
+                           msg);
+        }
+        free(msg);
+        free(users);
+        /* The IP objects' delete events requeue this subnet. */
+        return ctrl_status_write(ctl, job, path, obj, status);
+    }
+    free(users);
+    /* An orphan or invalid subnet never got OVN rows of its own, but one
+     * whose VPC went away under it may still have some. */
+    if (controller_nb_transact(ctl, build_subnet_delete,
+                               CONST_CAST(struct subnet *, subnet), &err)) {
+        VLOG_WARN("subnet %s: deleting OVN rows: %s", subnet->name, err.msg);
+        return CTRL_RETRY;
+    }
+    VLOG_INFO("subnet %s: OVN rows removed, releasing finalizer",
+              subnet->name);
+    return ctrl_finalizer_remove(ctl, job, path, obj);
+}
+
+/* Sets Validated and Ready for a subnet that cannot work; returns the
+ * reason. */
+static const char *
+not_ready(struct controller *ctl, const struct subnet *subnet,
+          enum subnet_state state, const struct subnet *other,
+          struct json *status, char **msgp)
+{
+    const char *reason = subnet_state_reason(state);
+    char *msg;
+
+    if (state == SUBNET_VPC_NOT_FOUND) {
+        msg = xasprintf("vpc \"%s\" does not exist: create it, or move the "
+                        "subnet to an existing VPC",
+                        subnet->vpc);
+        ctrl_status_condition(
+            status, "Validated", subnet_is_valid(subnet) ? "True" : "False",
+            subnet_is_valid(subnet) ? "Validated" : "InvalidSpec",
+            subnet->error);
+    } else if (state == SUBNET_OVERLAP) {
+        msg = xasprintf("spec.cidrBlock \"%s\" overlaps subnet \"%s\" (%s) "
+                        "in vpc \"%s\", which is older and keeps it",
+                        subnet->cidr_block, other->name, other->cidr_block,
+                        subnet->vpc);
+        ctrl_status_condition(status, "Validated", "False", reason, msg);
+    } else {
+        msg = xstrdup(subnet->error);
+        ctrl_status_condition(status, "Validated", "False", reason, msg);
+    }
+    ctrl_status_condition(status, "Ready", "False", reason, msg);
+    (void)ctl;
+    *msgp = msg;
+    return reason;
+}
+
+enum ctrl_result
+subnet_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
+{
+    struct controller *ctl = ctl_;
+    const struct json *obj = kube_informer_get(ctl->subnet_informer, key);
+    const struct subnet *subnet = crd_model_subnet(ctl->model, key);
+    char *path = xasprintf(CTRL_SUBNETS_PATH "/%s", key);
+    const struct subnet *other;
+    enum ctrl_result result;
+    enum subnet_state state;
+    struct kovn_error err;
+    struct json *status;
+
+    if (!obj || !subnet) {
+        result = CTRL_DONE; /* Rows left behind go in the owner sweep. */
+        goto out;
+    }
+    if (subnet->deleting) {
+        result = reconcile_deleting(ctl, job, path, obj, subnet);
+        goto out;
+    }
+    if (!subnet->has_finalizer) {
+        result = ctrl_finalizer_add(ctl, job, path, obj);
+        goto out;
+    }
+
+    status = ctrl_status_copy(obj);
+    state = crd_model_subnet_state(ctl->model, subnet, &other);
+    if (state != SUBNET_OK) {
+        char *msg;
+        const char *reason =
+            not_ready(ctl, subnet, state, other, status, &msg);
+        if (strcmp(ctrl_condition_reason(obj, "Ready"), reason)) {
+            VLOG_INFO("subnet %s: not ready: %s: %s", subnet->name, reason,
+                      msg);
+            ctrl_job_event(ctl, job, "Subnet", obj, "Warning", reason, msg);
+        }
+        free(msg);
+        kube_condition_remove(
+            shash_find_data(json_object(status), "conditions"), "Error");
+        result = ctrl_status_write(ctl, job, path, obj, status);
+        goto out;
+    }
+
+    ctrl_status_condition(status, "Validated", "True", "Validated", NULL);
+    if (controller_nb_transact(ctl, build_subnet,
+                               CONST_CAST(struct subnet *, subnet), &err)) {
+        VLOG_WARN("subnet %s: OVN: %s", subnet->name, err.msg);
+        ctrl_status_condition(status, "Ready", "False", "OVNError", err.msg);
+        ctrl_status_condition(status, "Error", "True", "OVNError", err.msg);
+        ctrl_job_retry_after_write(job);
+        result = ctrl_status_write(ctl, job, path, obj, status);
+        result = result == CTRL_DONE ? CTRL_RETRY : result;
+        goto out;
+    }
+    ctrl_status_condition(status, "Ready", "True", "Ready", NULL);
+    kube_condition_remove(shash_find_data(json_object(status), "conditions"),
+                          "Error");
+    put_counts(ctl, subnet, status);
+    result = ctrl_status_write(ctl, job, path, obj, status);
+out:
+    free(path);
+    return result;
+}

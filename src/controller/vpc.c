@@ -1,0 +1,261 @@
+/* The Vpc reconciler: one OVN Logical_Router per VPC with the static and
+ * policy routes of its spec, status (router, subnets, default), and the
+ * deletion rule: a VPC that subnets still reference keeps its finalizer
+ * and says which subnets block it. */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "controller/controller.h"
+#include "controller/queue.h"
+#include "controller/status.h"
+#include "kube/informer.h"
+#include "kube/object.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/vlog.h"
+#include "ovn/nb.h"
+#include "ovn/owner.h"
+#include "ovn/router.h"
+#include "smap.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(vpc);
+
+/* At most this many blocking subnets are named in a message. */
+#define MAX_NAMED 20
+
+static bool
+route_desired(const struct vpc *vpc,
+              const struct nbrec_logical_router_static_route *route)
+{
+    for (size_t i = 0; i < vpc->n_static_routes; i++) {
+        const struct vpc_static_route *r = &vpc->static_routes[i];
+        char prefix[NET_CIDR_STRLEN], nexthop[NET_ADDR_STRLEN];
+
+        net_cidr_format(&r->prefix, prefix);
+        net_addr_format(&r->nexthop, nexthop);
+        if (!strcmp(route->ip_prefix, prefix) &&
+            !strcmp(route->nexthop, nexthop) &&
+            !strcmp(route->policy ? route->policy : "dst-ip", r->policy)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool
+policy_desired(const struct vpc *vpc,
+               const struct nbrec_logical_router_policy *policy)
+{
+    for (size_t i = 0; i < vpc->n_policy_routes; i++) {
+        const struct vpc_policy_route *p = &vpc->policy_routes[i];
+        if (policy->priority == p->priority &&
+            !strcmp(policy->match, p->match) &&
+            !strcmp(policy->action, p->action)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int
+build_vpc(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *vpc_,
+          struct kovn_error *err)
+{
+    const struct vpc *vpc = vpc_;
+    struct ovn_owner owner = {OVN_OWNER_VPC, vpc->name};
+    const struct nbrec_logical_router *router;
+    int error;
+
+    router = ovn_router_ensure(nb, txn, vpc->name, &owner, err);
+    if (!router) {
+        return err ? err->code : -EINVAL;
+    }
+    for (size_t i = 0; i < vpc->n_static_routes; i++) {
+        const struct vpc_static_route *r = &vpc->static_routes[i];
+        if ((error = ovn_static_route_ensure(nb, txn, vpc->name, r->policy,
+                                             &r->prefix, &r->nexthop, &owner,
+                                             err))) {
+            return error;
+        }
+    }
+    for (size_t i = 0; i < vpc->n_policy_routes; i++) {
+        const struct vpc_policy_route *p = &vpc->policy_routes[i];
+        if ((error = ovn_policy_ensure(
+                 nb, txn, vpc->name, p->priority, p->match, p->action,
+                 !strcmp(p->action, "reroute") ? &p->nexthop : NULL, &owner,
+                 err))) {
+            return error;
+        }
+    }
+    /* Routes this VPC's spec no longer has; rows of others stay. */
+    for (size_t i = 0; i < router->n_static_routes; i++) {
+        const struct nbrec_logical_router_static_route *route =
+            router->static_routes[i];
+        if (ovn_owner_matches(&route->external_ids, &owner) &&
+            !route_desired(vpc, route)) {
+            nbrec_logical_router_update_static_routes_delvalue(router, route);
+            nbrec_logical_router_static_route_delete(route);
+        }
+    }
+    for (size_t i = 0; i < router->n_policies; i++) {
+        const struct nbrec_logical_router_policy *policy = router->policies[i];
+        if (ovn_owner_matches(&policy->external_ids, &owner) &&
+            !policy_desired(vpc, policy)) {
+            nbrec_logical_router_update_policies_delvalue(router, policy);
+            nbrec_logical_router_policy_delete(policy);
+        }
+    }
+    return 0;
+}
+
+static int
+build_vpc_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *name,
+                 struct kovn_error *err)
+{
+    int error = ovn_router_delete(nb, txn, name, err);
+
+    /* A router of the same name that is not kovn's is left alone. */
+    return error == -EPERM ? 0 : error;
+}
+
+/* "a, b, c" for up to MAX_NAMED sorted names, then ", and N more". */
+static char *
+name_list(const struct sset *names)
+{
+    const char **sorted = sset_sort(names);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    size_t n = sset_count(names);
+
+    for (size_t i = 0; i < n && i < MAX_NAMED; i++) {
+        ds_put_format(&s, "%s%s", i ? ", " : "", sorted[i]);
+    }
+    if (n > MAX_NAMED) {
+        ds_put_format(&s, ", and %zu more", n - MAX_NAMED);
+    }
+    free(sorted);
+    return ds_steal_cstr(&s);
+}
+
+static void
+put_status_fields(struct controller *ctl, const struct vpc *vpc,
+                  struct json *status)
+{
+    const struct sset *subnets =
+        crd_model_subnets_of_vpc(ctl->model, vpc->name);
+    struct json *names = json_array_create_empty();
+    bool is_default = !strcmp(vpc->name, ctl->opts.default_vpc);
+    const char *default_ls = *vpc->default_subnet ? vpc->default_subnet
+                             : is_default         ? ctl->opts.default_subnet
+                                                  : NULL;
+
+    if (subnets) {
+        const char **sorted = sset_sort(subnets);
+        for (size_t i = 0; sorted[i]; i++) {
+            json_array_add(names, json_string_create(sorted[i]));
+        }
+        free(sorted);
+    }
+    json_object_put(status, "subnets", names);
+    json_object_put_string(status, "router", vpc->name);
+    json_object_put(status, "default", json_boolean_create(is_default));
+    json_object_put(status, "standby", json_boolean_create(true));
+    json_object_put(status, "enableExternal",
+                    json_boolean_create(vpc->enable_external));
+    if (default_ls) {
+        json_object_put_string(status, "defaultLogicalSwitch", default_ls);
+    }
+}
+
+static enum ctrl_result
+reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
+                   const char *path, const struct json *obj,
+                   const struct vpc *vpc)
+{
+    const struct sset *subnets =
+        crd_model_subnets_of_vpc(ctl->model, vpc->name);
+    struct kovn_error err;
+
+    if (!vpc->has_finalizer) {
+        return CTRL_DONE; /* Another finalizer holds it; nothing of ours. */
+    }
+    if (subnets && !sset_is_empty(subnets)) {
+        struct json *status = ctrl_status_copy(obj);
+        char *names = name_list(subnets);
+        char *msg = xasprintf("blocked by subnets: %s", names);
+
+        put_status_fields(ctl, vpc, status);
+        ctrl_status_condition(status, "Ready", "False", "SubnetsExist", msg);
+        if (strcmp(ctrl_condition_reason(obj, "Ready"), "SubnetsExist")) {
+            ctrl_job_event(ctl, job, "Vpc", obj, "Warning", "DeleteBlocked",
+                           msg);
+        }
+        free(names);
+        free(msg);
+        /* Requeued by the subnets' own events, not by polling. */
+        return ctrl_status_write(ctl, job, path, obj, status);
+    }
+    if (controller_nb_transact(ctl, build_vpc_delete, vpc->name, &err)) {
+        VLOG_WARN("vpc %s: deleting router: %s", vpc->name, err.msg);
+        return CTRL_RETRY;
+    }
+    VLOG_INFO("vpc %s: router removed, releasing finalizer", vpc->name);
+    return ctrl_finalizer_remove(ctl, job, path, obj);
+}
+
+enum ctrl_result
+vpc_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
+{
+    struct controller *ctl = ctl_;
+    const struct json *obj = kube_informer_get(ctl->vpc_informer, key);
+    const struct vpc *vpc = crd_model_vpc(ctl->model, key);
+    char *path = xasprintf(CTRL_VPCS_PATH "/%s", key);
+    enum ctrl_result result;
+    struct kovn_error err;
+
+    if (!obj || !vpc) {
+        /* Gone (deleted without our finalizer, or force-removed): its
+         * router must not outlive it. */
+        result = controller_nb_transact(ctl, build_vpc_delete,
+                                        CONST_CAST(char *, key), &err)
+                     ? CTRL_RETRY
+                     : CTRL_DONE;
+        goto out;
+    }
+    if (vpc->deleting) {
+        result = reconcile_deleting(ctl, job, path, obj, vpc);
+        goto out;
+    }
+    if (!vpc->has_finalizer) {
+        result = ctrl_finalizer_add(ctl, job, path, obj);
+        goto out;
+    }
+
+    struct json *status = ctrl_status_copy(obj);
+    put_status_fields(ctl, vpc, status);
+    if (vpc->error) {
+        ctrl_status_condition(status, "Ready", "False", "InvalidSpec",
+                              vpc->error);
+        if (strcmp(ctrl_condition_reason(obj, "Ready"), "InvalidSpec")) {
+            ctrl_job_event(ctl, job, "Vpc", obj, "Warning", "InvalidSpec",
+                           vpc->error);
+        }
+    } else if (controller_nb_transact(ctl, build_vpc, CONST_CAST(void *, vpc),
+                                      &err)) {
+        VLOG_WARN("vpc %s: OVN: %s", vpc->name, err.msg);
+        ctrl_status_condition(status, "Ready", "False", "OVNError", err.msg);
+        ctrl_job_retry_after_write(job);
+        result = ctrl_status_write(ctl, job, path, obj, status);
+        result = result == CTRL_DONE ? CTRL_RETRY : result;
+        goto out;
+    } else {
+        ctrl_status_condition(status, "Ready", "True", "Reconciled", NULL);
+    }
+    result = ctrl_status_write(ctl, job, path, obj, status);
+out:
+    free(path);
+    return result;
+}
