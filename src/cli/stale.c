@@ -90,15 +90,6 @@ cli_stale_find(const struct cli_stale *stale,
     }
 }
 
-static int
-build_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *rows,
-             struct kovn_error *err)
-{
-    (void)err;
-    ovn_delete_stale(nb, txn, rows);
-    return 0;
-}
-
 int
 cli_stale_delete(struct cli_stale *stale, const struct ovn_stale_list *rows,
                  struct kovn_error *err)
@@ -108,8 +99,9 @@ cli_stale_delete(struct cli_stale *stale, const struct ovn_stale_list *rows,
     if (!rows->n) {
         return 0;
     }
-    error = ovn_nb_transact(stale->nb, build_delete, CONST_CAST(void *, rows),
-                            CLI_OVN_TIMEOUT_MS, NULL, err);
+    error = ovn_nb_transact(stale->nb, ovn_delete_stale_build,
+                            CONST_CAST(void *, rows), CLI_OVN_TIMEOUT_MS, NULL,
+                            err);
     if (error) {
         kovn_error_prefix(err, "deleting stale OVN rows: ");
     }

@@ -38,15 +38,6 @@ owner_exists(const struct ovn_owner *owner, void *ctl_)
     return true;
 }
 
-static int
-build_delete_stale(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *list,
-                   struct kovn_error *err)
-{
-    (void)err;
-    ovn_delete_stale(nb, txn, list);
-    return 0;
-}
-
 static void
 sweep_ovn(struct controller *ctl)
 {
@@ -60,7 +51,7 @@ sweep_ovn(struct controller *ctl)
                   list.rows[i].owner_kind, list.rows[i].owner_name);
     }
     if (list.n) {
-        if (controller_nb_transact(ctl, build_delete_stale, &list, &err)) {
+        if (controller_nb_transact(ctl, ovn_delete_stale_build, &list, &err)) {
             VLOG_WARN("gc: deleting stale OVN rows: %s", err.msg);
         } else {
             ctl->gc_deleted_rows += list.n;

@@ -236,3 +236,12 @@ ovn_delete_stale(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
         }
     }
 }
+
+int
+ovn_delete_stale_build(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                       void *list, struct kovn_error *err)
+{
+    (void)err;
+    ovn_delete_stale(nb, txn, list);
+    return 0;
+}

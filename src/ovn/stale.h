@@ -43,4 +43,9 @@ void ovn_list_stale(struct ovn_nb *nb, ovn_owner_exists_fn *exists, void *aux,
 void ovn_delete_stale(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                       const struct ovn_stale_list *list);
 
+/* ovn_delete_stale() as an ovn_nb_build_fn for ovn_nb_transact(), with the
+ * struct ovn_stale_list as 'list'. */
+int ovn_delete_stale_build(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                           void *list, struct kovn_error *err);
+
 #endif /* KOVN_OVN_STALE_H */

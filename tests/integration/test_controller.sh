@@ -71,7 +71,7 @@ kubectl_admin apply -f "$K8S_DIR/seed.yaml" >/dev/null
 metrics_port=$(free_port)
 webhook_port=$(free_port)
 start_controller() {
-    "$controller" --kubeconfig "$K8S_DIR/kovn-controller.kubeconfig" \
+    "$controller" "$@" --kubeconfig "$K8S_DIR/kovn-controller.kubeconfig" \
         --ovn-nb "$nb" --metrics-port "$metrics_port" \
         --webhook-port "$webhook_port" \
         --webhook-cert "$K8S_DIR/certs/tls.crt" \
@@ -281,6 +281,48 @@ check_validated bad-cidr 'spec.cidrBlock: "10.212.0.1/24"'
 check_validated bad-overlap 'spec.cidrBlock "10.100.128.0/24" overlaps subnet "valid1"'
 echo "invalid subnets: Validated=False with actionable messages; good2 still binds"
 
+# --- A subnet in use stays until its IPs are gone, then leaves OVN.
+kubectl_admin apply -f - >/dev/null <<'EOF2'
+apiVersion: kubeovn.io/v1
+kind: Subnet
+metadata: {name: busy}
+spec: {cidrBlock: 10.230.0.0/24}
+---
+apiVersion: kubeovn.io/v1
+kind: IP
+metadata: {name: web-0.ns1}
+spec: {podName: web-0, namespace: ns1, subnet: busy, ipAddress: 10.230.0.5,
+       v4IpAddress: 10.230.0.5, macAddress: "00:00:00:aa:bb:cc"}
+EOF2
+for ((i = 0; i < 100; i++)); do
+    used=$(kubectl_admin get subnet busy -o jsonpath='{.status.v4usingIPs}')
+    [[ $used == 1 ]] && break
+    sleep 0.1
+done
+[[ $used == 1 ]] || fail "subnet busy v4usingIPs: '$used'"
+[[ $(kubectl_admin get subnet busy -o jsonpath='{.status.v4availableIPs}') == 252 ]] ||
+    fail "subnet busy v4availableIPs"
+nbctl ls-list | grep -q '(busy)' || fail "switch busy not in OVN"
+kubectl_admin delete subnet busy --wait=false >/dev/null
+for ((i = 0; i < 100; i++)); do
+    reason=$(kubectl_admin get subnet busy -o jsonpath='{.status.conditions[?(@.type=="Ready")].reason}')
+    [[ $reason == IPsInUse ]] && break
+    sleep 0.1
+done
+[[ $reason == IPsInUse ]] || fail "deleting subnet busy: Ready reason '$reason'"
+msg=$(kubectl_admin get subnet busy -o jsonpath='{.status.conditions[?(@.type=="Ready")].message}')
+[[ $msg == *web-0.ns1* ]] || fail "blocking message does not name the IP: $msg"
+nbctl ls-list | grep -q '(busy)' || fail "switch busy removed while in use"
+kubectl_admin delete ip web-0.ns1 >/dev/null
+for ((i = 0; i < 100; i++)); do
+    kubectl_admin get subnet busy >/dev/null 2>&1 || break
+    sleep 0.1
+done
+kubectl_admin get subnet busy >/dev/null 2>&1 && fail "subnet busy not deleted"
+nbctl ls-list | grep -q '(busy)' && fail "switch busy left in OVN"
+nbctl lrp-list ovn-cluster | grep -q busy && fail "router port of busy left"
+echo "subnet deletion waited for its IP, then removed its switch and port"
+
 # --- The webhook, registered as on any cluster.
 sed -e "s|@URL@|https://127.0.0.1:$webhook_port/validate|" \
     -e "s|@CA_BUNDLE@|$(base64 -w0 "$K8S_DIR/certs/ca.crt")|" \
@@ -357,4 +399,45 @@ kubectl kovn check --ovn-nb "$nb" >"$K8S_DIR/check2.txt" 2>&1 ||
 [[ $(metric kovn_orphaned_subnets) == 1 ]] ||
     fail "after gc kovn_orphaned_subnets is $(metric kovn_orphaned_subnets) (want 1: wh-migrating, kept by its allow-missing-vpc annotation)"
 echo "check: 1 on the mess, 0 after gc"
+
+# --- The controller's own GC: the owner sweep removes a stale row, and
+# --gc-orphaned-subnets removes an unused orphan after the grace period but
+# not one an IP uses.
+nbctl ls-add stale-ls -- set logical_switch stale-ls \
+    external_ids:vendor=kovn external_ids:kovn-subnet=long-gone
+nbctl ls-add foreign-ls -- set logical_switch foreign-ls \
+    external_ids:kovn-subnet=long-gone
+kubectl_admin apply -f - >/dev/null <<'EOF2'
+apiVersion: kubeovn.io/v1
+kind: Subnet
+metadata:
+  name: gc-unused
+  annotations: {kovn.io/allow-missing-vpc: "true"}
+spec: {vpc: gone-gc, cidrBlock: 10.240.0.0/24}
+---
+apiVersion: kubeovn.io/v1
+kind: Subnet
+metadata:
+  name: gc-used
+  annotations: {kovn.io/allow-missing-vpc: "true"}
+spec: {vpc: gone-gc, cidrBlock: 10.241.0.0/24}
+---
+apiVersion: kubeovn.io/v1
+kind: IP
+metadata: {name: db-0.ns1}
+spec: {podName: db-0, namespace: ns1, subnet: gc-used, ipAddress: 10.241.0.5,
+       v4IpAddress: 10.241.0.5}
+EOF2
+stop_pidfile "$K8S_DIR/controller.pid"
+start_controller --gc-orphaned-subnets --orphan-grace 2s --gc-interval 1s
+for ((i = 0; i < 150; i++)); do
+    kubectl_admin get subnet gc-unused >/dev/null 2>&1 || break
+    sleep 0.1
+done
+kubectl_admin get subnet gc-unused >/dev/null 2>&1 && fail "unused orphan not collected"
+kubectl_admin get subnet gc-used >/dev/null || fail "orphan in use was collected"
+nbctl ls-list | grep -q '(stale-ls)' && fail "stale OVN row not swept"
+nbctl ls-list | grep -q '(foreign-ls)' || fail "a row without vendor=kovn was swept"
+[[ $(metric kovn_gc_deleted_ovn_rows_total) -ge 1 ]] || fail "gc row metric"
+echo "controller GC: stale row and unused orphan removed, used orphan and foreign row kept"
 echo PASS
