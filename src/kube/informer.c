@@ -239,6 +239,9 @@ store_put(struct kube_informer *inf, const char *key, struct json *object)
     struct shash_node *node = shash_find(&inf->store, key);
 
     strip_managed_fields(object);
+    if (inf->options.transform) {
+        inf->options.transform(object, inf->options.transform_aux);
+    }
 
     if (!node) {
         shash_add(&inf->store, key, object);

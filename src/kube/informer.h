@@ -35,6 +35,11 @@ struct kube_informer_options {
     int page_size;              /* List page size; 0: 500. */
     int watch_timeout_s;        /* Server-side watch timeout; 0: 300. */
     long long resync_ms;        /* Periodic update(obj, obj); 0: off. */
+    /* Edits each object in place before it is stored (client-go's
+     * SetTransform), e.g. kube_object_prune() to keep only the fields a
+     * controller reads; NULL: none.  Indexes and handlers see the result. */
+    void (*transform)(struct json *object, void *aux);
+    void *transform_aux;
 };
 
 /* Returns the index value of 'object' (pointing into it) or NULL. */

@@ -416,3 +416,58 @@ kube_object_key(const struct json *obj)
     return namespace && *namespace ? xasprintf("%s/%s", namespace, name)
                                    : xstrdup(name);
 }
+
+/* Prunes 'obj', whose path from the root is 'prefix' ("" at the root). */
+static void
+prune(struct json *obj, const char *prefix, const char *const paths[])
+{
+    struct shash_node *node, *next;
+    size_t plen = strlen(prefix);
+
+    if (obj->type != JSON_OBJECT) {
+        return;
+    }
+    SHASH_FOR_EACH_SAFE(node, next, json_object(obj))
+    {
+        size_t nlen = strlen(node->name);
+        bool keep = false, whole = false;
+
+        for (size_t i = 0; paths[i] && !whole; i++) {
+            const char *p = paths[i];
+
+            /* Does 'p' start with "<prefix>.<name>" (or "<name>")? */
+            if (plen && (strncmp(p, prefix, plen) || p[plen] != '.')) {
+                continue;
+            }
+            p += plen ? plen + 1 : 0;
+            if (strncmp(p, node->name, nlen)) {
+                continue;
+            }
+            if (p[nlen] == '\0') {
+                whole = true;
+            } else if (p[nlen] == '.') {
+                keep = true;
+            }
+        }
+        if (whole) {
+            continue;
+        }
+        if (!keep) {
+            json_destroy(node->data);
+            shash_delete(json_object(obj), node);
+            continue;
+        }
+        char *child = plen ? xasprintf("%s.%s", prefix, node->name)
+                           : xstrdup(node->name);
+        prune(node->data, child, paths);
+        free(child);
+    }
+}
+
+void
+kube_object_prune(struct json *obj, const char *const paths[])
+{
+    if (obj) {
+        prune(obj, "", paths);
+    }
+}

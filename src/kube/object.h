@@ -37,6 +37,13 @@ const char *kube_object_label(const struct json *obj, const char *key);
 const char *kube_object_annotation(const struct json *obj, const char *key);
 bool kube_object_has_finalizer(const struct json *obj, const char *name);
 
+/* Keeps only the members of 'obj' on the dot-separated 'paths' (a NULL-
+ * terminated array, e.g. {"metadata.name", "spec.nodeName", NULL}): a
+ * listed path keeps its whole subtree, members on no path are dropped.
+ * For informers of big objects (pods) whose controller reads a few
+ * fields. */
+void kube_object_prune(struct json *obj, const char *const paths[]);
+
 /* Merge patch bodies (application/merge-patch+json) that set
  * metadata.finalizers to the whole new list, other finalizers kept in order.
  * The body also carries obj's metadata.resourceVersion (when it has one) so

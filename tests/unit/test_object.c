@@ -474,6 +474,32 @@ test_rfc3339_is_utc_whole_seconds(void **state)
     assert_int_equal(buf[19], 'Z');
 }
 
+static void
+test_prune_keeps_listed_paths_and_whole_subtrees(void **state)
+{
+    static const char *const paths[] = {
+        "metadata.name",
+        "metadata.annotations",
+        "spec.nodeName",
+        "status.phase",
+        NULL,
+    };
+    struct json *pod = j("{'metadata': {'name': 'p', 'labels': {'a': 'b'},"
+                         "  'annotations': {'x': 'y', 'z': 'w'}},"
+                         " 'spec': {'nodeName': 'n1', 'containers': [{}],"
+                         "  'nodeNameX': 1},"
+                         " 'status': 'odd', 'kind': 'Pod'}");
+
+    (void)state;
+    kube_object_prune(pod, paths);
+    /* A non-object where an object was expected is dropped whole only if
+     * it is not on a path; 'status' is on one, so it stays as it is. */
+    assert_json(pod, "{'metadata': {'name': 'p',"
+                     "  'annotations': {'x': 'y', 'z': 'w'}},"
+                     " 'spec': {'nodeName': 'n1'}, 'status': 'odd'}");
+    kube_object_prune(NULL, paths);
+}
+
 int
 main(void)
 {
@@ -504,6 +530,7 @@ main(void)
         cmocka_unit_test(test_condition_find_is_true_and_remove),
         cmocka_unit_test(test_condition_validate_names_the_field),
         cmocka_unit_test(test_rfc3339_is_utc_whole_seconds),
+        cmocka_unit_test(test_prune_keeps_listed_paths_and_whole_subtrees),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
