@@ -22,6 +22,11 @@ struct crd_model {
     struct shash vpcs_by_ns;
     struct shash ippools_by_ns;
     struct sset selector_subnets;
+
+    /* Bumped by every change of a subnet: the overlap verdicts memoized in
+     * the subnets are valid for one generation.  Without the memo each
+     * namespace bind scanned every subnet of a VPC per candidate. */
+    unsigned long long generation;
 };
 
 const char *
@@ -157,6 +162,7 @@ crd_model_remove_subnet(struct crd_model *model, const char *name)
         return;
     }
     struct subnet *subnet = node->data;
+    model->generation++;
     index_remove(&model->subnets_by_vpc, subnet->vpc, subnet->name);
     SSET_FOR_EACH(ns, &subnet->namespaces)
     {
@@ -180,6 +186,7 @@ crd_model_put_subnet(struct crd_model *model, const struct json *obj)
         return NULL;
     }
     crd_model_remove_subnet(model, subnet->name);
+    model->generation++;
     shash_add(&model->subnets, subnet->name, subnet);
     index_add(&model->subnets_by_vpc, subnet->vpc, subnet->name);
     SSET_FOR_EACH(ns, &subnet->namespaces)
@@ -350,17 +357,29 @@ crd_model_subnet_state(const struct crd_model *model,
     if (!subnet_is_valid(subnet)) {
         return SUBNET_INVALID;
     }
-    peers = crd_model_subnets_of_vpc(model, subnet->vpc);
-    SSET_FOR_EACH(name, peers)
-    {
-        const struct subnet *peer = crd_model_subnet(model, name);
-        if (peer != subnet && subnet_is_valid(peer) &&
-            subnet_is_older(peer, subnet) && subnet_overlaps(peer, subnet)) {
-            if (other) {
-                *other = peer;
+    if (subnet->overlap_gen != model->generation + 1) {
+        struct subnet *memo = CONST_CAST(struct subnet *, subnet);
+
+        memo->overlap_with = NULL;
+        peers = crd_model_subnets_of_vpc(model, subnet->vpc);
+        SSET_FOR_EACH(name, peers)
+        {
+            const struct subnet *peer = crd_model_subnet(model, name);
+            if (peer != subnet && subnet_is_valid(peer) &&
+                subnet_overlaps(peer, subnet) &&
+                subnet_is_older(peer, subnet)) {
+                memo->overlap_with = peer;
+                break;
             }
-            return SUBNET_OVERLAP;
         }
+        /* +1 so that a fresh subnet (0) never looks memoized. */
+        memo->overlap_gen = model->generation + 1;
+    }
+    if (subnet->overlap_with) {
+        if (other) {
+            *other = subnet->overlap_with;
+        }
+        return SUBNET_OVERLAP;
     }
     return SUBNET_OK;
 }

@@ -65,6 +65,11 @@ struct subnet {
     char *provider;
 
     char *error; /* NULL if the spec is valid on its own. */
+
+    /* crd_model's memo of the overlap check, valid while 'overlap_gen'
+     * equals the model's generation. */
+    unsigned long long overlap_gen;
+    const struct subnet *overlap_with;
 };
 
 /* Parses Subnet 'obj' into 'subnet' (always initialized; destroy it even on
