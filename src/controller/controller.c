@@ -201,8 +201,10 @@ subnet_changed(struct controller *ctl, const char *name,
     new = obj ? crd_model_put_subnet(ctl->model, obj) : NULL;
     if (!obj) {
         crd_model_remove_subnet(ctl->model, name);
+        addresses_drop_subnet(&ctl->addresses, name);
     }
     if (new) {
+        addresses_sync_subnet(&ctl->addresses, new);
         new_sig = subnet_signature(new);
         ctrl_queue_add(ctl->vpc_queue, new->vpc);
         enqueue_overlapping(ctl, new);
@@ -406,9 +408,20 @@ static void
 ip_touch(struct controller *ctl, const struct json *ip)
 {
     const char *subnet = ip_subnet(ip);
+    const struct json *spec = json_member(ip, "spec");
+    const char *pod = NULL, *ns = NULL;
 
     if (subnet) {
-        ctrl_queue_add(ctl->subnet_queue, subnet);
+        /* Counts are batched: one status write per second per subnet,
+         * not one per pod; a subnet waiting to be deleted only waits. */
+        ctrl_queue_add_after(ctl->subnet_queue, subnet, 1000);
+    }
+    json_member_string(spec, "podName", "spec", &pod, NULL);
+    json_member_string(spec, "namespace", "spec", &ns, NULL);
+    if (pod && ns && *pod && *ns) {
+        char *key = xasprintf("%s/%s", ns, pod);
+        ctrl_queue_add(ctl->pod_queue, key);
+        free(key);
     }
 }
 
@@ -459,6 +472,32 @@ namespace_del(const char *key, const struct json *obj, void *ctl)
     (void)ctl;
 }
 
+static void
+pod_add(const char *key, const struct json *obj, void *ctl_)
+{
+    struct controller *ctl = ctl_;
+    (void)obj;
+    ctrl_queue_add(ctl->pod_queue, key);
+}
+
+static void
+pod_update(const char *key, const struct json *old, const struct json *new,
+           void *ctl_)
+{
+    struct controller *ctl = ctl_;
+    (void)old;
+    (void)new;
+    ctrl_queue_add(ctl->pod_queue, key);
+}
+
+static void
+pod_del(const char *key, const struct json *obj, void *ctl_)
+{
+    struct controller *ctl = ctl_;
+    (void)obj;
+    ctrl_queue_add(ctl->pod_queue, key);
+}
+
 static struct kube_informer *
 informer(struct controller *ctl, const char *path,
          void (*add)(const char *, const struct json *, void *),
@@ -474,6 +513,9 @@ informer(struct controller *ctl, const char *path,
     };
     struct kube_informer_handlers handlers = {add, update, del, ctl};
 
+    if (!strcmp(path, CTRL_PODS_PATH)) {
+        options.transform = pod_prune;
+    }
     return kube_informer_create(ctl->client, &options, &handlers);
 }
 
@@ -494,6 +536,8 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
     ctl->subnet_queue = ctrl_queue_create("subnet", 8, subnet_reconcile, ctl);
     ctl->namespace_queue =
         ctrl_queue_create("namespace", 32, namespace_reconcile, ctl);
+    ctl->pod_queue = ctrl_queue_create("pod", 64, pod_reconcile, ctl);
+    addresses_init(&ctl->addresses);
 
     ctl->vpc_informer =
         informer(ctl, CTRL_VPCS_PATH, vpc_add, vpc_update, vpc_del);
@@ -505,6 +549,8 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
     ctl->ippool_informer = informer(ctl, CTRL_IPPOOLS_PATH, ippool_add,
                                     ippool_update, ippool_del);
     ctl->ip_informer = informer(ctl, CTRL_IPS_PATH, ip_add, ip_update, ip_del);
+    ctl->pod_informer =
+        informer(ctl, CTRL_PODS_PATH, pod_add, pod_update, pod_del);
     kube_informer_add_index(ctl->ip_informer, CTRL_IP_BY_SUBNET, ip_subnet);
     ctl->next_gc_ms = time_msec() + opts->gc_interval_ms;
 }
@@ -517,6 +563,9 @@ controller_destroy(struct controller *ctl)
     kube_informer_destroy(ctl->namespace_informer);
     kube_informer_destroy(ctl->ippool_informer);
     kube_informer_destroy(ctl->ip_informer);
+    kube_informer_destroy(ctl->pod_informer);
+    ctrl_queue_destroy(ctl->pod_queue);
+    addresses_destroy(&ctl->addresses);
     ctrl_queue_destroy(ctl->vpc_queue);
     ctrl_queue_destroy(ctl->subnet_queue);
     ctrl_queue_destroy(ctl->namespace_queue);
@@ -533,6 +582,7 @@ controller_synced(const struct controller *ctl)
            kube_informer_has_synced(ctl->namespace_informer) &&
            kube_informer_has_synced(ctl->ippool_informer) &&
            kube_informer_has_synced(ctl->ip_informer) &&
+           kube_informer_has_synced(ctl->pod_informer) &&
            ovn_nb_is_ready(ctl->nb);
 }
 
@@ -544,14 +594,21 @@ controller_run(struct controller *ctl, bool active)
     kube_informer_run(ctl->namespace_informer);
     kube_informer_run(ctl->ippool_informer);
     kube_informer_run(ctl->ip_informer);
+    kube_informer_run(ctl->pod_informer);
     ovn_nb_run(ctl->nb);
 
     /* Reconciling before every cache is full would act on a partial view
-     * (a VPC not yet listed looks deleted). */
+     * (a VPC not yet listed looks deleted), and allocating before the
+     * address book is restored could hand out an address twice. */
     active = active && controller_synced(ctl);
+    if (active && !ctl->restored) {
+        pod_restore(ctl);
+        ctl->restored = true;
+    }
     ctrl_queue_run(ctl->vpc_queue, active);
     ctrl_queue_run(ctl->subnet_queue, active);
     ctrl_queue_run(ctl->namespace_queue, active);
+    ctrl_queue_run(ctl->pod_queue, active);
 }
 
 void
@@ -562,11 +619,13 @@ controller_wait(struct controller *ctl, bool active)
     kube_informer_wait(ctl->namespace_informer);
     kube_informer_wait(ctl->ippool_informer);
     kube_informer_wait(ctl->ip_informer);
+    kube_informer_wait(ctl->pod_informer);
     ovn_nb_wait(ctl->nb);
     active = active && controller_synced(ctl);
     ctrl_queue_wait(ctl->vpc_queue, active);
     ctrl_queue_wait(ctl->subnet_queue, active);
     ctrl_queue_wait(ctl->namespace_queue, active);
+    ctrl_queue_wait(ctl->pod_queue, active);
 }
 
 size_t
@@ -636,6 +695,25 @@ used_ips(const struct controller *ctl, const char *subnet,
 }
 
 void
+controller_subnet_counts(const struct controller *ctl,
+                         const struct subnet *subnet, enum net_family family,
+                         net_u128 *used, net_u128 *available)
+{
+    struct ipam_subnet *ipam = addresses_ipam(&ctl->addresses, subnet->name);
+
+    if (ipam && ctl->restored) {
+        *used = ipam_used(ipam, family);
+        *available = ipam_available(ipam, family);
+    } else {
+        /* Before the address book is restored, IP objects are the best
+         * count there is. */
+        net_u128 usable = subnet_usable_count(subnet, family);
+        *used = used_ips(ctl, subnet->name, family);
+        *available = usable > *used ? usable - *used : 0;
+    }
+}
+
+void
 controller_export_metrics(const struct controller *ctl,
                           struct metrics_registry *r)
 {
@@ -666,18 +744,20 @@ controller_export_metrics(const struct controller *ctl,
             for (size_t i = 0; i < subnet->n_cidrs; i++) {
                 enum net_family family = subnet->cidrs[i].addr.family;
                 const char *proto = family == NET_V4 ? "IPv4" : "IPv6";
-                size_t used = used_ips(ctl, subnet->name, family);
-                net_u128 usable = subnet_usable_count(subnet, family);
+                net_u128 used, available;
+
+                controller_subnet_counts(ctl, subnet, family, &used,
+                                         &available);
 
                 labels = NULL;
                 metrics_put_label(&labels, "subnet", subnet->name);
                 metrics_put_label(&labels, "protocol", proto);
                 set_gauge(r, "kovn_subnet_used_ips",
-                          "Addresses of the subnet held by IP objects.",
-                          labels, used);
+                          "Addresses of the subnet held by pods.", labels,
+                          (double)used);
                 set_gauge(r, "kovn_subnet_available_ips",
                           "Addresses of the subnet still free.", labels,
-                          usable > used ? (double)(usable - used) : 0);
+                          (double)available);
                 free(labels);
             }
         }
@@ -707,6 +787,9 @@ controller_export_metrics(const struct controller *ctl,
     ctrl_queue_export(ctl->vpc_queue, r);
     ctrl_queue_export(ctl->subnet_queue, r);
     ctrl_queue_export(ctl->namespace_queue, r);
+    ctrl_queue_export(ctl->pod_queue, r);
+    metrics_set(r, "kovn_allocations", METRIC_GAUGE, "Pods holding addresses.",
+                "", addresses_count(&ctl->addresses), NULL);
 
     metrics_set_histogram(r, "kovn_ovn_txn_duration_seconds",
                           "OVN NB transactions that changed the database.", "",

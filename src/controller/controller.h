@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "controller/addresses.h"
 #include "crd/model.h"
 #include "openvswitch/shash.h"
 #include "ovn/nb.h"
@@ -54,6 +55,7 @@ struct controller {
     struct kube_informer *namespace_informer;
     struct kube_informer *ippool_informer;
     struct kube_informer *ip_informer;
+    struct kube_informer *pod_informer;
 
     /* Parsed Vpcs, Subnets and IPPools, kept in step with the informers. */
     struct crd_model *model;
@@ -61,6 +63,12 @@ struct controller {
     struct ctrl_queue *vpc_queue;
     struct ctrl_queue *subnet_queue;
     struct ctrl_queue *namespace_queue;
+    struct ctrl_queue *pod_queue;
+
+    /* IPAM and who holds what; rebuilt by pod_restore() before the first
+     * pod is reconciled. */
+    struct addresses addresses;
+    bool restored;
 
     /* "subnet\treason" pairs already logged as skipped for a namespace, so
      * each is logged once, not once per namespace. */
@@ -84,6 +92,7 @@ struct controller {
 #define CTRL_IPPOOLS_PATH    "/apis/kubeovn.io/v1/ippools"
 #define CTRL_IPS_PATH        "/apis/kubeovn.io/v1/ips"
 #define CTRL_NAMESPACES_PATH "/api/v1/namespaces"
+#define CTRL_PODS_PATH       "/api/v1/pods"
 
 /* Index of IP objects by spec.subnet. */
 #define CTRL_IP_BY_SUBNET "subnet"
@@ -106,6 +115,12 @@ void controller_export_metrics(const struct controller *ctl,
 size_t controller_ips_in_subnet(const struct controller *ctl,
                                 const char *subnet);
 
+/* Addresses of 'family' held and free in 'subnet', from its IPAM. */
+void controller_subnet_counts(const struct controller *ctl,
+                              const struct subnet *subnet,
+                              enum net_family family, net_u128 *used,
+                              net_u128 *available);
+
 /* Runs 'build' against OVN NB, timing it into the latency histogram. */
 int controller_nb_transact(struct controller *ctl, ovn_nb_build_fn *build,
                            void *aux, struct kovn_error *err);
@@ -123,5 +138,11 @@ enum ctrl_result subnet_reconcile(const char *key, struct ctrl_job *job,
                                   void *ctl);
 enum ctrl_result namespace_reconcile(const char *key, struct ctrl_job *job,
                                      void *ctl);
+enum ctrl_result pod_reconcile(const char *key, struct ctrl_job *job,
+                               void *ctl);
+
+/* pod.c: the informer transform for pods, and the start-up restore. */
+void pod_prune(struct json *pod, void *aux);
+void pod_restore(struct controller *ctl);
 
 #endif /* KOVN_CONTROLLER_CONTROLLER_H */

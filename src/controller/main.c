@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,6 +331,41 @@ parse_flags(int argc, char *argv[], struct flags *f)
     }
 }
 
+/* SIGTERM/SIGINT end the loop through a pipe the loop polls, so that the
+ * shutdown (releasing the Lease) runs in normal context. */
+static int stop_pipe[2] = {-1, -1};
+
+static void
+on_stop_signal(int sig)
+{
+    char c = (char)sig;
+    ssize_t n = write(stop_pipe[1], &c, 1);
+    (void)n;
+}
+
+static void
+catch_stop_signals(void)
+{
+    struct sigaction sa;
+
+    if (pipe(stop_pipe)) {
+        ovs_fatal(errno, "pipe");
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+static bool
+stop_requested(void)
+{
+    struct pollfd pfd = {.fd = stop_pipe[0], .events = POLLIN};
+
+    return poll(&pfd, 1, 0) > 0;
+}
+
 struct leading {
     bool leader;
 };
@@ -367,6 +403,7 @@ main(int argc, char *argv[])
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_INFO);
     fatal_ignore_sigpipe();
     parse_flags(argc, argv, &f);
+    catch_stop_signals();
 
     kube_config_init(&config);
     if (kube_config_load(f.kubeconfig, NULL, &config, &err)) {
@@ -420,7 +457,7 @@ main(int argc, char *argv[])
               f.server.metrics_address ? f.server.metrics_address : "-",
               server_metrics_port(server));
 
-    for (;;) {
+    while (!stop_requested()) {
         bool synced = controller_synced(&ctl);
 
         if (lease) {
@@ -455,7 +492,22 @@ main(int argc, char *argv[])
         if (leading.leader && synced && !defaults_done) {
             poll_timer_wait(200);
         }
+        poll_fd_wait(stop_pipe[0], POLLIN);
         poll_block();
     }
-    /* Not reached: the process is stopped by signal. */
+
+    /* A clean stop hands the Lease over at once; kill -9 cannot, and then
+     * a standby waits out the lease duration. */
+    VLOG_INFO("stopping");
+    if (lease && kube_lease_release(lease)) {
+        VLOG_WARN("could not release the lease; a standby takes over when "
+                  "it expires");
+    }
+    server_destroy(server);
+    kube_lease_destroy(lease);
+    controller_destroy(&ctl);
+    ovn_nb_destroy(nb);
+    kube_client_destroy(client);
+    kube_config_destroy(&config);
+    return 0;
 }

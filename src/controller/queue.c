@@ -31,6 +31,8 @@ struct ctrl_job {
     char *what; /* "PATCH /apis/..." for logs. */
     bool ok_if_gone;
     bool retry_after_write;
+    void (*on_success)(void *aux, const char *key);
+    void *on_success_aux;
     struct ovs_list events; /* struct job_event */
 };
 
@@ -246,6 +248,9 @@ job_done(struct kube_response *response, void *job_)
             kube_recorder_event(ev->recorder, &object, ev->type, ev->reason,
                                 ev->message);
         }
+        if (job->on_success) {
+            job->on_success(job->on_success_aux, job->key);
+        }
     } else if (response->status == 409) {
         VLOG_DBG("%s: %s: %s: conflict, retrying", queue->name, job->key,
                  job->what);
@@ -258,6 +263,14 @@ job_done(struct kube_response *response, void *job_)
     queue->n_jobs--;
     finish(queue, job->key, ok && !job->retry_after_write);
     job_destroy(job);
+}
+
+void
+ctrl_job_on_success(struct ctrl_job *job,
+                    void (*fn)(void *aux, const char *key), void *aux)
+{
+    job->on_success = fn;
+    job->on_success_aux = aux;
 }
 
 void

@@ -73,6 +73,12 @@ void ctrl_job_add_event(struct ctrl_job *job, struct kube_recorder *recorder,
  * write succeeds: the write only reported a failure that must be retried. */
 void ctrl_job_retry_after_write(struct ctrl_job *job);
 
+/* Calls 'fn(aux, key)' once the job's write has succeeded (after its
+ * events), for state that must change only when the API server has the
+ * write, such as releasing an address once its IP object is gone. */
+void ctrl_job_on_success(struct ctrl_job *job,
+                         void (*fn)(void *aux, const char *key), void *aux);
+
 const char *ctrl_job_key(const struct ctrl_job *job);
 
 #endif /* KOVN_CONTROLLER_QUEUE_H */

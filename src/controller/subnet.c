@@ -140,6 +140,16 @@ build_subnet_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     return error == -EPERM ? 0 : error;
 }
 
+static void
+put_or_remove(struct json *status, const char *key, const char *value)
+{
+    if (*value) {
+        json_object_put_string(status, key, value);
+    } else {
+        json_destroy(shash_find_and_delete(json_object(status), key));
+    }
+}
+
 /* Kube-OVN writes counts as numbers; an IPv6 count beyond 2^53 would lose
  * precision as a JSON number, so large ones are written as strings (the
  * schema takes either). */
@@ -160,33 +170,32 @@ put_counts(struct controller *ctl, const struct subnet *subnet,
 {
     static const struct {
         enum net_family family;
-        const char *available, *using, *spec_key;
+        const char *available, *using, *available_range, *using_range;
     } fams[] = {
-        {NET_V4, "v4availableIPs", "v4usingIPs", "v4IpAddress"},
-        {NET_V6, "v6availableIPs", "v6usingIPs", "v6IpAddress"},
+        {NET_V4, "v4availableIPs", "v4usingIPs", "v4availableIPrange",
+         "v4usingIPrange"},
+        {NET_V6, "v6availableIPs", "v6usingIPs", "v6availableIPrange",
+         "v6usingIPrange"},
     };
-    const struct sset *ips = kube_informer_by_index(
-        ctl->ip_informer, CTRL_IP_BY_SUBNET, subnet->name);
+    struct ipam_subnet *ipam = addresses_ipam(&ctl->addresses, subnet->name);
 
     for (size_t f = 0; f < 2; f++) {
-        net_u128 usable = subnet_usable_count(subnet, fams[f].family);
-        net_u128 used = 0;
-        const char *key;
+        net_u128 used, available;
 
-        if (ips) {
-            SSET_FOR_EACH(key, ips)
-            {
-                const struct json *ip =
-                    kube_informer_get(ctl->ip_informer, key);
-                const struct json *spec = json_member(ip, "spec");
-                const struct json *addr = json_member(spec, fams[f].spec_key);
-                used +=
-                    addr && addr->type == JSON_STRING && *json_string(addr);
-            }
-        }
-        json_object_put(status, fams[f].available,
-                        count_json(usable > used ? usable - used : 0));
+        controller_subnet_counts(ctl, subnet, fams[f].family, &used,
+                                 &available);
+        json_object_put(status, fams[f].available, count_json(available));
         json_object_put(status, fams[f].using, count_json(used));
+        if (ipam) {
+            char *free_text = ipam_available_ranges(ipam, fams[f].family);
+            char *used_text = ipam_used_ranges(ipam, fams[f].family);
+
+            /* Empty ranges are left out, never written as "". */
+            put_or_remove(status, fams[f].available_range, free_text);
+            put_or_remove(status, fams[f].using_range, used_text);
+            free(free_text);
+            free(used_text);
+        }
     }
 }
 

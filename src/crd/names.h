@@ -17,6 +17,16 @@
 #define ANN_EXCLUDE_IPS    "ovn.kubernetes.io/exclude_ips"
 #define ANN_IP_POOL        "ovn.kubernetes.io/ip_pool"
 
+/* Pod annotations: the first three may be set by users (static
+ * addresses); kovn-controller writes the rest when it allocates. */
+#define ANN_IP_ADDRESS     "ovn.kubernetes.io/ip_address"
+#define ANN_MAC_ADDRESS    "ovn.kubernetes.io/mac_address"
+#define ANN_ALLOCATED      "ovn.kubernetes.io/allocated"
+#define ANN_GATEWAY        "ovn.kubernetes.io/gateway"
+#define ANN_LOGICAL_ROUTER "ovn.kubernetes.io/logical_router"
+#define ANN_POD_NIC_TYPE   "ovn.kubernetes.io/pod_nic_type"
+#define ANN_ROUTED         "ovn.kubernetes.io/routed"
+
 /* Defaults at controller start, as Kube-OVN's. */
 #define CRD_DEFAULT_VPC            "ovn-cluster"
 #define CRD_DEFAULT_SUBNET         "ovn-default"

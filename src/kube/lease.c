@@ -3,14 +3,17 @@
 
 #include "kube/lease.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "base/error.h"
 #include "kube/rest.h"
 #include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
+#include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "timeval.h"
 #include "util.h"
@@ -228,6 +231,65 @@ read_done(struct kube_response *response, void *lease_)
     lease->request = kube_client_send(lease->client, "PUT", lease->path, body,
                                       NULL, write_done, lease);
     json_destroy(body);
+}
+
+int
+kube_lease_release(struct kube_lease *lease)
+{
+    struct kube_response response;
+    const char *holder = NULL, *rv = NULL, *acquire = NULL;
+    struct kovn_error err;
+    int error;
+
+    if (!lease->leader) {
+        return 0;
+    }
+    if (lease->in_flight && lease->request) {
+        kube_request_cancel(lease->request);
+        lease->in_flight = false;
+        lease->request = NULL;
+    }
+    set_leader(lease, false);
+    error = kube_client_call(lease->client, "GET", lease->path, NULL, NULL,
+                             &response, &err);
+    if (error || response.status != 200) {
+        kube_response_destroy(&response);
+        return error ? error : -EPROTO;
+    }
+    json_member_string(json_member(response.body, "spec"), "holderIdentity",
+                       "", &holder, NULL);
+    json_member_string(json_member(response.body, "spec"), "acquireTime", "",
+                       &acquire, NULL);
+    json_member_string(json_member(response.body, "metadata"),
+                       "resourceVersion", "", &rv, NULL);
+    if (holder && !strcmp(holder, lease->identity)) {
+        struct json *body = lease_body(lease, rv, acquire, 0);
+        struct json *spec = shash_find_data(json_object(body), "spec");
+        const struct json *t = json_member(json_member(response.body, "spec"),
+                                           "leaseTransitions");
+        struct kube_response put;
+
+        /* An empty holder is free for the taking; keep the count. */
+        json_object_put_string(spec, "holderIdentity", "");
+        json_object_put(spec, "leaseDurationSeconds", json_integer_create(1));
+        if (t && t->type == JSON_INTEGER) {
+            json_object_put(spec, "leaseTransitions",
+                            json_integer_create(json_integer(t)));
+        }
+        error = kube_client_call(lease->client, "PUT", lease->path, body, NULL,
+                                 &put, &err);
+        if (!error && put.status != 200) {
+            error = -EPROTO;
+        }
+        if (!error) {
+            VLOG_INFO("%s released lease %s/%s", lease->identity,
+                      lease->options.namespace, lease->options.name);
+        }
+        kube_response_destroy(&put);
+        json_destroy(body);
+    }
+    kube_response_destroy(&response);
+    return error;
 }
 
 void

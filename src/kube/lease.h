@@ -30,6 +30,12 @@ struct kube_lease *kube_lease_create(struct kube_client *client,
 /* Steps down (without releasing the Lease early) and frees. */
 void kube_lease_destroy(struct kube_lease *lease);
 
+/* Gives up leadership at once, for a clean shutdown (client-go's
+ * ReleaseOnCancel): if we hold the Lease, blocks until it is rewritten
+ * with no holder, so a standby takes over within one retry period instead
+ * of a whole lease duration.  Returns 0 or the failed call's error. */
+int kube_lease_release(struct kube_lease *lease);
+
 void kube_lease_run(struct kube_lease *lease);
 void kube_lease_wait(struct kube_lease *lease);
 

@@ -1,0 +1,65 @@
+/* The controller's address book: one IPAM per valid subnet, the MACs in
+ * use, and which pod holds what.  It is rebuilt at start from IP objects
+ * and pod annotations (what the API server has), so an address recorded
+ * there is never handed out again, whatever happened to the previous
+ * controller. */
+#ifndef KOVN_CONTROLLER_ADDRESSES_H
+#define KOVN_CONTROLLER_ADDRESSES_H 1
+
+#include <stdbool.h>
+
+#include "ipam/ipam.h"
+#include "openvswitch/shash.h"
+
+struct kovn_error;
+struct subnet;
+
+/* What one pod holds. */
+struct pod_alloc {
+    char *key;    /* "namespace/name" */
+    char *subnet; /* Logical switch. */
+    struct ipam_addrs addrs;
+    struct net_mac mac;
+};
+
+struct addresses {
+    struct shash subnets; /* name -> struct addr_space * */
+    struct shash allocs;  /* pod key -> struct pod_alloc * */
+    struct ipam_macs *macs;
+};
+
+void addresses_init(struct addresses *book);
+void addresses_destroy(struct addresses *book);
+
+/* Creates the IPAM of a valid 'subnet', or rebuilds it when its addressing
+ * changed, taking again every address recorded in it; records that no
+ * longer fit are logged and kept out of the IPAM. */
+void addresses_sync_subnet(struct addresses *book,
+                           const struct subnet *subnet);
+void addresses_drop_subnet(struct addresses *book, const char *name);
+struct ipam_subnet *addresses_ipam(const struct addresses *book,
+                                   const char *subnet);
+
+const struct pod_alloc *addresses_find(const struct addresses *book,
+                                       const char *key);
+
+/* Records that pod 'key' holds 'addrs' and 'mac' in 'subnet' and takes
+ * them (restore, static addresses).  All or nothing: returns 0,
+ * -EADDRINUSE or -EINVAL (with 'err') and records nothing on failure. */
+int addresses_take(struct addresses *book, const char *key, const char *subnet,
+                   const struct ipam_addrs *addrs, const struct net_mac *mac,
+                   struct kovn_error *err);
+
+/* Allocates for pod 'key' in 'subnet' (restricted to 'pool' if non-null)
+ * with a given MAC or a fresh one.  Returns 0, -ENOSPC (subnet full),
+ * -ENOENT (no IPAM for the subnet), or -EADDRINUSE for a taken MAC. */
+int addresses_alloc(struct addresses *book, const char *key,
+                    const char *subnet, const struct net_range_list *pool,
+                    const struct net_mac *mac);
+
+/* Releases everything pod 'key' holds; unknown keys are ignored. */
+void addresses_release(struct addresses *book, const char *key);
+
+size_t addresses_count(const struct addresses *book);
+
+#endif /* KOVN_CONTROLLER_ADDRESSES_H */

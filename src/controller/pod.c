@@ -1,0 +1,776 @@
+/* The Pod reconciler: each pod gets addresses and a MAC from its subnet's
+ * IPAM, written first to its annotations (one patch), then an OVN
+ * Logical_Switch_Port "<pod>.<namespace>" and an IP object of the same
+ * name; a pod that is gone or finished gives all of it back.
+ *
+ * The annotation patch comes first because it is what survives a crash:
+ * at start the address book is rebuilt from IP objects and annotations, so
+ * an address is either recorded there (and never handed out again) or was
+ * never visible to anyone.  A pod that cannot get an address (its subnet
+ * full or unusable, its static address taken) gets an Event and its own
+ * backoff; no other pod waits for it. */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "controller/addresses.h"
+#include "controller/controller.h"
+#include "controller/queue.h"
+#include "crd/names.h"
+#include "kube/events.h"
+#include "kube/informer.h"
+#include "kube/object.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/vlog.h"
+#include "ovn/switch.h"
+#include "smap.h"
+#include "timeval.h"
+#include "util.h"
+#include "json/access.h"
+
+VLOG_DEFINE_THIS_MODULE(pod);
+
+/* The fields of a pod the controller reads; the informer drops the rest. */
+static const char *const pod_fields[] = {
+    "metadata.name",        "metadata.namespace",
+    "metadata.uid",         "metadata.resourceVersion",
+    "metadata.annotations", "metadata.deletionTimestamp",
+    "metadata.labels",      "spec.nodeName",
+    "spec.hostNetwork",     "spec.restartPolicy",
+    "status.phase",         NULL,
+};
+
+void
+pod_prune(struct json *pod, void *aux)
+{
+    (void)aux;
+    kube_object_prune(pod, pod_fields);
+}
+
+/* "<pod>.<namespace>": the LSP and IP object name, Kube-OVN's. */
+static char *
+port_name(const char *key)
+{
+    const char *slash = strchr(key, '/');
+
+    return slash ? xasprintf("%s.%.*s", slash + 1, (int)(slash - key), key)
+                 : xstrdup(key);
+}
+
+static const char *
+member_string(const struct json *obj, const char *a, const char *b)
+{
+    const char *s = NULL;
+
+    json_member_string(json_member(obj, a), b, a, &s, NULL);
+    return s;
+}
+
+static bool
+pod_is_finished(const struct json *pod)
+{
+    const char *phase = member_string(pod, "status", "phase");
+    const char *policy = member_string(pod, "spec", "restartPolicy");
+
+    return phase &&
+           (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed")) &&
+           (!policy || strcmp(policy, "Always"));
+}
+
+static bool
+pod_host_network(const struct json *pod)
+{
+    bool host = false;
+
+    json_member_bool(json_member(pod, "spec"), "hostNetwork", "spec", &host,
+                     NULL);
+    return host;
+}
+
+static void
+pod_event(struct controller *ctl, const struct json *pod, const char *type,
+          const char *reason, const char *message)
+{
+    struct kube_event_object object = {
+        .api_version = "v1",
+        .kind = "Pod",
+        .namespace = kube_object_namespace(pod),
+        .name = kube_object_name(pod),
+        .uid = kube_object_uid(pod),
+    };
+
+    kube_recorder_event(ctl->recorder, &object, type, reason, message);
+}
+
+/* Parses "a" or "a,b" (one address per family, an optional "/prefix"
+ * ignored as Kube-OVN does). */
+static int
+parse_addresses(const char *text, struct ipam_addrs *out,
+                struct kovn_error *err)
+{
+    const char *p = text;
+
+    out->n = 0;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        const char *slash = memchr(p, '/', len);
+
+        if (out->n == 2) {
+            return kovn_error_set(
+                err, -EINVAL, "\"%s\": at most one address per family", text);
+        }
+        if (net_addr_parse_len(p, slash ? (size_t)(slash - p) : len,
+                               &out->addrs[out->n], err)) {
+            return -EINVAL;
+        }
+        if (out->n && out->addrs[0].family == out->addrs[1].family) {
+            return kovn_error_set(err, -EINVAL,
+                                  "\"%s\": two addresses of one family", text);
+        }
+        out->n++;
+        if (!comma) {
+            break;
+        }
+        p = comma + 1;
+    }
+    if (out->n == 2 && out->addrs[0].family == NET_V6) {
+        struct net_addr tmp = out->addrs[0];
+        out->addrs[0] = out->addrs[1];
+        out->addrs[1] = tmp;
+    }
+    return 0;
+}
+
+/* The subnets a pod may use, in order, as the namespace gets them. */
+static void
+namespace_subnets(struct controller *ctl, const char *ns, struct svec *out)
+{
+    const struct json *obj = kube_informer_get(ctl->namespace_informer, ns);
+    const struct json *labels_json =
+        json_member(json_member(obj, "metadata"), "labels");
+    struct smap labels = SMAP_INITIALIZER(&labels);
+    struct ns_binding binding;
+    struct shash_node *node;
+
+    if (labels_json && labels_json->type == JSON_OBJECT) {
+        SHASH_FOR_EACH(node, json_object(labels_json))
+        {
+            const struct json *v = node->data;
+            if (v->type == JSON_STRING) {
+                smap_add(&labels, node->name, json_string(v));
+            }
+        }
+    }
+    crd_model_bind_namespace(ctl->model, ns, &labels, &binding, NULL, NULL);
+    svec_append(out, &binding.subnets);
+    ns_binding_destroy(&binding);
+    smap_destroy(&labels);
+}
+
+/* Checks that pod-named 'subnet' can be used; sets 'msg' if not. */
+static bool
+subnet_usable(struct controller *ctl, const char *name, char **msg)
+{
+    const struct subnet *subnet = crd_model_subnet(ctl->model, name);
+    enum subnet_state state;
+
+    if (!subnet) {
+        *msg = xasprintf("subnet \"%s\" does not exist", name);
+        return false;
+    }
+    state = crd_model_subnet_state(ctl->model, subnet, NULL);
+    if (state != SUBNET_OK) {
+        *msg = xasprintf("subnet \"%s\" is not usable: %s", name,
+                         subnet_state_reason(state));
+        return false;
+    }
+    return true;
+}
+
+/* A pod-level ip_pool: a list of addresses/ranges/CIDRs (Kube-OVN's static
+ * pool), or of IPPool names.  Fills 'pool' and, for IPPools, 'subnets'. */
+static int
+parse_pod_pool(struct controller *ctl, const char *text,
+               struct net_range_list *pool, struct svec *subnets,
+               struct kovn_error *err)
+{
+    char *copy = xstrdup(text), *save = NULL;
+    int error = 0;
+
+    for (char *item = strtok_r(copy, ",; ", &save); item && !error;
+         item = strtok_r(NULL, ",; ", &save)) {
+        struct net_range range;
+        const struct ippool *ippool =
+            shash_find_data(crd_model_ippools(ctl->model), item);
+
+        if (ippool) {
+            if (ippool->error) {
+                error = kovn_error_set(err, -EINVAL, "IPPool %s: %s", item,
+                                       ippool->error);
+                break;
+            }
+            for (size_t i = 0; i < ippool->ips.n; i++) {
+                net_range_list_add(pool, &ippool->ips.ranges[i]);
+            }
+            if (*ippool->subnet &&
+                !svec_contains_unsorted(subnets, ippool->subnet)) {
+                svec_add(subnets, ippool->subnet);
+            }
+        } else if (!ippool_parse_item(item, &range, NULL)) {
+            net_range_list_add(pool, &range);
+        } else {
+            error = kovn_error_set(err, -EINVAL,
+                                   "ip_pool item \"%s\" is neither an "
+                                   "address, a range, a CIDR nor an IPPool",
+                                   item);
+        }
+    }
+    free(copy);
+    net_range_list_normalize(pool);
+    return error;
+}
+
+/* The namespace's IPPools: their subnets come first, restricted to their
+ * addresses. */
+static void
+namespace_pools(struct controller *ctl, const char *ns,
+                struct net_range_list *pool, struct svec *subnets)
+{
+    const struct sset *names = crd_model_ippools_listing(ctl->model, ns);
+    const char *name;
+
+    if (!names) {
+        return;
+    }
+    SSET_FOR_EACH(name, names)
+    {
+        const struct ippool *ippool =
+            shash_find_data(crd_model_ippools(ctl->model), name);
+        if (!ippool->error && *ippool->subnet) {
+            for (size_t i = 0; i < ippool->ips.n; i++) {
+                net_range_list_add(pool, &ippool->ips.ranges[i]);
+            }
+            if (!svec_contains_unsorted(subnets, ippool->subnet)) {
+                svec_add(subnets, ippool->subnet);
+            }
+        }
+    }
+    net_range_list_normalize(pool);
+}
+
+/* Allocates for 'pod'; on failure records an Event and returns false. */
+static bool
+allocate(struct controller *ctl, const char *key, const struct json *pod)
+{
+    const char *ns = kube_object_namespace(pod);
+    const char *want_ls = kube_object_annotation(pod, ANN_LOGICAL_SWITCH);
+    const char *want_ip = kube_object_annotation(pod, ANN_IP_ADDRESS);
+    const char *want_mac = kube_object_annotation(pod, ANN_MAC_ADDRESS);
+    const char *want_pool = kube_object_annotation(pod, ANN_IP_POOL);
+    struct svec candidates = SVEC_EMPTY_INITIALIZER;
+    struct net_range_list pool;
+    struct kovn_error err;
+    struct net_mac mac;
+    char *msg = NULL;
+    const char *reason = "AllocationFailed";
+    bool ok = false;
+
+    net_range_list_init(&pool);
+    kovn_error_clear(&err);
+    if (want_mac && *want_mac && net_mac_parse(want_mac, &mac, &err)) {
+        msg = xasprintf("annotation %s: %s", ANN_MAC_ADDRESS, err.msg);
+        goto out;
+    }
+    if (want_ls && *want_ls) {
+        if (!subnet_usable(ctl, want_ls, &msg)) {
+            goto out;
+        }
+        svec_add(&candidates, want_ls);
+    }
+    if (want_pool && *want_pool) {
+        if (parse_pod_pool(ctl, want_pool, &pool, &candidates, &err)) {
+            msg = xasprintf("annotation %s: %s", ANN_IP_POOL, err.msg);
+            goto out;
+        }
+    } else if (!candidates.n) {
+        namespace_pools(ctl, ns, &pool, &candidates);
+        if (!candidates.n) {
+            net_range_list_destroy(&pool);
+            net_range_list_init(&pool);
+        }
+    }
+    if (!candidates.n) {
+        namespace_subnets(ctl, ns, &candidates);
+    }
+    if (!candidates.n) {
+        msg = xasprintf("namespace %s has no usable subnet", ns);
+        goto out;
+    }
+
+    if (want_ip && *want_ip) {
+        struct ipam_addrs addrs;
+        const char *subnet = NULL;
+
+        if (parse_addresses(want_ip, &addrs, &err)) {
+            msg = xasprintf("annotation %s: %s", ANN_IP_ADDRESS, err.msg);
+            goto out;
+        }
+        /* The first candidate subnet that contains the address. */
+        for (size_t i = 0; i < candidates.n && !subnet; i++) {
+            const struct subnet *s =
+                crd_model_subnet(ctl->model, candidates.names[i]);
+            if (s && subnet_is_valid(s) &&
+                subnet_contains(s, &addrs.addrs[0])) {
+                subnet = s->name;
+            }
+        }
+        if (!subnet) {
+            msg = xasprintf("static address %s is in none of the pod's "
+                            "subnets",
+                            want_ip);
+            goto out;
+        }
+        if (!want_mac || !*want_mac) {
+            ipam_mac_alloc(ctl->addresses.macs, &mac);
+            ipam_mac_release(ctl->addresses.macs, &mac);
+        }
+        int error =
+            addresses_take(&ctl->addresses, key, subnet, &addrs, &mac, &err);
+        if (error) {
+            reason = error == -EADDRINUSE ? "IPConflict" : reason;
+            msg = xasprintf("static address %s in subnet %s: %s", want_ip,
+                            subnet, err.msg);
+            goto out;
+        }
+        ok = true;
+        goto out;
+    }
+
+    struct ds full = DS_EMPTY_INITIALIZER;
+    for (size_t i = 0; i < candidates.n && !ok; i++) {
+        const char *subnet = candidates.names[i];
+        char *why = NULL;
+        int error;
+
+        if (!subnet_usable(ctl, subnet, &why)) {
+            ds_put_format(&full, "%s%s", full.length ? "; " : "", why);
+            free(why);
+            continue;
+        }
+        error = addresses_alloc(&ctl->addresses, key, subnet,
+                                pool.n ? &pool : NULL,
+                                want_mac && *want_mac ? &mac : NULL);
+        if (!error) {
+            ok = true;
+        } else if (error == -EADDRINUSE) {
+            reason = "IPConflict";
+            msg = xasprintf("MAC %s is in use by another pod", want_mac);
+            break;
+        } else {
+            if (error == -ENOSPC) {
+                char *text = xasprintf("subnet %s has no free address%s; "
+                                       "trying the namespace's next subnet",
+                                       subnet, pool.n ? " in the pool" : "");
+                pod_event(ctl, pod, "Warning", "SubnetFull", text);
+                free(text);
+            }
+            ds_put_format(&full, "%s%s: %s", full.length ? "; " : "", subnet,
+                          error == -ENOSPC ? "full" : "no IPAM");
+        }
+    }
+    if (!ok && !msg) {
+        msg = xasprintf("no address available: %s", ds_cstr(&full));
+    }
+    ds_destroy(&full);
+
+out:
+    if (!ok) {
+        VLOG_INFO("pod %s: %s", key, msg);
+        pod_event(ctl, pod, "Warning", reason, msg);
+    }
+    free(msg);
+    svec_destroy(&candidates);
+    net_range_list_destroy(&pool);
+    return ok;
+}
+
+static char *
+addrs_text(const struct ipam_addrs *addrs)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; i < addrs->n; i++) {
+        char buf[NET_ADDR_STRLEN];
+        net_addr_format(&addrs->addrs[i], buf);
+        ds_put_format(&s, "%s%s", i ? "," : "", buf);
+    }
+    return ds_steal_cstr(&s);
+}
+
+/* The annotations the pod should carry, added to 'out'. */
+static void
+desired_annotations(struct controller *ctl, const struct pod_alloc *alloc,
+                    struct smap *out)
+{
+    const struct subnet *subnet = crd_model_subnet(ctl->model, alloc->subnet);
+    char mac[NET_MAC_STRLEN];
+    struct ds gw = DS_EMPTY_INITIALIZER;
+    char *ips = addrs_text(&alloc->addrs);
+
+    net_mac_format(&alloc->mac, mac);
+    smap_add(out, ANN_ALLOCATED, "true");
+    smap_add_nocopy(out, xstrdup(ANN_IP_ADDRESS), ips);
+    smap_add(out, ANN_MAC_ADDRESS, mac);
+    smap_add(out, ANN_LOGICAL_SWITCH, alloc->subnet);
+    smap_add(out, ANN_POD_NIC_TYPE, "veth-pair");
+    if (subnet) {
+        for (size_t i = 0; i < subnet->n_cidrs; i++) {
+            char buf[NET_ADDR_STRLEN];
+            net_addr_format(&subnet->gateways[i], buf);
+            ds_put_format(&gw, "%s%s", i ? "," : "", buf);
+        }
+        smap_add(out, ANN_CIDR, subnet->cidr_block);
+        smap_add(out, ANN_GATEWAY, ds_cstr(&gw));
+        smap_add(out, ANN_LOGICAL_ROUTER, subnet->vpc);
+    }
+    ds_destroy(&gw);
+}
+
+static struct json *
+ip_object(const struct json *pod, const struct pod_alloc *alloc,
+          const char *name)
+{
+    struct json *obj = json_object_create();
+    struct json *meta = json_object_create();
+    struct json *spec = json_object_create();
+    const char *node = member_string(pod, "spec", "nodeName");
+    char mac[NET_MAC_STRLEN];
+    char *ips = addrs_text(&alloc->addrs);
+
+    json_object_put_string(obj, "apiVersion", CRD_GROUP_VERSION);
+    json_object_put_string(obj, "kind", "IP");
+    json_object_put_string(meta, "name", name);
+    json_object_put(obj, "metadata", meta);
+    json_object_put_string(spec, "podName", kube_object_name(pod));
+    json_object_put_string(spec, "namespace", kube_object_namespace(pod));
+    json_object_put_string(spec, "subnet", alloc->subnet);
+    if (node && *node) {
+        json_object_put_string(spec, "nodeName", node);
+    }
+    json_object_put_string(spec, "ipAddress", ips);
+    for (size_t i = 0; i < alloc->addrs.n; i++) {
+        char buf[NET_ADDR_STRLEN];
+        net_addr_format(&alloc->addrs.addrs[i], buf);
+        json_object_put_string(spec,
+                               alloc->addrs.addrs[i].family == NET_V4
+                                   ? "v4IpAddress"
+                                   : "v6IpAddress",
+                               buf);
+    }
+    net_mac_format(&alloc->mac, mac);
+    json_object_put_string(spec, "macAddress", mac);
+    json_object_put(spec, "attachSubnets", json_array_create_empty());
+    json_object_put(spec, "attachIps", json_array_create_empty());
+    json_object_put(spec, "attachMacs", json_array_create_empty());
+    json_object_put_string(spec, "podType", "pod");
+    json_object_put(obj, "spec", spec);
+    free(ips);
+    return obj;
+}
+
+struct port_build {
+    const struct pod_alloc *alloc;
+    const char *name;
+    const char *owner;
+    bool delete;
+};
+
+static int
+build_port(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *pb_,
+           struct kovn_error *err)
+{
+    const struct port_build *pb = pb_;
+    struct ovn_owner owner = {OVN_OWNER_POD, pb->owner};
+
+    if (pb->delete) {
+        int error = ovn_switch_port_delete(nb, txn, pb->name, err);
+        return error == -EPERM ? 0 : error;
+    }
+    if (!ovn_switch_find(nb, pb->alloc->subnet)) {
+        return kovn_error_set(err, -EAGAIN, "switch %s is not in OVN yet",
+                              pb->alloc->subnet);
+    }
+    struct ovn_switch_port_spec spec = {
+        .name = pb->name,
+        .switch_name = pb->alloc->subnet,
+        .type = "",
+        .mac = &pb->alloc->mac,
+        .ips = pb->alloc->addrs.addrs,
+        .n_ips = pb->alloc->addrs.n,
+        .port_security = true,
+    };
+    return ovn_switch_port_ensure(nb, txn, &spec, &owner, err) ? 0
+           : err && err->code                                  ? err->code
+                                                               : -EINVAL;
+}
+
+static void
+release_after_delete(void *ctl_, const char *key)
+{
+    struct controller *ctl = ctl_;
+    const struct pod_alloc *alloc = addresses_find(&ctl->addresses, key);
+
+    if (alloc) {
+        /* Its subnet's counts change. */
+        ctrl_queue_add_after(ctl->subnet_queue, alloc->subnet, 1000);
+    }
+    addresses_release(&ctl->addresses, key);
+}
+
+static enum ctrl_result
+cleanup(struct controller *ctl, const char *key, struct ctrl_job *job,
+        const char *name)
+{
+    struct port_build pb = {.name = name, .owner = key, .delete = true};
+    struct kovn_error err;
+
+    if (ovn_switch_port_find(ctl->nb, name) &&
+        controller_nb_transact(ctl, build_port, &pb, &err)) {
+        VLOG_WARN("pod %s: deleting port: %s", key, err.msg);
+        return CTRL_RETRY;
+    }
+    if (kube_informer_get(ctl->ip_informer, name)) {
+        char *path = xasprintf(CTRL_IPS_PATH "/%s", name);
+        ctrl_job_send(job, ctl->client, "DELETE", path, NULL, NULL, true);
+        ctrl_job_on_success(job, release_after_delete, ctl);
+        free(path);
+        return CTRL_PENDING;
+    }
+    release_after_delete(ctl, key);
+    return CTRL_DONE;
+}
+
+enum ctrl_result
+pod_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
+{
+    struct controller *ctl = ctl_;
+    const struct json *pod = kube_informer_get(ctl->pod_informer, key);
+    char *name = port_name(key);
+    const struct pod_alloc *alloc;
+    enum ctrl_result result = CTRL_DONE;
+    struct kovn_error err;
+
+    if (!pod || pod_is_finished(pod)) {
+        result = cleanup(ctl, key, job, name);
+        goto out;
+    }
+    if (pod_host_network(pod)) {
+        goto out;
+    }
+    alloc = addresses_find(&ctl->addresses, key);
+    if (!alloc) {
+        if (!allocate(ctl, key, pod)) {
+            result = CTRL_RETRY;
+            goto out;
+        }
+        alloc = addresses_find(&ctl->addresses, key);
+        ctrl_queue_add_after(ctl->subnet_queue, alloc->subnet, 1000);
+    }
+
+    /* 1. Annotations: the durable record of the allocation. */
+    struct smap want = SMAP_INITIALIZER(&want);
+    struct json *patch_ann = json_object_create();
+    struct smap_node *node;
+
+    desired_annotations(ctl, alloc, &want);
+    SMAP_FOR_EACH(node, &want)
+    {
+        const char *have = kube_object_annotation(pod, node->key);
+        if (!have || strcmp(have, node->value)) {
+            json_object_put_string(patch_ann, node->key, node->value);
+        }
+    }
+    smap_destroy(&want);
+    if (shash_count(json_object(patch_ann))) {
+        struct json *patch = json_object_create();
+        struct json *meta = json_object_create();
+        const char *ns = kube_object_namespace(pod);
+        char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", ns,
+                               kube_object_name(pod));
+
+        json_object_put(meta, "annotations", patch_ann);
+        json_object_put(patch, "metadata", meta);
+        ctrl_job_send(job, ctl->client, "PATCH", path, patch,
+                      "application/merge-patch+json", false);
+        json_destroy(patch);
+        free(path);
+        result = CTRL_PENDING;
+        goto out;
+    }
+    json_destroy(patch_ann);
+
+    /* 2. The switch port. */
+    struct port_build pb = {.alloc = alloc, .name = name, .owner = key};
+    if (controller_nb_transact(ctl, build_port, &pb, &err)) {
+        VLOG_INFO("pod %s: port: %s", key, err.msg);
+        result = CTRL_RETRY;
+        goto out;
+    }
+
+    /* 3. The IP object. */
+    const struct json *ip = kube_informer_get(ctl->ip_informer, name);
+    if (!ip) {
+        struct json *obj = ip_object(pod, alloc, name);
+        ctrl_job_send(job, ctl->client, "POST", CTRL_IPS_PATH, obj, NULL,
+                      false);
+        json_destroy(obj);
+        result = CTRL_PENDING;
+        goto out;
+    }
+    const char *node_name = member_string(pod, "spec", "nodeName");
+    const char *ip_node = member_string(ip, "spec", "nodeName");
+    if (node_name && *node_name && (!ip_node || strcmp(ip_node, node_name))) {
+        /* Scheduled after the IP object was written. */
+        struct json *patch = json_object_create();
+        struct json *spec = json_object_create();
+        char *path = xasprintf(CTRL_IPS_PATH "/%s", name);
+
+        json_object_put_string(spec, "nodeName", node_name);
+        json_object_put(patch, "spec", spec);
+        ctrl_job_send(job, ctl->client, "PATCH", path, patch,
+                      "application/merge-patch+json", false);
+        json_destroy(patch);
+        free(path);
+        result = CTRL_PENDING;
+    }
+out:
+    free(name);
+    return result;
+}
+
+/* Restores one allocation from an IP object; returns the pod key or NULL. */
+static char *
+restore_ip(struct controller *ctl, const struct json *ip)
+{
+    const struct json *spec = json_member(ip, "spec");
+    const char *pod = NULL, *ns = NULL, *subnet = NULL, *mac_text = NULL;
+    const char *v4 = NULL, *v6 = NULL, *any = NULL;
+    struct ipam_addrs addrs = {.n = 0};
+    struct kovn_error err;
+    struct net_mac mac;
+    char *key;
+
+    json_member_string(spec, "podName", "spec", &pod, NULL);
+    json_member_string(spec, "namespace", "spec", &ns, NULL);
+    json_member_string(spec, "subnet", "spec", &subnet, NULL);
+    json_member_string(spec, "macAddress", "spec", &mac_text, NULL);
+    json_member_string(spec, "v4IpAddress", "spec", &v4, NULL);
+    json_member_string(spec, "v6IpAddress", "spec", &v6, NULL);
+    json_member_string(spec, "ipAddress", "spec", &any, NULL);
+    if (!pod || !ns || !subnet || !*pod || !*ns || !*subnet) {
+        VLOG_WARN("IP %s: no podName/namespace/subnet, ignored",
+                  kube_object_name(ip));
+        return NULL;
+    }
+    key = xasprintf("%s/%s", ns, pod);
+    kovn_error_clear(&err);
+    if ((v4 && *v4) || (v6 && *v6)) {
+        char *text =
+            xasprintf("%s%s%s", v4 && *v4 ? v4 : "",
+                      v4 && *v4 && v6 && *v6 ? "," : "", v6 && *v6 ? v6 : "");
+        int error = parse_addresses(text, &addrs, &err);
+        free(text);
+        if (error) {
+            goto bad;
+        }
+    } else if (!any || parse_addresses(any, &addrs, &err)) {
+        goto bad;
+    }
+    if (!mac_text || net_mac_parse(mac_text, &mac, &err)) {
+        /* Old objects without a MAC keep their addresses all the same. */
+        ipam_mac_alloc(ctl->addresses.macs, &mac);
+        ipam_mac_release(ctl->addresses.macs, &mac);
+    }
+    if (addresses_take(&ctl->addresses, key, subnet, &addrs, &mac, &err)) {
+        goto bad;
+    }
+    return key;
+bad:
+    VLOG_WARN("IP %s: cannot restore: %s", kube_object_name(ip), err.msg);
+    return key;
+}
+
+/* Restores one allocation from a pod's own annotations (a pod whose IP
+ * object was never written), or reports a disagreement with its IP
+ * object. */
+static void
+restore_pod(struct controller *ctl, const char *key, const struct json *pod)
+{
+    const char *allocated = kube_object_annotation(pod, ANN_ALLOCATED);
+    const char *ip_text = kube_object_annotation(pod, ANN_IP_ADDRESS);
+    const char *mac_text = kube_object_annotation(pod, ANN_MAC_ADDRESS);
+    const char *subnet = kube_object_annotation(pod, ANN_LOGICAL_SWITCH);
+    const struct pod_alloc *alloc = addresses_find(&ctl->addresses, key);
+    struct ipam_addrs addrs;
+    struct kovn_error err;
+    struct net_mac mac;
+
+    if (!allocated || strcmp(allocated, "true") || !ip_text || !subnet ||
+        parse_addresses(ip_text, &addrs, &err)) {
+        return;
+    }
+    if (alloc) {
+        char *have = addrs_text(&alloc->addrs);
+        if (strcmp(have, ip_text) || strcmp(alloc->subnet, subnet)) {
+            char *msg = xasprintf("annotations say %s in %s but IP object "
+                                  "says %s in %s; the IP object wins",
+                                  ip_text, subnet, have, alloc->subnet);
+            VLOG_WARN("pod %s: %s", key, msg);
+            pod_event(ctl, pod, "Warning", "AddressMismatch", msg);
+            free(msg);
+        }
+        free(have);
+        return;
+    }
+    if (!mac_text || net_mac_parse(mac_text, &mac, &err)) {
+        ipam_mac_alloc(ctl->addresses.macs, &mac);
+        ipam_mac_release(ctl->addresses.macs, &mac);
+    }
+    if (addresses_take(&ctl->addresses, key, subnet, &addrs, &mac, &err)) {
+        VLOG_WARN("pod %s: cannot restore %s from annotations: %s", key,
+                  ip_text, err.msg);
+    }
+}
+
+void
+pod_restore(struct controller *ctl)
+{
+    const struct shash *ips = kube_informer_store(ctl->ip_informer);
+    const struct shash *pods = kube_informer_store(ctl->pod_informer);
+    long long start = time_msec();
+    struct shash_node *node;
+
+    /* IP objects first: where they and annotations disagree, they win. */
+    SHASH_FOR_EACH(node, ips)
+    {
+        char *key = restore_ip(ctl, node->data);
+        if (key) {
+            /* A pod that vanished while we were down is cleaned up. */
+            ctrl_queue_add(ctl->pod_queue, key);
+            free(key);
+        }
+    }
+    SHASH_FOR_EACH(node, pods)
+    {
+        restore_pod(ctl, node->name, node->data);
+        ctrl_queue_add(ctl->pod_queue, node->name);
+    }
+    VLOG_INFO("restored %zu allocations from %zu IP objects and %zu pods in "
+              "%lld ms",
+              addresses_count(&ctl->addresses), shash_count(ips),
+              shash_count(pods), time_msec() - start);
+}
