@@ -498,6 +498,22 @@ pod_del(const char *key, const struct json *obj, void *ctl_)
     ctrl_queue_add(ctl->pod_queue, key);
 }
 
+static void
+node_changed(const char *key, const struct json *obj, void *ctl_)
+{
+    struct controller *ctl = ctl_;
+    (void)obj;
+    ctrl_queue_add(ctl->node_queue, key);
+}
+
+static void
+node_update(const char *key, const struct json *old, const struct json *new,
+            void *ctl_)
+{
+    (void)old;
+    node_changed(key, new, ctl_);
+}
+
 static struct kube_informer *
 informer(struct controller *ctl, const char *path,
          void (*add)(const char *, const struct json *, void *),
@@ -515,6 +531,8 @@ informer(struct controller *ctl, const char *path,
 
     if (!strcmp(path, CTRL_PODS_PATH)) {
         options.transform = pod_prune;
+    } else if (!strcmp(path, CTRL_NODES_PATH)) {
+        options.transform = node_prune;
     }
     return kube_informer_create(ctl->client, &options, &handlers);
 }
@@ -537,6 +555,7 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
     ctl->namespace_queue =
         ctrl_queue_create("namespace", 32, namespace_reconcile, ctl);
     ctl->pod_queue = ctrl_queue_create("pod", 64, pod_reconcile, ctl);
+    ctl->node_queue = ctrl_queue_create("node", 8, node_reconcile, ctl);
     addresses_init(&ctl->addresses);
 
     ctl->vpc_informer =
@@ -551,6 +570,8 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
     ctl->ip_informer = informer(ctl, CTRL_IPS_PATH, ip_add, ip_update, ip_del);
     ctl->pod_informer =
         informer(ctl, CTRL_PODS_PATH, pod_add, pod_update, pod_del);
+    ctl->node_informer = informer(ctl, CTRL_NODES_PATH, node_changed,
+                                  node_update, node_changed);
     kube_informer_add_index(ctl->ip_informer, CTRL_IP_BY_SUBNET, ip_subnet);
     ctl->next_gc_ms = time_msec() + opts->gc_interval_ms;
 }
@@ -564,6 +585,8 @@ controller_destroy(struct controller *ctl)
     kube_informer_destroy(ctl->ippool_informer);
     kube_informer_destroy(ctl->ip_informer);
     kube_informer_destroy(ctl->pod_informer);
+    kube_informer_destroy(ctl->node_informer);
+    ctrl_queue_destroy(ctl->node_queue);
     ctrl_queue_destroy(ctl->pod_queue);
     addresses_destroy(&ctl->addresses);
     ctrl_queue_destroy(ctl->vpc_queue);
@@ -583,6 +606,7 @@ controller_synced(const struct controller *ctl)
            kube_informer_has_synced(ctl->ippool_informer) &&
            kube_informer_has_synced(ctl->ip_informer) &&
            kube_informer_has_synced(ctl->pod_informer) &&
+           kube_informer_has_synced(ctl->node_informer) &&
            ovn_nb_is_ready(ctl->nb);
 }
 
@@ -595,6 +619,7 @@ controller_run(struct controller *ctl, bool active)
     kube_informer_run(ctl->ippool_informer);
     kube_informer_run(ctl->ip_informer);
     kube_informer_run(ctl->pod_informer);
+    kube_informer_run(ctl->node_informer);
     ovn_nb_run(ctl->nb);
 
     /* Reconciling before every cache is full would act on a partial view
@@ -603,12 +628,14 @@ controller_run(struct controller *ctl, bool active)
     active = active && controller_synced(ctl);
     if (active && !ctl->restored) {
         pod_restore(ctl);
+        node_restore(ctl);
         ctl->restored = true;
     }
     ctrl_queue_run(ctl->vpc_queue, active);
     ctrl_queue_run(ctl->subnet_queue, active);
     ctrl_queue_run(ctl->namespace_queue, active);
     ctrl_queue_run(ctl->pod_queue, active);
+    ctrl_queue_run(ctl->node_queue, active);
 }
 
 void
@@ -620,12 +647,14 @@ controller_wait(struct controller *ctl, bool active)
     kube_informer_wait(ctl->ippool_informer);
     kube_informer_wait(ctl->ip_informer);
     kube_informer_wait(ctl->pod_informer);
+    kube_informer_wait(ctl->node_informer);
     ovn_nb_wait(ctl->nb);
     active = active && controller_synced(ctl);
     ctrl_queue_wait(ctl->vpc_queue, active);
     ctrl_queue_wait(ctl->subnet_queue, active);
     ctrl_queue_wait(ctl->namespace_queue, active);
     ctrl_queue_wait(ctl->pod_queue, active);
+    ctrl_queue_wait(ctl->node_queue, active);
 }
 
 size_t
@@ -788,6 +817,7 @@ controller_export_metrics(const struct controller *ctl,
     ctrl_queue_export(ctl->subnet_queue, r);
     ctrl_queue_export(ctl->namespace_queue, r);
     ctrl_queue_export(ctl->pod_queue, r);
+    ctrl_queue_export(ctl->node_queue, r);
     metrics_set(r, "kovn_allocations", METRIC_GAUGE, "Pods holding addresses.",
                 "", addresses_count(&ctl->addresses), NULL);
 

@@ -56,6 +56,7 @@ struct controller {
     struct kube_informer *ippool_informer;
     struct kube_informer *ip_informer;
     struct kube_informer *pod_informer;
+    struct kube_informer *node_informer;
 
     /* Parsed Vpcs, Subnets and IPPools, kept in step with the informers. */
     struct crd_model *model;
@@ -64,6 +65,7 @@ struct controller {
     struct ctrl_queue *subnet_queue;
     struct ctrl_queue *namespace_queue;
     struct ctrl_queue *pod_queue;
+    struct ctrl_queue *node_queue;
 
     /* IPAM and who holds what; rebuilt by pod_restore() before the first
      * pod is reconciled. */
@@ -93,6 +95,7 @@ struct controller {
 #define CTRL_IPS_PATH        "/apis/kubeovn.io/v1/ips"
 #define CTRL_NAMESPACES_PATH "/api/v1/namespaces"
 #define CTRL_PODS_PATH       "/api/v1/pods"
+#define CTRL_NODES_PATH      "/api/v1/nodes"
 
 /* Index of IP objects by spec.subnet. */
 #define CTRL_IP_BY_SUBNET "subnet"
@@ -141,8 +144,13 @@ enum ctrl_result namespace_reconcile(const char *key, struct ctrl_job *job,
 enum ctrl_result pod_reconcile(const char *key, struct ctrl_job *job,
                                void *ctl);
 
-/* pod.c: the informer transform for pods, and the start-up restore. */
+enum ctrl_result node_reconcile(const char *key, struct ctrl_job *job,
+                                void *ctl);
+
+/* pod.c, node.c: informer transforms and the start-up restores. */
 void pod_prune(struct json *pod, void *aux);
 void pod_restore(struct controller *ctl);
+void node_prune(struct json *node, void *aux);
+void node_restore(struct controller *ctl);
 
 #endif /* KOVN_CONTROLLER_CONTROLLER_H */

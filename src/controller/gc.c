@@ -21,9 +21,9 @@
 
 VLOG_DEFINE_THIS_MODULE(gc);
 
-/* Owners the controller can vouch for.  Kinds it does not watch (pods and
- * nodes are another controller's business) count as existing: a row is
- * only ever deleted when its owner is known to be gone. */
+/* Owners the controller can vouch for from its caches; a kind it does not
+ * know counts as existing: a row is only ever deleted when its owner is
+ * known to be gone. */
 static bool
 owner_exists(const struct ovn_owner *owner, void *ctl_)
 {
@@ -34,6 +34,12 @@ owner_exists(const struct ovn_owner *owner, void *ctl_)
     }
     if (!strcmp(owner->kind, OVN_OWNER_SUBNET)) {
         return kube_informer_get(ctl->subnet_informer, owner->name) != NULL;
+    }
+    if (!strcmp(owner->kind, OVN_OWNER_POD)) {
+        return kube_informer_get(ctl->pod_informer, owner->name) != NULL;
+    }
+    if (!strcmp(owner->kind, OVN_OWNER_NODE)) {
+        return kube_informer_get(ctl->node_informer, owner->name) != NULL;
     }
     return true;
 }

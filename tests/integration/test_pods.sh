@@ -186,6 +186,41 @@ kubectl -n q get events --field-selector reason=SubnetFull -o name | grep -q . |
     fail "no SubnetFull event"
 echo "static IP/MAC honoured; conflict reported and not wired; full subnet spilled over"
 
+# --- Nodes get a join address and a port; a deleted node gives them back.
+for n in node-a node-b; do
+    kubectl create -f - >/dev/null <<EOF2
+apiVersion: v1
+kind: Node
+metadata: {name: $n}
+EOF2
+done
+for ((i = 0; i < 100; i++)); do
+    ips=$(kubectl get nodes node-a node-b -o jsonpath='{range .items[*]}{.metadata.annotations.ovn\.kubernetes\.io/ip_address} {end}')
+    [[ $ips == 100.64.* && $ips == *" 100.64."* ]] && break
+    sleep 0.1
+done
+[[ $ips == 100.64.* && $ips == *" 100.64."* ]] || fail "node addresses: '$ips'"
+[[ $(kubectl get node node-a -o jsonpath='{.metadata.annotations.ovn\.kubernetes\.io/logical_switch}') == join ]] ||
+    fail "node-a logical_switch"
+for ((i = 0; i < 50; i++)); do
+    ovn-nbctl --db="$nb" lsp-list join | grep -q '(node-node-b)' && break
+    sleep 0.1
+done
+ovn-nbctl --db="$nb" lsp-list join | grep -q '(node-node-a)' || fail "no port node-node-a"
+kubectl delete node node-b >/dev/null
+for ((i = 0; i < 100; i++)); do
+    ovn-nbctl --db="$nb" lsp-list join | grep -q '(node-node-b)' || break
+    sleep 0.1
+done
+ovn-nbctl --db="$nb" lsp-list join | grep -q '(node-node-b)' && fail "port of deleted node-b left"
+for ((i = 0; i < 50; i++)); do
+    [[ $(kubectl get subnet join -o jsonpath='{.status.v4usingIPs}') == 1 ]] && break
+    sleep 0.2
+done
+[[ $(kubectl get subnet join -o jsonpath='{.status.v4usingIPs}') == 1 ]] ||
+    fail "join v4usingIPs after node delete"
+echo "nodes: join addresses, ports node-<name>, released on delete"
+
 # --- kill -9 the controller 20 times while 500 pods come and go.
 kubectl apply -f - >/dev/null <<'EOF2'
 apiVersion: v1

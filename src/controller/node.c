@@ -1,0 +1,238 @@
+/* The Node reconciler: every Node gets an address on the join subnet, an
+ * OVN switch port "node-<name>" there (the daemon plugs the node's ovn0
+ * interface into it, so the host reaches pods of the default VPC), and the
+ * annotations the daemon reads.  A deleted Node gives both back.
+ *
+ * Nodes share the address book with pods under keys "node:<name>": ':'
+ * cannot appear in a Kubernetes name, so they never collide with a pod's
+ * "namespace/name". */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "controller/addresses.h"
+#include "controller/controller.h"
+#include "controller/queue.h"
+#include "crd/names.h"
+#include "kube/informer.h"
+#include "kube/object.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/vlog.h"
+#include "ovn/switch.h"
+#include "smap.h"
+#include "util.h"
+#include "json/access.h"
+
+VLOG_DEFINE_THIS_MODULE(node);
+
+static const char *const node_fields[] = {
+    "metadata.name",
+    "metadata.uid",
+    "metadata.resourceVersion",
+    "metadata.annotations",
+    "metadata.deletionTimestamp",
+    NULL,
+};
+
+void
+node_prune(struct json *node, void *aux)
+{
+    (void)aux;
+    kube_object_prune(node, node_fields);
+}
+
+static char *
+book_key(const char *node)
+{
+    return xasprintf("node:%s", node);
+}
+
+static char *
+port_name(const char *node)
+{
+    return xasprintf("node-%s", node);
+}
+
+static char *
+addrs_text(const struct ipam_addrs *addrs)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; i < addrs->n; i++) {
+        char buf[NET_ADDR_STRLEN];
+        net_addr_format(&addrs->addrs[i], buf);
+        ds_put_format(&s, "%s%s", i ? "," : "", buf);
+    }
+    return ds_steal_cstr(&s);
+}
+
+struct node_port {
+    const struct pod_alloc *alloc;
+    const char *name;
+    const char *owner;
+    bool delete;
+};
+
+static int
+build_node_port(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *np_,
+                struct kovn_error *err)
+{
+    const struct node_port *np = np_;
+    struct ovn_owner owner = {OVN_OWNER_NODE, np->owner};
+
+    if (np->delete) {
+        int error = ovn_switch_port_delete(nb, txn, np->name, err);
+        return error == -EPERM ? 0 : error;
+    }
+    if (!ovn_switch_find(nb, np->alloc->subnet)) {
+        return kovn_error_set(err, -EAGAIN, "switch %s is not in OVN yet",
+                              np->alloc->subnet);
+    }
+    struct ovn_switch_port_spec spec = {
+        .name = np->name,
+        .switch_name = np->alloc->subnet,
+        .type = "",
+        .mac = &np->alloc->mac,
+        .ips = np->alloc->addrs.addrs,
+        .n_ips = np->alloc->addrs.n,
+        .port_security = true,
+    };
+    return ovn_switch_port_ensure(nb, txn, &spec, &owner, err) ? 0
+           : err && err->code                                  ? err->code
+                                                               : -EINVAL;
+}
+
+/* Restores a Node's address from its annotations at start. */
+void
+node_restore(struct controller *ctl)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH(node, kube_informer_store(ctl->node_informer))
+    {
+        const char *allocated =
+            kube_object_annotation(node->data, ANN_ALLOCATED);
+        const char *ip = kube_object_annotation(node->data, ANN_IP_ADDRESS);
+        const char *mac = kube_object_annotation(node->data, ANN_MAC_ADDRESS);
+        const char *ls =
+            kube_object_annotation(node->data, ANN_LOGICAL_SWITCH);
+        struct ipam_addrs addrs = {.n = 1};
+        struct kovn_error err;
+        struct net_mac m;
+
+        if (!allocated || strcmp(allocated, "true") || !ip || !mac || !ls ||
+            net_addr_parse(ip, &addrs.addrs[0], &err) ||
+            net_mac_parse(mac, &m, &err)) {
+            ctrl_queue_add(ctl->node_queue, node->name);
+            continue;
+        }
+        char *key = book_key(node->name);
+        if (addresses_take(&ctl->addresses, key, ls, &addrs, &m, &err)) {
+            VLOG_WARN("node %s: cannot restore %s: %s", node->name, ip,
+                      err.msg);
+        }
+        free(key);
+        ctrl_queue_add(ctl->node_queue, node->name);
+    }
+}
+
+enum ctrl_result
+node_reconcile(const char *name, struct ctrl_job *job, void *ctl_)
+{
+    struct controller *ctl = ctl_;
+    const struct json *node = kube_informer_get(ctl->node_informer, name);
+    const char *join = ctl->opts.join_subnet;
+    char *key = book_key(name);
+    char *port = port_name(name);
+    enum ctrl_result result = CTRL_DONE;
+    const struct pod_alloc *alloc;
+    struct kovn_error err;
+
+    if (!join || !*join) {
+        goto out;
+    }
+    if (!node) {
+        struct node_port np = {.name = port, .owner = name, .delete = true};
+        if (ovn_switch_port_find(ctl->nb, port) &&
+            controller_nb_transact(ctl, build_node_port, &np, &err)) {
+            VLOG_WARN("node %s: deleting port: %s", name, err.msg);
+            result = CTRL_RETRY;
+            goto out;
+        }
+        addresses_release(&ctl->addresses, key);
+        ctrl_queue_add_after(ctl->subnet_queue, join, 1000);
+        goto out;
+    }
+    alloc = addresses_find(&ctl->addresses, key);
+    if (!alloc) {
+        int error = addresses_alloc(&ctl->addresses, key, join, NULL, NULL);
+        if (error) {
+            VLOG_WARN("node %s: no address on %s: %s", name, join,
+                      ovs_strerror(-error));
+            result = CTRL_RETRY;
+            goto out;
+        }
+        alloc = addresses_find(&ctl->addresses, key);
+        ctrl_queue_add_after(ctl->subnet_queue, join, 1000);
+    }
+
+    const struct subnet *subnet = crd_model_subnet(ctl->model, join);
+    struct smap want = SMAP_INITIALIZER(&want);
+    char mac[NET_MAC_STRLEN];
+    struct ds gw = DS_EMPTY_INITIALIZER;
+
+    net_mac_format(&alloc->mac, mac);
+    smap_add(&want, ANN_ALLOCATED, "true");
+    smap_add_nocopy(&want, xstrdup(ANN_IP_ADDRESS), addrs_text(&alloc->addrs));
+    smap_add(&want, ANN_MAC_ADDRESS, mac);
+    smap_add(&want, ANN_LOGICAL_SWITCH, join);
+    if (subnet) {
+        for (size_t i = 0; i < subnet->n_cidrs; i++) {
+            char buf[NET_ADDR_STRLEN];
+            net_addr_format(&subnet->gateways[i], buf);
+            ds_put_format(&gw, "%s%s", i ? "," : "", buf);
+        }
+        smap_add(&want, ANN_CIDR, subnet->cidr_block);
+        smap_add(&want, ANN_GATEWAY, ds_cstr(&gw));
+    }
+    ds_destroy(&gw);
+
+    struct json *annotations = json_object_create();
+    struct smap_node *sn;
+    SMAP_FOR_EACH(sn, &want)
+    {
+        const char *have = kube_object_annotation(node, sn->key);
+        if (!have || strcmp(have, sn->value)) {
+            json_object_put_string(annotations, sn->key, sn->value);
+        }
+    }
+    smap_destroy(&want);
+    if (shash_count(json_object(annotations))) {
+        struct json *meta = json_object_create();
+        struct json *patch = json_object_create();
+        char *path = xasprintf("/api/v1/nodes/%s", name);
+
+        json_object_put(meta, "annotations", annotations);
+        json_object_put(patch, "metadata", meta);
+        ctrl_job_send(job, ctl->client, "PATCH", path, patch,
+                      "application/merge-patch+json", true);
+        json_destroy(patch);
+        free(path);
+        result = CTRL_PENDING;
+        goto out;
+    }
+    json_destroy(annotations);
+
+    struct node_port np = {.alloc = alloc, .name = port, .owner = name};
+    if (controller_nb_transact(ctl, build_node_port, &np, &err)) {
+        VLOG_INFO("node %s: port: %s", name, err.msg);
+        result = CTRL_RETRY;
+    }
+out:
+    free(key);
+    free(port);
+    return result;
+}
