@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/file.h"
 #include "hash.h"
 #include "kube/kubeconfig.h"
 #include "kube/status.h"
@@ -28,6 +29,15 @@ struct kube_client {
     struct kube_config config; /* Own copy of what requests need. */
     struct kube_client_options options;
     char *auth_header;
+    /* A token file is read again once a minute, as client-go does, so a
+     * rotated service-account token is picked up without a restart. */
+    char *token_file;
+    long long token_read_at;
+    /* tls-server-name: requests go to https://<name>:<port> while curl
+     * connects to the server's real host, so SNI and certificate checks
+     * use <name>. */
+    char *base_url;
+    struct curl_slist *connect_to;
 
     struct hmap sockets;      /* struct tracked_socket, by fd. */
     long long timer_deadline; /* time_msec() deadline, or LLONG_MAX. */
@@ -128,6 +138,80 @@ memdup_or_null(const char *s, size_t n)
     return s ? xmemdup0(s, n) : NULL;
 }
 
+/* "https://host:port" -> host and port (443 when absent); false if the URL
+ * has another shape.  IPv6 hosts stay bracketed, as CONNECT_TO wants. */
+static bool
+split_server(const char *server, char **host, int *port)
+{
+    const char *p = strstr(server, "://");
+    const char *end, *colon;
+
+    if (!p) {
+        return false;
+    }
+    p += 3;
+    end = p + strcspn(p, "/");
+    colon = NULL;
+    for (const char *q = p; q < end; q++) {
+        if (*q == ']') {
+            colon = NULL;
+        } else if (*q == ':') {
+            colon = q;
+        }
+    }
+    *host = xmemdup0(p, (colon ? colon : end) - p);
+    *port = colon ? atoi(colon + 1) : 443;
+    return **host && *port > 0;
+}
+
+static void
+set_tls_server_name(struct kube_client *client, const char *name)
+{
+    char *host;
+    int port;
+
+    if (!split_server(client->config.server, &host, &port)) {
+        VLOG_WARN("tls-server-name %s ignored: cannot parse server %s", name,
+                  client->config.server);
+        return;
+    }
+    char *entry = xasprintf("%s:%d:%s:%d", name, port, host, port);
+    client->connect_to = curl_slist_append(NULL, entry);
+    free(client->base_url);
+    client->base_url = xasprintf("https://%s:%d", name, port);
+    free(entry);
+    free(host);
+}
+
+static void
+refresh_token(struct kube_client *client)
+{
+    long long now = time_msec();
+    struct kovn_error err;
+    char *token;
+    size_t len;
+
+    if (!client->token_file ||
+        now - client->token_read_at < client->options.token_reload_ms) {
+        return;
+    }
+    client->token_read_at = now;
+    if (file_read("tokenFile", client->token_file, 64 * 1024, &token, &len,
+                  &err)) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+        VLOG_WARN_RL(&rl, "%s (keeping the token read before)", err.msg);
+        return;
+    }
+    while (len && (token[len - 1] == '\n' || token[len - 1] == '\r')) {
+        token[--len] = '\0';
+    }
+    if (len) {
+        free(client->auth_header);
+        client->auth_header = xasprintf("Authorization: Bearer %s", token);
+    }
+    free(token);
+}
+
 struct kube_client *
 kube_client_create(const struct kube_config *config,
                    const struct kube_client_options *options,
@@ -158,6 +242,12 @@ kube_client_create(const struct kube_config *config,
         client->auth_header =
             xasprintf("Authorization: Bearer %s", config->token);
     }
+    client->token_file = dup_or_null(config->token_file);
+    client->token_read_at = time_msec();
+    client->base_url = xstrdup(config->server);
+    if (config->tls_server_name && *config->tls_server_name) {
+        set_tls_server_name(client, config->tls_server_name);
+    }
     if (options) {
         client->options = *options;
     }
@@ -169,6 +259,9 @@ kube_client_create(const struct kube_config *config,
     }
     if (client->options.timeout_ms <= 0) {
         client->options.timeout_ms = 30000;
+    }
+    if (client->options.token_reload_ms <= 0) {
+        client->options.token_reload_ms = 60 * 1000;
     }
     if (!client->options.user_agent) {
         client->options.user_agent = "kovn/0.1";
@@ -235,6 +328,9 @@ kube_client_destroy(struct kube_client *client)
     hmap_destroy(&client->sockets);
     kube_config_destroy(&client->config);
     free(client->auth_header);
+    free(client->token_file);
+    free(client->base_url);
+    curl_slist_free_all(client->connect_to);
     free(client);
 }
 
@@ -297,6 +393,9 @@ setup_easy(struct kube_request *request)
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (client->connect_to) {
+        curl_easy_setopt(easy, CURLOPT_CONNECT_TO, client->connect_to);
+    }
     if (request->body) {
         curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request->body);
         curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE,
@@ -342,7 +441,8 @@ kube_client_send(struct kube_client *client, const char *method,
 
     request->client = client;
     request->method = xstrdup(method);
-    request->url = xasprintf("%s%s", client->config.server, path);
+    refresh_token(client);
+    request->url = xasprintf("%s%s", client->base_url, path);
     request->body = body ? json_to_string(body, 0) : NULL;
     request->done = done;
     request->aux = aux;

@@ -21,9 +21,10 @@ struct kube_config;
 #define KUBE_BODY_MAX (128 * 1024 * 1024)
 
 struct kube_client_options {
-    double qps;      /* Sustained requests per second; 0: 50. */
-    int burst;       /* Bucket size; 0: 100. */
-    long timeout_ms; /* Per request; 0: 30000. */
+    double qps;                /* Sustained requests per second; 0: 50. */
+    int burst;                 /* Bucket size; 0: 100. */
+    long timeout_ms;           /* Per request; 0: 30000. */
+    long long token_reload_ms; /* Re-read a token file after; 0: 60 s. */
     const char *user_agent;
 };
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -439,6 +440,88 @@ test_client_certificate_auth_from_files_and_data(void **state)
     }
 }
 
+/* tls-server-name: SNI and the certificate check use the given name while
+ * the connection goes to the kubeconfig's server address. */
+static void
+test_tls_server_name_checks_the_given_name(void **state)
+{
+    struct kovn_error err = {0};
+    struct kube_config config;
+    struct kube_client *client;
+    struct kube_response r;
+
+    (void)state;
+    for (int i = 0; i < 2; i++) {
+        if (kube_config_load(sandbox.kubeconfig, NULL, &config, &err)) {
+            fail_msg("%s", err.msg);
+        }
+        /* The serving certificate names kubernetes.default, not the
+         * other one. */
+        config.tls_server_name =
+            xstrdup(i == 0 ? "kubernetes.default" : "wrong.example");
+        client = kube_client_create(&config, NULL, &err);
+        kube_config_destroy(&config);
+        int error =
+            kube_client_call(client, "GET", "/version", NULL, NULL, &r, &err);
+        if (i == 0) {
+            assert_int_equal(error, 0);
+            assert_int_equal(r.status, 200);
+        } else {
+            assert_int_not_equal(error, 0);
+            assert_int_equal(r.status, 0);
+        }
+        kube_response_destroy(&r);
+        kube_client_destroy(client);
+    }
+}
+
+/* A rotated token file is picked up without recreating the client. */
+static void
+test_token_file_is_read_again(void **state)
+{
+    struct kube_client_options options = {.token_reload_ms = 100};
+    struct kovn_error err = {0};
+    struct kube_config config;
+    struct kube_client *client;
+    struct kube_response r;
+    char *out, *kubeconfig;
+
+    (void)state;
+    out = sandbox_run(
+        "cd %s/pki && awk -F, '$2 == \"system:kovn-cli\" {print $1}' "
+        "tokens.csv > rotating.token && server=$(cat %s/apiserver.url) && "
+        "printf 'clusters:\n- name: c\n  cluster:\n    server: %%s\n"
+        "    certificate-authority: ca.crt\nusers:\n- name: u\n  user:\n"
+        "    tokenFile: rotating.token\ncontexts:\n- name: x\n"
+        "  context: {cluster: c, user: u}\ncurrent-context: x\n' "
+        "\"$server\" > token.kubeconfig && grep -c . rotating.token",
+        sandbox.dir, sandbox.dir);
+    assert_non_null(out);
+    assert_string_equal(out, "1\n");
+    free(out);
+    kubeconfig = xasprintf("%s/pki/token.kubeconfig", sandbox.dir);
+    if (kube_config_load(kubeconfig, NULL, &config, &err)) {
+        fail_msg("%s", err.msg);
+    }
+    client = kube_client_create(&config, &options, &err);
+    kube_config_destroy(&config);
+    assert_int_equal(call(client, "GET", "/api/v1/secrets", NULL, NULL, &r),
+                     403);
+    kube_response_destroy(&r);
+
+    out = sandbox_run("cd %s/pki && awk -F, '$2 == \"kovn-admin\" "
+                      "{print $1}' tokens.csv > rotating.token && echo ok",
+                      sandbox.dir);
+    assert_non_null(out);
+    free(out);
+    usleep(200 * 1000);
+    assert_int_equal(call(client, "GET", "/api/v1/secrets", NULL, NULL, &r),
+                     200);
+    kube_response_destroy(&r);
+    kube_client_destroy(client);
+    free(kubeconfig);
+}
+
 static int
 setup(void **state)
 {
@@ -461,6 +544,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_get_conflict_and_not_found_decode_status),
         cmocka_unit_test(test_list_pages_with_limit_and_continue),
+        cmocka_unit_test(test_tls_server_name_checks_the_given_name),
+        cmocka_unit_test(test_token_file_is_read_again),
         cmocka_unit_test(test_merge_patch_and_delete_precondition),
         cmocka_unit_test(test_rbac_refusal_is_403_forbidden),
         cmocka_unit_test(test_concurrent_requests_complete_on_the_poll_loop),
