@@ -17,6 +17,7 @@
 
 #include "base/error.h"
 #include "k8s_sandbox.h"
+#include "kube/api.h"
 #include "kube/events.h"
 #include "kube/kubeconfig.h"
 #include "kube/rest.h"
@@ -440,6 +441,118 @@ test_client_certificate_auth_from_files_and_data(void **state)
     }
 }
 
+struct async_call {
+    bool done;
+    struct kube_response response;
+};
+
+static void
+async_done(struct kube_response *response, void *call_)
+{
+    struct async_call *c = call_;
+
+    c->response = *response;
+    memset(response, 0, sizeof *response);
+    c->done = true;
+}
+
+/* Runs the client until 'c' completes; returns its HTTP status. */
+static long
+wait_call(struct kube_client *client, struct async_call *c)
+{
+    while (!c->done) {
+        kube_client_run(client);
+        if (!c->done) {
+            kube_client_wait(client);
+            poll_block();
+        }
+    }
+    return c->response.status;
+}
+
+/* The typed verbs of kube/api.h: JSON patch, strategic merge patch,
+ * status writes on a custom resource, delete with preconditions. */
+static void
+test_typed_verbs_patch_types_status_and_delete(void **state)
+{
+    struct kube_client *client = client_for(sandbox.kubeconfig);
+    struct async_call c = {0};
+    struct json *patch = NULL, *obj;
+    char *uid, *rv;
+
+    (void)state;
+    obj = json_from_string("{\"metadata\":{\"name\":\"typed\","
+                           "\"labels\":{\"a\":\"1\"}}}");
+    kube_create(client, "/api/v1/namespaces", obj, async_done, &c);
+    assert_int_equal(wait_call(client, &c), 201);
+    json_destroy(obj);
+    kube_response_destroy(&c.response);
+
+    kube_json_patch_add_op(&patch, "add", "/metadata/labels/b",
+                           json_string_create("2"));
+    kube_json_patch_add_op(&patch, "remove", "/metadata/labels/a", NULL);
+    memset(&c, 0, sizeof c);
+    kube_patch(client, "/api/v1/namespaces/typed", KUBE_PATCH_JSON, patch,
+               async_done, &c);
+    assert_int_equal(wait_call(client, &c), 200);
+    const struct json *labels =
+        json_member(json_member(c.response.body, "metadata"), "labels");
+    assert_non_null(json_member(labels, "b"));
+    assert_null(json_member(labels, "a"));
+    kube_response_destroy(&c.response);
+    json_destroy(patch);
+
+    patch = json_from_string("{\"metadata\":{\"labels\":{\"c\":\"3\"}}}");
+    memset(&c, 0, sizeof c);
+    kube_patch(client, "/api/v1/namespaces/typed", KUBE_PATCH_STRATEGIC, patch,
+               async_done, &c);
+    assert_int_equal(wait_call(client, &c), 200);
+    uid = xstrdup(string_at(c.response.body, "metadata", "uid"));
+    kube_response_destroy(&c.response);
+    json_destroy(patch);
+
+    /* Status of a custom resource through its subresource. */
+    obj =
+        json_from_string("{\"apiVersion\":\"kubeovn.io/v1\",\"kind\":\"Vpc\","
+                         "\"metadata\":{\"name\":\"typed-vpc\"}}");
+    memset(&c, 0, sizeof c);
+    kube_create(client, "/apis/kubeovn.io/v1/vpcs", obj, async_done, &c);
+    assert_int_equal(wait_call(client, &c), 201);
+    json_destroy(obj);
+    kube_response_destroy(&c.response);
+    patch = json_from_string("{\"status\":{\"router\":\"typed-vpc\"}}");
+    memset(&c, 0, sizeof c);
+    kube_patch_status(client, "/apis/kubeovn.io/v1/vpcs/typed-vpc",
+                      KUBE_PATCH_MERGE, patch, async_done, &c);
+    assert_int_equal(wait_call(client, &c), 200);
+    assert_string_equal(string_at(c.response.body, "status", "router"),
+                        "typed-vpc");
+    rv = xstrdup(string_at(c.response.body, "metadata", "resourceVersion"));
+    kube_response_destroy(&c.response);
+    json_destroy(patch);
+
+    /* A stale resourceVersion precondition is a conflict; the right one
+     * deletes. */
+    memset(&c, 0, sizeof c);
+    kube_delete(client, "/apis/kubeovn.io/v1/vpcs/typed-vpc", NULL, "1", -1,
+                async_done, &c);
+    assert_int_equal(wait_call(client, &c), 409);
+    kube_response_destroy(&c.response);
+    memset(&c, 0, sizeof c);
+    kube_delete(client, "/apis/kubeovn.io/v1/vpcs/typed-vpc", NULL, rv, 0,
+                async_done, &c);
+    assert_int_equal(wait_call(client, &c), 200);
+    kube_response_destroy(&c.response);
+    memset(&c, 0, sizeof c);
+    kube_delete(client, "/api/v1/namespaces/typed", uid, NULL, -1, async_done,
+                &c);
+    assert_int_equal(wait_call(client, &c), 200);
+    kube_response_destroy(&c.response);
+    free(uid);
+    free(rv);
+    kube_client_destroy(client);
+}
+
 /* tls-server-name: SNI and the certificate check use the given name while
  * the connection goes to the kubeconfig's server address. */
 static void
@@ -547,6 +660,7 @@ main(void)
         cmocka_unit_test(test_tls_server_name_checks_the_given_name),
         cmocka_unit_test(test_token_file_is_read_again),
         cmocka_unit_test(test_merge_patch_and_delete_precondition),
+        cmocka_unit_test(test_typed_verbs_patch_types_status_and_delete),
         cmocka_unit_test(test_rbac_refusal_is_403_forbidden),
         cmocka_unit_test(test_concurrent_requests_complete_on_the_poll_loop),
         cmocka_unit_test(test_unreachable_server_is_a_transport_error),
