@@ -17,7 +17,7 @@ packages=(
     # promtool, for `promtool check metrics` on /metrics (the daemon never runs)
     prometheus
     # scripts
-    iproute2 procps openssl curl xz-utils
+    iproute2 iputils-ping ethtool procps openssl curl xz-utils
     # Kubernetes control plane built from Debian's source (scripts/k8s.sh)
     dpkg-dev golang-go rsync etcd-server golang-github-modern-go-reflect2-dev
 )

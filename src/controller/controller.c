@@ -35,25 +35,6 @@ static const double txn_bounds[CTRL_TXN_BUCKETS - 1] = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 };
 
-/* metadata.labels as an smap. */
-static void
-labels_of(const struct json *obj, struct smap *labels)
-{
-    const struct json *l = json_member(json_member(obj, "metadata"), "labels");
-    struct shash_node *node;
-
-    smap_init(labels);
-    if (l && l->type == JSON_OBJECT) {
-        SHASH_FOR_EACH(node, json_object(l))
-        {
-            const struct json *v = node->data;
-            if (v->type == JSON_STRING) {
-                smap_add(labels, node->name, json_string(v));
-            }
-        }
-    }
-}
-
 void
 controller_enqueue_namespace(struct controller *ctl, const char *ns)
 {
@@ -80,7 +61,8 @@ subnet_namespaces(const struct controller *ctl, const struct subnet *subnet,
         {
             struct smap labels;
 
-            labels_of(node->data, &labels);
+            smap_init(&labels);
+            kube_object_labels(node->data, &labels);
             if (subnet_selects_namespace(subnet, node->name, &labels)) {
                 sset_add(out, node->name);
             }

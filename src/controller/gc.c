@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "controller/controller.h"
+#include "crd/names.h"
 #include "kube/informer.h"
 #include "kube/object.h"
 #include "kube/rest.h"
@@ -100,7 +101,19 @@ orphaned_for_s(const struct json *obj)
 static void
 sweep_orphans(struct controller *ctl)
 {
+    struct sset asked = SSET_INITIALIZER(&asked);
     struct shash_node *node;
+
+    /* A pod that names a subnet (even one it could not get an address
+     * from) uses it as much as one holding an address there. */
+    SHASH_FOR_EACH(node, kube_informer_store(ctl->pod_informer))
+    {
+        const char *ls =
+            kube_object_annotation(node->data, ANN_LOGICAL_SWITCH);
+        if (ls) {
+            sset_add(&asked, ls);
+        }
+    }
 
     SHASH_FOR_EACH(node, crd_model_subnets(ctl->model))
     {
@@ -109,7 +122,8 @@ sweep_orphans(struct controller *ctl)
         long long age;
 
         if (subnet->deleting || crd_model_vpc(ctl->model, subnet->vpc) ||
-            controller_ips_in_subnet(ctl, subnet->name)) {
+            controller_ips_in_subnet(ctl, subnet->name) ||
+            sset_contains(&asked, subnet->name)) {
             continue;
         }
         obj = kube_informer_get(ctl->subnet_informer, subnet->name);
@@ -126,6 +140,7 @@ sweep_orphans(struct controller *ctl)
         free(path);
         ctl->gc_deleted_subnets++;
     }
+    sset_destroy(&asked);
 }
 
 void

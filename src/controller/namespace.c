@@ -11,6 +11,7 @@
 
 #include "controller/controller.h"
 #include "controller/queue.h"
+#include "controller/status.h"
 #include "crd/names.h"
 #include "kube/informer.h"
 #include "kube/object.h"
@@ -43,84 +44,38 @@ log_skip(const struct subnet *subnet, enum subnet_state state, void *aux)
     free(key);
 }
 
-/* Adds annotation 'key' = 'value' to 'patch' if it differs from the
- * namespace's; an empty 'value' removes the annotation (JSON null). */
-static bool
-put_annotation(struct json *patch, const struct json *ns, const char *key,
-               const char *value)
-{
-    const char *current = kube_object_annotation(ns, key);
-
-    if (!*value) {
-        if (!current) {
-            return false;
-        }
-        json_object_put(patch, key, json_null_create());
-        return true;
-    }
-    if (current && !strcmp(current, value)) {
-        return false;
-    }
-    json_object_put_string(patch, key, value);
-    return true;
-}
-
 enum ctrl_result
 namespace_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
 {
     struct controller *ctl = ctl_;
     const struct json *ns = kube_informer_get(ctl->namespace_informer, key);
-    const struct json *labels_json;
     struct skip_ctx skip = {ctl, key};
     struct ns_binding binding;
     struct smap labels = SMAP_INITIALIZER(&labels);
-    struct json *annotations;
-    bool changed = false;
+    struct smap want = SMAP_INITIALIZER(&want);
 
     if (!ns || kube_object_is_deleting(ns)) {
         return CTRL_DONE;
     }
-    labels_json = json_member(json_member(ns, "metadata"), "labels");
-    if (labels_json && labels_json->type == JSON_OBJECT) {
-        struct shash_node *node;
-        SHASH_FOR_EACH(node, json_object(labels_json))
-        {
-            const struct json *v = node->data;
-            if (v->type == JSON_STRING) {
-                smap_add(&labels, node->name, json_string(v));
-            }
-        }
-    }
+    kube_object_labels(ns, &labels);
     crd_model_bind_namespace(ctl->model, key, &labels, &binding, log_skip,
                              &skip);
     smap_destroy(&labels);
 
-    annotations = json_object_create();
-    changed |= put_annotation(annotations, ns, ANN_LOGICAL_SWITCH,
-                              binding.logical_switch);
-    changed |= put_annotation(annotations, ns, ANN_CIDR, binding.cidr);
-    changed |=
-        put_annotation(annotations, ns, ANN_EXCLUDE_IPS, binding.exclude_ips);
-    changed |= put_annotation(annotations, ns, ANN_IP_POOL, binding.ip_pool);
+    smap_add(&want, ANN_LOGICAL_SWITCH, binding.logical_switch);
+    smap_add(&want, ANN_CIDR, binding.cidr);
+    smap_add(&want, ANN_EXCLUDE_IPS, binding.exclude_ips);
+    smap_add(&want, ANN_IP_POOL, binding.ip_pool);
     if (!binding.subnets.n) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 10);
         VLOG_WARN_RL(&rl, "namespace %s: no usable subnet", key);
     }
     ns_binding_destroy(&binding);
-    if (!changed) {
-        json_destroy(annotations);
-        return CTRL_DONE;
-    }
 
-    struct json *meta = json_object_create();
-    struct json *patch = json_object_create();
     char *path = xasprintf(CTRL_NAMESPACES_PATH "/%s", key);
-
-    json_object_put(meta, "annotations", annotations);
-    json_object_put(patch, "metadata", meta);
-    ctrl_job_send(job, ctl->client, "PATCH", path, patch,
-                  "application/merge-patch+json", true);
-    json_destroy(patch);
+    enum ctrl_result result =
+        ctrl_patch_annotations(ctl, job, path, ns, &want);
+    smap_destroy(&want);
     free(path);
-    return CTRL_PENDING;
+    return result;
 }

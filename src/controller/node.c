@@ -14,13 +14,16 @@
 #include "base/error.h"
 #include "controller/addresses.h"
 #include "controller/controller.h"
+#include "controller/ports.h"
 #include "controller/queue.h"
+#include "controller/status.h"
 #include "crd/names.h"
 #include "kube/informer.h"
 #include "kube/object.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/vlog.h"
+#include "ovn/owner.h"
 #include "ovn/switch.h"
 #include "smap.h"
 #include "util.h"
@@ -54,55 +57,6 @@ static char *
 port_name(const char *node)
 {
     return xasprintf("node-%s", node);
-}
-
-static char *
-addrs_text(const struct ipam_addrs *addrs)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    for (size_t i = 0; i < addrs->n; i++) {
-        char buf[NET_ADDR_STRLEN];
-        net_addr_format(&addrs->addrs[i], buf);
-        ds_put_format(&s, "%s%s", i ? "," : "", buf);
-    }
-    return ds_steal_cstr(&s);
-}
-
-struct node_port {
-    const struct pod_alloc *alloc;
-    const char *name;
-    const char *owner;
-    bool delete;
-};
-
-static int
-build_node_port(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *np_,
-                struct kovn_error *err)
-{
-    const struct node_port *np = np_;
-    struct ovn_owner owner = {OVN_OWNER_NODE, np->owner};
-
-    if (np->delete) {
-        int error = ovn_switch_port_delete(nb, txn, np->name, err);
-        return error == -EPERM ? 0 : error;
-    }
-    if (!ovn_switch_find(nb, np->alloc->subnet)) {
-        return kovn_error_set(err, -EAGAIN, "switch %s is not in OVN yet",
-                              np->alloc->subnet);
-    }
-    struct ovn_switch_port_spec spec = {
-        .name = np->name,
-        .switch_name = np->alloc->subnet,
-        .type = "",
-        .mac = &np->alloc->mac,
-        .ips = np->alloc->addrs.addrs,
-        .n_ips = np->alloc->addrs.n,
-        .port_security = true,
-    };
-    return ovn_switch_port_ensure(nb, txn, &spec, &owner, err) ? 0
-           : err && err->code                                  ? err->code
-                                                               : -EINVAL;
 }
 
 /* Restores a Node's address from its annotations at start. */
@@ -155,9 +109,12 @@ node_reconcile(const char *name, struct ctrl_job *job, void *ctl_)
         goto out;
     }
     if (!node) {
-        struct node_port np = {.name = port, .owner = name, .delete = true};
+        struct ctrl_port np = {.name = port,
+                               .owner_kind = OVN_OWNER_NODE,
+                               .owner = name,
+                               .delete = true};
         if (ovn_switch_port_find(ctl->nb, port) &&
-            controller_nb_transact(ctl, build_node_port, &np, &err)) {
+            controller_nb_transact(ctl, ctrl_port_build, &np, &err)) {
             VLOG_WARN("node %s: deleting port: %s", name, err.msg);
             result = CTRL_RETRY;
             goto out;
@@ -182,52 +139,32 @@ node_reconcile(const char *name, struct ctrl_job *job, void *ctl_)
     const struct subnet *subnet = crd_model_subnet(ctl->model, join);
     struct smap want = SMAP_INITIALIZER(&want);
     char mac[NET_MAC_STRLEN];
-    struct ds gw = DS_EMPTY_INITIALIZER;
 
     net_mac_format(&alloc->mac, mac);
     smap_add(&want, ANN_ALLOCATED, "true");
-    smap_add_nocopy(&want, xstrdup(ANN_IP_ADDRESS), addrs_text(&alloc->addrs));
+    smap_add_nocopy(&want, xstrdup(ANN_IP_ADDRESS),
+                    ctrl_addrs_text(&alloc->addrs));
     smap_add(&want, ANN_MAC_ADDRESS, mac);
     smap_add(&want, ANN_LOGICAL_SWITCH, join);
     if (subnet) {
-        for (size_t i = 0; i < subnet->n_cidrs; i++) {
-            char buf[NET_ADDR_STRLEN];
-            net_addr_format(&subnet->gateways[i], buf);
-            ds_put_format(&gw, "%s%s", i ? "," : "", buf);
-        }
         smap_add(&want, ANN_CIDR, subnet->cidr_block);
-        smap_add(&want, ANN_GATEWAY, ds_cstr(&gw));
+        smap_add_nocopy(&want, xstrdup(ANN_GATEWAY),
+                        subnet_gateways_text(subnet));
     }
-    ds_destroy(&gw);
 
-    struct json *annotations = json_object_create();
-    struct smap_node *sn;
-    SMAP_FOR_EACH(sn, &want)
-    {
-        const char *have = kube_object_annotation(node, sn->key);
-        if (!have || strcmp(have, sn->value)) {
-            json_object_put_string(annotations, sn->key, sn->value);
-        }
-    }
+    char *path = xasprintf("/api/v1/nodes/%s", name);
+    result = ctrl_patch_annotations(ctl, job, path, node, &want);
     smap_destroy(&want);
-    if (shash_count(json_object(annotations))) {
-        struct json *meta = json_object_create();
-        struct json *patch = json_object_create();
-        char *path = xasprintf("/api/v1/nodes/%s", name);
-
-        json_object_put(meta, "annotations", annotations);
-        json_object_put(patch, "metadata", meta);
-        ctrl_job_send(job, ctl->client, "PATCH", path, patch,
-                      "application/merge-patch+json", true);
-        json_destroy(patch);
-        free(path);
-        result = CTRL_PENDING;
+    free(path);
+    if (result == CTRL_PENDING) {
         goto out;
     }
-    json_destroy(annotations);
 
-    struct node_port np = {.alloc = alloc, .name = port, .owner = name};
-    if (controller_nb_transact(ctl, build_node_port, &np, &err)) {
+    struct ctrl_port np = {.alloc = alloc,
+                           .name = port,
+                           .owner_kind = OVN_OWNER_NODE,
+                           .owner = name};
+    if (controller_nb_transact(ctl, ctrl_port_build, &np, &err)) {
         VLOG_INFO("node %s: port: %s", name, err.msg);
         result = CTRL_RETRY;
     }

@@ -17,7 +17,9 @@
 #include "base/error.h"
 #include "controller/addresses.h"
 #include "controller/controller.h"
+#include "controller/ports.h"
 #include "controller/queue.h"
+#include "controller/status.h"
 #include "crd/names.h"
 #include "kube/events.h"
 #include "kube/informer.h"
@@ -25,6 +27,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/vlog.h"
+#include "ovn/owner.h"
 #include "ovn/switch.h"
 #include "smap.h"
 #include "timeval.h"
@@ -150,21 +153,10 @@ static void
 namespace_subnets(struct controller *ctl, const char *ns, struct svec *out)
 {
     const struct json *obj = kube_informer_get(ctl->namespace_informer, ns);
-    const struct json *labels_json =
-        json_member(json_member(obj, "metadata"), "labels");
     struct smap labels = SMAP_INITIALIZER(&labels);
     struct ns_binding binding;
-    struct shash_node *node;
 
-    if (labels_json && labels_json->type == JSON_OBJECT) {
-        SHASH_FOR_EACH(node, json_object(labels_json))
-        {
-            const struct json *v = node->data;
-            if (v->type == JSON_STRING) {
-                smap_add(&labels, node->name, json_string(v));
-            }
-        }
-    }
+    kube_object_labels(obj, &labels);
     crd_model_bind_namespace(ctl->model, ns, &labels, &binding, NULL, NULL);
     svec_append(out, &binding.subnets);
     ns_binding_destroy(&binding);
@@ -398,19 +390,6 @@ out:
     return ok;
 }
 
-static char *
-addrs_text(const struct ipam_addrs *addrs)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-
-    for (size_t i = 0; i < addrs->n; i++) {
-        char buf[NET_ADDR_STRLEN];
-        net_addr_format(&addrs->addrs[i], buf);
-        ds_put_format(&s, "%s%s", i ? "," : "", buf);
-    }
-    return ds_steal_cstr(&s);
-}
-
 /* The annotations the pod should carry, added to 'out'. */
 static void
 desired_annotations(struct controller *ctl, const struct pod_alloc *alloc,
@@ -418,8 +397,7 @@ desired_annotations(struct controller *ctl, const struct pod_alloc *alloc,
 {
     const struct subnet *subnet = crd_model_subnet(ctl->model, alloc->subnet);
     char mac[NET_MAC_STRLEN];
-    struct ds gw = DS_EMPTY_INITIALIZER;
-    char *ips = addrs_text(&alloc->addrs);
+    char *ips = ctrl_addrs_text(&alloc->addrs);
 
     net_mac_format(&alloc->mac, mac);
     smap_add(out, ANN_ALLOCATED, "true");
@@ -428,16 +406,11 @@ desired_annotations(struct controller *ctl, const struct pod_alloc *alloc,
     smap_add(out, ANN_LOGICAL_SWITCH, alloc->subnet);
     smap_add(out, ANN_POD_NIC_TYPE, "veth-pair");
     if (subnet) {
-        for (size_t i = 0; i < subnet->n_cidrs; i++) {
-            char buf[NET_ADDR_STRLEN];
-            net_addr_format(&subnet->gateways[i], buf);
-            ds_put_format(&gw, "%s%s", i ? "," : "", buf);
-        }
         smap_add(out, ANN_CIDR, subnet->cidr_block);
-        smap_add(out, ANN_GATEWAY, ds_cstr(&gw));
+        smap_add_nocopy(out, xstrdup(ANN_GATEWAY),
+                        subnet_gateways_text(subnet));
         smap_add(out, ANN_LOGICAL_ROUTER, subnet->vpc);
     }
-    ds_destroy(&gw);
 }
 
 static struct json *
@@ -449,7 +422,7 @@ ip_object(const struct json *pod, const struct pod_alloc *alloc,
     struct json *spec = json_object_create();
     const char *node = member_string(pod, "spec", "nodeName");
     char mac[NET_MAC_STRLEN];
-    char *ips = addrs_text(&alloc->addrs);
+    char *ips = ctrl_addrs_text(&alloc->addrs);
 
     json_object_put_string(obj, "apiVersion", CRD_GROUP_VERSION);
     json_object_put_string(obj, "kind", "IP");
@@ -482,42 +455,6 @@ ip_object(const struct json *pod, const struct pod_alloc *alloc,
     return obj;
 }
 
-struct port_build {
-    const struct pod_alloc *alloc;
-    const char *name;
-    const char *owner;
-    bool delete;
-};
-
-static int
-build_port(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *pb_,
-           struct kovn_error *err)
-{
-    const struct port_build *pb = pb_;
-    struct ovn_owner owner = {OVN_OWNER_POD, pb->owner};
-
-    if (pb->delete) {
-        int error = ovn_switch_port_delete(nb, txn, pb->name, err);
-        return error == -EPERM ? 0 : error;
-    }
-    if (!ovn_switch_find(nb, pb->alloc->subnet)) {
-        return kovn_error_set(err, -EAGAIN, "switch %s is not in OVN yet",
-                              pb->alloc->subnet);
-    }
-    struct ovn_switch_port_spec spec = {
-        .name = pb->name,
-        .switch_name = pb->alloc->subnet,
-        .type = "",
-        .mac = &pb->alloc->mac,
-        .ips = pb->alloc->addrs.addrs,
-        .n_ips = pb->alloc->addrs.n,
-        .port_security = true,
-    };
-    return ovn_switch_port_ensure(nb, txn, &spec, &owner, err) ? 0
-           : err && err->code                                  ? err->code
-                                                               : -EINVAL;
-}
-
 static void
 release_after_delete(void *ctl_, const char *key)
 {
@@ -535,11 +472,14 @@ static enum ctrl_result
 cleanup(struct controller *ctl, const char *key, struct ctrl_job *job,
         const char *name)
 {
-    struct port_build pb = {.name = name, .owner = key, .delete = true};
+    struct ctrl_port pb = {.name = name,
+                           .owner_kind = OVN_OWNER_POD,
+                           .owner = key,
+                           .delete = true};
     struct kovn_error err;
 
     if (ovn_switch_port_find(ctl->nb, name) &&
-        controller_nb_transact(ctl, build_port, &pb, &err)) {
+        controller_nb_transact(ctl, ctrl_port_build, &pb, &err)) {
         VLOG_WARN("pod %s: deleting port: %s", key, err.msg);
         return CTRL_RETRY;
     }
@@ -583,39 +523,23 @@ pod_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
 
     /* 1. Annotations: the durable record of the allocation. */
     struct smap want = SMAP_INITIALIZER(&want);
-    struct json *patch_ann = json_object_create();
-    struct smap_node *node;
+    char *path = xasprintf("/api/v1/namespaces/%s/pods/%s",
+                           kube_object_namespace(pod), kube_object_name(pod));
 
     desired_annotations(ctl, alloc, &want);
-    SMAP_FOR_EACH(node, &want)
-    {
-        const char *have = kube_object_annotation(pod, node->key);
-        if (!have || strcmp(have, node->value)) {
-            json_object_put_string(patch_ann, node->key, node->value);
-        }
-    }
+    result = ctrl_patch_annotations(ctl, job, path, pod, &want);
     smap_destroy(&want);
-    if (shash_count(json_object(patch_ann))) {
-        struct json *patch = json_object_create();
-        struct json *meta = json_object_create();
-        const char *ns = kube_object_namespace(pod);
-        char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", ns,
-                               kube_object_name(pod));
-
-        json_object_put(meta, "annotations", patch_ann);
-        json_object_put(patch, "metadata", meta);
-        ctrl_job_send(job, ctl->client, "PATCH", path, patch,
-                      "application/merge-patch+json", false);
-        json_destroy(patch);
-        free(path);
-        result = CTRL_PENDING;
+    free(path);
+    if (result == CTRL_PENDING) {
         goto out;
     }
-    json_destroy(patch_ann);
 
     /* 2. The switch port. */
-    struct port_build pb = {.alloc = alloc, .name = name, .owner = key};
-    if (controller_nb_transact(ctl, build_port, &pb, &err)) {
+    struct ctrl_port pb = {.alloc = alloc,
+                           .name = name,
+                           .owner_kind = OVN_OWNER_POD,
+                           .owner = key};
+    if (controller_nb_transact(ctl, ctrl_port_build, &pb, &err)) {
         VLOG_INFO("pod %s: port: %s", key, err.msg);
         result = CTRL_RETRY;
         goto out;
@@ -724,7 +648,7 @@ restore_pod(struct controller *ctl, const char *key, const struct json *pod)
         return;
     }
     if (alloc) {
-        char *have = addrs_text(&alloc->addrs);
+        char *have = ctrl_addrs_text(&alloc->addrs);
         if (strcmp(have, ip_text) || strcmp(alloc->subnet, subnet)) {
             char *msg = xasprintf("annotations say %s in %s but IP object "
                                   "says %s in %s; the IP object wins",

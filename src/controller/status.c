@@ -9,8 +9,11 @@
 #include "crd/names.h"
 #include "kube/events.h"
 #include "kube/object.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/shash.h"
+#include "smap.h"
+#include "sset.h"
 #include "util.h"
 #include "json/access.h"
 
@@ -138,4 +141,56 @@ ctrl_job_event(struct controller *ctl, struct ctrl_job *job, const char *kind,
     };
 
     ctrl_job_add_event(job, ctl->recorder, &object, type, reason, message);
+}
+
+enum ctrl_result
+ctrl_patch_annotations(struct controller *ctl, struct ctrl_job *job,
+                       const char *path, const struct json *obj,
+                       const struct smap *want)
+{
+    struct json *annotations = json_object_create();
+    struct smap_node *node;
+
+    SMAP_FOR_EACH(node, want)
+    {
+        const char *have = kube_object_annotation(obj, node->key);
+
+        if (!*node->value) {
+            if (have) {
+                json_object_put(annotations, node->key, json_null_create());
+            }
+        } else if (!have || strcmp(have, node->value)) {
+            json_object_put_string(annotations, node->key, node->value);
+        }
+    }
+    if (!shash_count(json_object(annotations))) {
+        json_destroy(annotations);
+        return CTRL_DONE;
+    }
+
+    struct json *meta = json_object_create();
+    struct json *patch = json_object_create();
+
+    json_object_put(meta, "annotations", annotations);
+    json_object_put(patch, "metadata", meta);
+    ctrl_job_send(job, ctl->client, "PATCH", path, patch, MERGE_PATCH, true);
+    json_destroy(patch);
+    return CTRL_PENDING;
+}
+
+char *
+ctrl_name_list(const struct sset *names, size_t max)
+{
+    const char **sorted = sset_sort(names);
+    struct ds s = DS_EMPTY_INITIALIZER;
+    size_t n = sset_count(names);
+
+    for (size_t i = 0; i < n && i < max; i++) {
+        ds_put_format(&s, "%s%s", i ? ", " : "", sorted[i]);
+    }
+    if (n > max) {
+        ds_put_format(&s, ", and %zu more", n - max);
+    }
+    free(sorted);
+    return ds_steal_cstr(&s);
 }

@@ -10,6 +10,8 @@
 
 struct controller;
 struct json;
+struct smap;
+struct sset;
 
 /* A copy of obj.status for editing ({} if absent), with a conditions
  * array. */
@@ -46,5 +48,16 @@ enum ctrl_result ctrl_finalizer_remove(struct controller *ctl,
 void ctrl_job_event(struct controller *ctl, struct ctrl_job *job,
                     const char *kind, const struct json *obj, const char *type,
                     const char *reason, const char *message);
+
+/* Sends one merge patch of obj's metadata.annotations at 'path' setting
+ * each entry of 'want' that differs ("" removes the annotation).  Returns
+ * CTRL_PENDING, or CTRL_DONE when obj already says all of it. */
+enum ctrl_result ctrl_patch_annotations(struct controller *ctl,
+                                        struct ctrl_job *job, const char *path,
+                                        const struct json *obj,
+                                        const struct smap *want);
+
+/* "a, b, c" for at most 'max' of 'names' sorted, then ", and N more". */
+char *ctrl_name_list(const struct sset *names, size_t max);
 
 #endif /* KOVN_CONTROLLER_STATUS_H */

@@ -204,22 +204,9 @@ ip_users(struct controller *ctl, const char *subnet, size_t *n)
 {
     const struct sset *ips =
         kube_informer_by_index(ctl->ip_informer, CTRL_IP_BY_SUBNET, subnet);
-    struct ds s = DS_EMPTY_INITIALIZER;
-    const char **sorted;
 
     *n = ips ? sset_count(ips) : 0;
-    if (!*n) {
-        return ds_steal_cstr(&s);
-    }
-    sorted = sset_sort(ips);
-    for (size_t i = 0; i < *n && i < MAX_NAMED; i++) {
-        ds_put_format(&s, "%s%s", i ? ", " : "", sorted[i]);
-    }
-    if (*n > MAX_NAMED) {
-        ds_put_format(&s, ", and %zu more", *n - MAX_NAMED);
-    }
-    free(sorted);
-    return ds_steal_cstr(&s);
+    return *n ? ctrl_name_list(ips, MAX_NAMED) : xstrdup("");
 }
 
 static enum ctrl_result

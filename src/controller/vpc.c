@@ -122,24 +122,6 @@ build_vpc_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *name,
     return error == -EPERM ? 0 : error;
 }
 
-/* "a, b, c" for up to MAX_NAMED sorted names, then ", and N more". */
-static char *
-name_list(const struct sset *names)
-{
-    const char **sorted = sset_sort(names);
-    struct ds s = DS_EMPTY_INITIALIZER;
-    size_t n = sset_count(names);
-
-    for (size_t i = 0; i < n && i < MAX_NAMED; i++) {
-        ds_put_format(&s, "%s%s", i ? ", " : "", sorted[i]);
-    }
-    if (n > MAX_NAMED) {
-        ds_put_format(&s, ", and %zu more", n - MAX_NAMED);
-    }
-    free(sorted);
-    return ds_steal_cstr(&s);
-}
-
 static void
 put_status_fields(struct controller *ctl, const struct vpc *vpc,
                   struct json *status)
@@ -184,7 +166,7 @@ reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
     }
     if (subnets && !sset_is_empty(subnets)) {
         struct json *status = ctrl_status_copy(obj);
-        char *names = name_list(subnets);
+        char *names = ctrl_name_list(subnets, MAX_NAMED);
         char *msg = xasprintf("blocked by subnets: %s", names);
 
         put_status_fields(ctl, vpc, status);

@@ -545,3 +545,16 @@ subnet_usable_count(const struct subnet *subnet, enum net_family family)
     }
     return n;
 }
+
+char *
+subnet_gateways_text(const struct subnet *subnet)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    for (size_t i = 0; i < subnet->n_cidrs; i++) {
+        char buf[NET_ADDR_STRLEN];
+        net_addr_format(&subnet->gateways[i], buf);
+        ds_put_format(&s, "%s%s", i ? "," : "", buf);
+    }
+    return ds_steal_cstr(&s);
+}

@@ -105,6 +105,10 @@ bool subnet_contains(const struct subnet *subnet, const struct net_addr *addr);
 net_u128 subnet_usable_count(const struct subnet *subnet,
                              enum net_family family);
 
+/* The gateways as annotations write them: "10.16.0.1" or
+ * "10.16.0.1,fd00::1" (malloc'd). */
+char *subnet_gateways_text(const struct subnet *subnet);
+
 const char *subnet_protocol_name(enum subnet_protocol protocol);
 
 #endif /* KOVN_CRD_SUBNET_H */

@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "openvswitch/json.h"
 #include "openvswitch/shash.h"
+#include "smap.h"
 #include "util.h"
 #include "json/access.h"
 
@@ -469,5 +470,22 @@ kube_object_prune(struct json *obj, const char *const paths[])
 {
     if (obj) {
         prune(obj, "", paths);
+    }
+}
+
+void
+kube_object_labels(const struct json *obj, struct smap *labels)
+{
+    const struct json *l = json_member(json_member(obj, "metadata"), "labels");
+    struct shash_node *node;
+
+    if (l && l->type == JSON_OBJECT) {
+        SHASH_FOR_EACH(node, json_object(l))
+        {
+            const struct json *v = node->data;
+            if (v->type == JSON_STRING) {
+                smap_add(labels, node->name, json_string(v));
+            }
+        }
     }
 }

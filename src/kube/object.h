@@ -35,6 +35,9 @@ int64_t kube_object_generation(const struct json *obj);
 bool kube_object_is_deleting(const struct json *obj);
 const char *kube_object_label(const struct json *obj, const char *key);
 const char *kube_object_annotation(const struct json *obj, const char *key);
+/* Adds metadata.labels (string values only) to 'labels'. */
+struct smap;
+void kube_object_labels(const struct json *obj, struct smap *labels);
 bool kube_object_has_finalizer(const struct json *obj, const char *name);
 
 /* Keeps only the members of 'obj' on the dot-separated 'paths' (a NULL-

@@ -281,18 +281,39 @@ check_validated bad-cidr 'spec.cidrBlock: "10.212.0.1/24"'
 check_validated bad-overlap 'spec.cidrBlock "10.100.128.0/24" overlaps subnet "valid1"'
 echo "invalid subnets: Validated=False with actionable messages; good2 still binds"
 
-# --- A subnet in use stays until its IPs are gone, then leaves OVN.
+# --- A subnet in use stays until its IPs are gone, then leaves OVN.  The
+# pod needs a service account; without kube-controller-manager we make it,
+# and skip the token so that its secret is not needed either.
 kubectl_admin apply -f - >/dev/null <<'EOF2'
+apiVersion: v1
+kind: Namespace
+metadata: {name: ns1}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: default, namespace: ns1}
+automountServiceAccountToken: false
+---
 apiVersion: kubeovn.io/v1
 kind: Subnet
 metadata: {name: busy}
 spec: {cidrBlock: 10.230.0.0/24}
----
-apiVersion: kubeovn.io/v1
-kind: IP
-metadata: {name: web-0.ns1}
-spec: {podName: web-0, namespace: ns1, subnet: busy, ipAddress: 10.230.0.5,
-       v4IpAddress: 10.230.0.5, macAddress: "00:00:00:aa:bb:cc"}
+EOF2
+for ((i = 0; i < 100; i++)); do
+    kubectl_admin get subnet busy -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' |
+        grep -q True && break
+    sleep 0.1
+done
+kubectl_admin apply -f - >/dev/null <<'EOF2'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-0
+  namespace: ns1
+  annotations: {ovn.kubernetes.io/logical_switch: busy}
+spec:
+  automountServiceAccountToken: false
+  containers: [{name: c, image: none}]
 EOF2
 for ((i = 0; i < 100; i++)); do
     used=$(kubectl_admin get subnet busy -o jsonpath='{.status.v4usingIPs}')
@@ -313,7 +334,7 @@ done
 msg=$(kubectl_admin get subnet busy -o jsonpath='{.status.conditions[?(@.type=="Ready")].message}')
 [[ $msg == *web-0.ns1* ]] || fail "blocking message does not name the IP: $msg"
 nbctl ls-list | grep -q '(busy)' || fail "switch busy removed while in use"
-kubectl_admin delete ip web-0.ns1 >/dev/null
+kubectl_admin -n ns1 delete pod web-0 >/dev/null
 for ((i = 0; i < 100; i++)); do
     kubectl_admin get subnet busy >/dev/null 2>&1 || break
     sleep 0.1
@@ -321,7 +342,7 @@ done
 kubectl_admin get subnet busy >/dev/null 2>&1 && fail "subnet busy not deleted"
 nbctl ls-list | grep -q '(busy)' && fail "switch busy left in OVN"
 nbctl lrp-list ovn-cluster | grep -q busy && fail "router port of busy left"
-echo "subnet deletion waited for its IP, then removed its switch and port"
+echo "subnet deletion waited for its pod's IP, then removed its switch and port"
 
 # --- The webhook, registered as on any cluster.
 sed -e "s|@URL@|https://127.0.0.1:$webhook_port/validate|" \
@@ -402,7 +423,7 @@ echo "check: 1 on the mess, 0 after gc"
 
 # --- The controller's own GC: the owner sweep removes a stale row, and
 # --gc-orphaned-subnets removes an unused orphan after the grace period but
-# not one an IP uses.
+# not one a pod asks for.
 nbctl ls-add stale-ls -- set logical_switch stale-ls \
     external_ids:vendor=kovn external_ids:kovn-subnet=long-gone
 nbctl ls-add foreign-ls -- set logical_switch foreign-ls \
@@ -422,11 +443,15 @@ metadata:
   annotations: {kovn.io/allow-missing-vpc: "true"}
 spec: {vpc: gone-gc, cidrBlock: 10.241.0.0/24}
 ---
-apiVersion: kubeovn.io/v1
-kind: IP
-metadata: {name: db-0.ns1}
-spec: {podName: db-0, namespace: ns1, subnet: gc-used, ipAddress: 10.241.0.5,
-       v4IpAddress: 10.241.0.5}
+apiVersion: v1
+kind: Pod
+metadata:
+  name: db-0
+  namespace: ns1
+  annotations: {ovn.kubernetes.io/logical_switch: gc-used}
+spec:
+  automountServiceAccountToken: false
+  containers: [{name: c, image: none}]
 EOF2
 stop_pidfile "$K8S_DIR/controller.pid"
 start_controller --gc-orphaned-subnets --orphan-grace 2s --gc-interval 1s
@@ -435,9 +460,9 @@ for ((i = 0; i < 150; i++)); do
     sleep 0.1
 done
 kubectl_admin get subnet gc-unused >/dev/null 2>&1 && fail "unused orphan not collected"
-kubectl_admin get subnet gc-used >/dev/null || fail "orphan in use was collected"
+kubectl_admin get subnet gc-used >/dev/null || fail "orphan a pod asks for was collected"
 nbctl ls-list | grep -q '(stale-ls)' && fail "stale OVN row not swept"
 nbctl ls-list | grep -q '(foreign-ls)' || fail "a row without vendor=kovn was swept"
 [[ $(metric kovn_gc_deleted_ovn_rows_total) -ge 1 ]] || fail "gc row metric"
-echo "controller GC: stale row and unused orphan removed, used orphan and foreign row kept"
+echo "controller GC: stale row and unused orphan removed; orphan a pod asks for and foreign row kept"
 echo PASS
