@@ -12,31 +12,13 @@
 
 #include <cmocka.h>
 
+#include "test_json.h"
+
 #include "base/error.h"
 #include "cni/protocol.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "util.h"
-
-/* Parses 'text', written with ' for " to keep the tests readable. */
-static struct json *
-j(const char *text)
-{
-    char *copy = xstrdup(text);
-    struct json *json;
-
-    for (char *p = copy; *p; p++) {
-        if (*p == '\'') {
-            *p = '"';
-        }
-    }
-    json = json_from_string(copy);
-    free(copy);
-    if (json->type == JSON_STRING) {
-        fail_msg("bad test JSON %s: %s", text, json_string(json));
-    }
-    return json;
-}
 
 /* Asserts that 'rc' is 'expected' and that 'err' contains 'needle'. */
 static void

@@ -11,32 +11,14 @@
 
 #include <cmocka.h>
 
+#include "test_json.h"
+
 #include "base/error.h"
 #include "crd/model.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "smap.h"
 #include "util.h"
-
-/* Parses 'text', written with ' for " to keep the tests readable. */
-static struct json *
-j(const char *text)
-{
-    char *copy = xstrdup(text);
-    struct json *json;
-
-    for (char *p = copy; *p; p++) {
-        if (*p == '\'') {
-            *p = '"';
-        }
-    }
-    json = json_from_string(copy);
-    free(copy);
-    if (json->type == JSON_STRING) {
-        fail_msg("bad test JSON %s: %s", text, json_string(json));
-    }
-    return json;
-}
 
 /* Parses a Subnet named 'name' with 'spec' and returns the error text or
  * "" (static buffer). */
@@ -175,7 +157,7 @@ test_subnet_usable_count(void **state)
                            "'cidrBlock':'10.0.0.0/30'}}");
     struct subnet subnet;
 
-    (void) state;
+    (void)state;
     assert_int_equal(subnet_from_json(obj, "v", &subnet, NULL), 0);
     /* 256 - network - broadcast - gateway(.1, inside the first range)
      * - .2..10; .255 is the broadcast, already gone. */

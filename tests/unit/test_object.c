@@ -11,30 +11,12 @@
 
 #include <cmocka.h>
 
+#include "test_json.h"
+
 #include "base/error.h"
 #include "kube/object.h"
 #include "openvswitch/json.h"
 #include "util.h"
-
-/* Parses 'text', written with ' for " to keep the tests readable. */
-static struct json *
-j(const char *text)
-{
-    char *copy = xstrdup(text);
-    struct json *json;
-
-    for (char *p = copy; *p; p++) {
-        if (*p == '\'') {
-            *p = '"';
-        }
-    }
-    json = json_from_string(copy);
-    free(copy);
-    if (json->type == JSON_STRING) {
-        fail_msg("bad test JSON %s: %s", text, json_string(json));
-    }
-    return json;
-}
 
 /* Checks that 'actual' equals the JSON in 'expected', then frees both. */
 static void

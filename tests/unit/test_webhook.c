@@ -12,32 +12,14 @@
 
 #include <cmocka.h>
 
+#include "test_json.h"
+
 #include "base/error.h"
 #include "controller/webhook.h"
 #include "crd/model.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "util.h"
-
-/* Parses 'text', written with ' for " to keep the tests readable. */
-static struct json *
-j(const char *text)
-{
-    char *copy = xstrdup(text);
-    struct json *json;
-
-    for (char *p = copy; *p; p++) {
-        if (*p == '\'') {
-            *p = '"';
-        }
-    }
-    json = json_from_string(copy);
-    free(copy);
-    if (json->type == JSON_STRING) {
-        fail_msg("bad test JSON %s: %s", text, json_string(json));
-    }
-    return json;
-}
 
 /* The test cluster, and how many IPs each subnet has. */
 struct fixture {
