@@ -182,8 +182,12 @@ for ((i = 0; i < 100; i++)); do
     sleep 0.1
 done
 [[ $n == " 5 tiny; 2 tiny2;" ]] || fail "spill-over: $n"
-kubectl -n q get events --field-selector reason=SubnetFull -o name | grep -q . ||
-    fail "no SubnetFull event"
+# Events are written asynchronously, after the allocation they report.
+for ((i = 0; i < 100; i++)); do
+    kubectl -n q get events --field-selector reason=SubnetFull -o name | grep -q . && break
+    sleep 0.1
+done
+((i < 100)) || fail "no SubnetFull event"
 echo "static IP/MAC honoured; conflict reported and not wired; full subnet spilled over"
 
 # --- Nodes get a join address and a port; a deleted node gives them back.
