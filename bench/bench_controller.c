@@ -21,24 +21,19 @@
  * With $KOVN_BENCH_CSV=FILE, every sample is also written to FILE. */
 #include <config.h>
 
+#include "bench_k8s.h"
 #include "bench_util.h"
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/error.h"
 #include "crd/names.h"
 #include "k8s_sandbox.h"
 #include "kube/informer.h"
-#include "kube/kubeconfig.h"
 #include "kube/object.h"
 #include "kube/rest.h"
 #include "openvswitch/json.h"
@@ -90,8 +85,7 @@ static struct k8s_sandbox k8s;
 static struct ovn_sandbox ovn;
 static struct kube_client *writer, *reader;
 static struct kube_informer *ns_informer, *subnet_informer;
-static pid_t ctl_pid;
-static char ctl_log[256];
+static struct bench_ctl kovn;
 static int n_done; /* Subnet creates completed. */
 
 static void fail(const char *fmt, ...) OVS_PRINTF_FORMAT(1, 2) OVS_NO_RETURN;
@@ -104,175 +98,48 @@ fail(const char *fmt, ...)
 {
     va_list args;
 
-    fflush(stdout);
-    fprintf(stderr, "bench_controller: FAILED: ");
     va_start(args, fmt);
-    vfprintf(stderr, fmt, args);
-    va_end(args);
-    fprintf(stderr, "\n");
-    if (ctl_log[0]) {
-        char *tail = sandbox_run("tail -n 40 %s", ctl_log);
-        if (tail) {
-            fprintf(stderr, "--- end of %s:\n%s", ctl_log, tail);
-            free(tail);
-        }
-    }
-    exit(1);
+    bench_vfail(&kovn, fmt, args);
 }
 
-/* The controller: a child that dies with this process (PDEATHSIG) even if
- * this one is killed; stopped with SIGTERM, then SIGKILL, at exit. */
 static void
 controller_start(const char *exe)
 {
-    pid_t parent = getpid();
-    pid_t pid;
+    char log[256];
+    int error;
 
-    snprintf(ctl_log, sizeof ctl_log, "%s/controller.log", k8s.dir);
-    pid = fork();
-    if (pid < 0) {
-        fail("fork: %s", ovs_strerror(errno));
+    snprintf(log, sizeof log, "%s/controller.log", k8s.dir);
+    error = bench_ctl_start(&kovn, exe, ovn.nb_unix, k8s.controller_kubeconfig,
+                            log);
+    if (error) {
+        fail("starting %s: %s", exe, ovs_strerror(-error));
     }
-    if (pid == 0) {
-        int log = open(ctl_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int null = open("/dev/null", O_RDONLY);
-
-        if (log < 0 || null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 ||
-            dup2(log, 2) < 0) {
-            _exit(126);
-        }
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent) {
-            _exit(125);
-        }
-        execl(exe, exe, "--no-leader-elect", "--metrics-port", "0", "--ovn-nb",
-              ovn.nb_unix, "--kubeconfig", k8s.controller_kubeconfig,
-              (char *)NULL);
-        _exit(127);
-    }
-    ctl_pid = pid;
 }
 
 static void
 controller_stop(void)
 {
-    if (ctl_pid <= 0) {
-        return;
-    }
-    kill(ctl_pid, SIGTERM);
-    for (int i = 0; i < 50; i++) {
-        if (waitpid(ctl_pid, NULL, WNOHANG) == ctl_pid) {
-            ctl_pid = 0;
-            return;
-        }
-        struct timespec pause = {0, 100 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-    }
-    kill(ctl_pid, SIGKILL);
-    waitpid(ctl_pid, NULL, 0);
-    ctl_pid = 0;
+    bench_ctl_stop(&kovn);
 }
 
-static void
-controller_check(void)
-{
-    int status;
-
-    if (ctl_pid > 0 && waitpid(ctl_pid, &status, WNOHANG) == ctl_pid) {
-        ctl_pid = 0;
-        if (WIFEXITED(status)) {
-            fail("kovn-controller exited with status %d", WEXITSTATUS(status));
-        }
-        fail("kovn-controller died of signal %d", WTERMSIG(status));
-    }
-}
-
-/* VmRSS and VmHWM of the controller in KiB, from /proc/PID/status. */
 static void
 controller_memory(long *rss, long *hwm)
 {
-    char path[64], line[256];
-    FILE *f;
-
-    *rss = *hwm = 0;
-    snprintf(path, sizeof path, "/proc/%d/status", (int)ctl_pid);
-    f = fopen(path, "r");
-    if (!f) {
-        return;
-    }
-    while (fgets(line, sizeof line, f)) {
-        sscanf(line, "VmRSS: %ld", rss);
-        sscanf(line, "VmHWM: %ld", hwm);
-    }
-    fclose(f);
+    bench_proc_memory(kovn.pid, rss, hwm);
 }
 
-/* User+system CPU seconds the controller has used, from /proc/PID/stat. */
 static double
 controller_cpu(void)
 {
-    char path[64], buf[1024];
-    unsigned long utime = 0, stime = 0;
-    const char *p;
-    FILE *f;
-    size_t n;
-
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)ctl_pid);
-    f = fopen(path, "r");
-    if (!f) {
-        return 0;
-    }
-    n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    /* Fields after the parenthesized command name: state is field 3,
-     * utime and stime are fields 14 and 15. */
-    p = strrchr(buf, ')');
-    if (!p || sscanf(p + 2,
-                     "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-                     "%lu %lu",
-                     &utime, &stime) != 2) {
-        return 0;
-    }
-    return (double)(utime + stime) / sysconf(_SC_CLK_TCK);
-}
-
-static double
-self_cpu(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-static int
-controller_metrics_port(void)
-{
-    char *out =
-        sandbox_run("sed -n 's/.*metrics on [^:]*:\\([0-9]*\\).*/\\1/p'"
-                    " %s | head -n 1",
-                    ctl_log);
-    int port = out ? atoi(out) : 0;
-
-    free(out);
-    return port;
+    return bench_proc_cpu(kovn.pid);
 }
 
 static struct kube_client *
 make_client(double qps)
 {
     struct kovn_error err = {0};
-    struct kube_client_options options = {
-        .qps = qps, .burst = (int)qps, .timeout_ms = 60000};
-    struct kube_config config;
-    struct kube_client *client;
+    struct kube_client *client = bench_kube_client(k8s.kubeconfig, qps, &err);
 
-    if (kube_config_load(k8s.kubeconfig, NULL, &config, &err)) {
-        fail("%s", err.msg);
-    }
-    client = kube_client_create(&config, &options, &err);
-    kube_config_destroy(&config);
     if (!client) {
         fail("%s", err.msg);
     }
@@ -288,7 +155,7 @@ run_all(void)
     kube_client_run(reader);
     kube_informer_run(ns_informer);
     kube_informer_run(subnet_informer);
-    controller_check();
+    bench_ctl_check(&kovn);
 }
 
 static void
@@ -528,40 +395,20 @@ static double
 settle(void)
 {
     double start = bench_now_seconds();
-    double window_start = start, window_cpu = controller_cpu();
+    struct bench_idle idle;
 
+    bench_idle_init(&idle, kovn.pid);
     for (;;) {
         run_all();
         double now = bench_now_seconds();
-        if (now - window_start >= 0.5) {
-            double cpu = controller_cpu();
-            if (cpu - window_cpu < 0.01) {
-                return now - start;
-            }
-            window_start = now;
-            window_cpu = cpu;
+        if (bench_idle_check(&idle, kovn.pid)) {
+            return now - start;
         }
         if (now - start > 60) {
             fail("the controller did not go idle within 60 s");
         }
         block_until(time_msec() + 100);
     }
-}
-
-/* The 1-minute load average: how busy the machine is besides this run. */
-static double
-load_average(void)
-{
-    double load = 0;
-    FILE *f = fopen("/proc/loadavg", "r");
-
-    if (f) {
-        if (fscanf(f, "%lf", &load) != 1) {
-            load = 0;
-        }
-        fclose(f);
-    }
-    return load;
 }
 
 /* --- Namespace phases. */
@@ -603,7 +450,7 @@ run_phase(struct phase *phase)
 
     long long start_ms = time_msec();
     double next_check = 0;
-    double ctl_cpu = controller_cpu(), gen_cpu = self_cpu();
+    double ctl_cpu = controller_cpu(), gen_cpu = bench_self_cpu();
 
     for (;;) {
         long long due_ms;
@@ -643,25 +490,8 @@ run_phase(struct phase *phase)
     long hwm;
     controller_memory(&phase->ctl_rss_kib, &hwm);
     phase->ctl_cpu_s = controller_cpu() - ctl_cpu;
-    phase->gen_cpu_s = self_cpu() - gen_cpu;
-    phase->load = load_average();
-}
-
-static int
-compare_doubles(const void *a_, const void *b_)
-{
-    double a = *(const double *)a_, b = *(const double *)b_;
-
-    return a < b ? -1 : a > b;
-}
-
-/* Nearest-rank percentile of sorted 'v'. */
-static double
-percentile(const double *v, int n, double p)
-{
-    int rank = (int)(p * n + 0.999999);
-
-    return v[rank < 1 ? 0 : rank > n ? n - 1 : rank - 1];
+    phase->gen_cpu_s = bench_self_cpu() - gen_cpu;
+    phase->load = bench_load_average();
 }
 
 struct result {
@@ -676,9 +506,7 @@ struct result {
 static void
 p50_p99(double *v, double *p50, double *p99)
 {
-    qsort(v, N_NS, sizeof *v, compare_doubles);
-    *p50 = percentile(v, N_NS, 0.50);
-    *p99 = percentile(v, N_NS, 0.99);
+    bench_p50_p99(v, N_NS, p50, p99);
 }
 
 static struct result
@@ -736,7 +564,7 @@ write_csv(void)
 static void
 print_metrics(void)
 {
-    int port = controller_metrics_port();
+    int port = bench_ctl_metrics_port(&kovn);
     char *out;
 
     if (!port) {
