@@ -389,6 +389,12 @@ list_page_done(struct kube_response *response, void *inf_)
 
         if (key && !shash_find(&inf->listed, key)) {
             json_array(items)->elems[i] = json_null_create();
+            /* Slimmed as it arrives, not after the last page: a relist of
+             * 10k pods would otherwise hold them all whole at once. */
+            strip_managed_fields(item);
+            if (inf->options.transform) {
+                inf->options.transform(item, inf->options.transform_aux);
+            }
             shash_add_nocopy(&inf->listed, key, item);
         } else {
             free(key);

@@ -37,7 +37,8 @@ struct kube_informer_options {
     long long resync_ms;        /* Periodic update(obj, obj); 0: off. */
     /* Edits each object in place before it is stored (client-go's
      * SetTransform), e.g. kube_object_prune() to keep only the fields a
-     * controller reads; NULL: none.  Indexes and handlers see the result. */
+     * controller reads; NULL: none.  Indexes and handlers see the result.
+     * It may run more than once on an object, so it must be idempotent. */
     void (*transform)(struct json *object, void *aux);
     void *transform_aux;
 };
