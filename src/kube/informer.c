@@ -49,6 +49,7 @@ struct kube_informer {
     struct kube_informer_handlers handlers;
     char *path;
     char *selector;
+    char *field_selector;
 
     struct shash store;   /* key -> struct json *. */
     struct shash indexes; /* name -> struct informer_index. */
@@ -95,6 +96,8 @@ kube_informer_create(struct kube_client *client,
         options->label_selector ? xstrdup(options->label_selector) : NULL;
     inf->options.path = inf->path;
     inf->options.label_selector = inf->selector;
+    inf->field_selector = nullable_xstrdup(options->field_selector);
+    inf->options.field_selector = inf->field_selector;
     if (inf->options.page_size <= 0) {
         inf->options.page_size = 500;
     }
@@ -163,6 +166,7 @@ kube_informer_destroy(struct kube_informer *inf)
     shash_destroy(&inf->indexes);
     free(inf->path);
     free(inf->selector);
+    free(inf->field_selector);
     free(inf->rv);
     free(inf->list_continue);
     free(inf);
@@ -295,15 +299,15 @@ enter_backoff(struct kube_informer *inf, enum informer_state after)
     inf->backoff_ms = MIN(inf->backoff_ms * 2, BACKOFF_MAX_MS);
 }
 
-/* Appends "&labelSelector=..." with the selector's reserved characters
+/* Appends "&NAME=..." with the selector's reserved characters
  * percent-encoded, if there is a selector. */
 static void
-put_selector(struct ds *path, const char *selector)
+put_query_selector(struct ds *path, const char *name, const char *selector)
 {
     if (!selector) {
         return;
     }
-    ds_put_cstr(path, "&labelSelector=");
+    ds_put_format(path, "&%s=", name);
     for (const char *p = selector; *p; p++) {
         if (strchr("=,!()&%+#", *p) || *p == ' ') {
             ds_put_format(path, "%%%02X", (unsigned char)*p);
@@ -311,6 +315,13 @@ put_selector(struct ds *path, const char *selector)
             ds_put_char(path, *p);
         }
     }
+}
+
+static void
+put_selectors(struct ds *path, const struct kube_informer *inf)
+{
+    put_query_selector(path, "labelSelector", inf->selector);
+    put_query_selector(path, "fieldSelector", inf->field_selector);
 }
 
 static void list_page_done(struct kube_response *response, void *inf_);
@@ -321,7 +332,7 @@ send_list_page(struct kube_informer *inf)
     struct ds path = DS_EMPTY_INITIALIZER;
 
     ds_put_format(&path, "%s?limit=%d", inf->path, inf->options.page_size);
-    put_selector(&path, inf->selector);
+    put_selectors(&path, inf);
     if (inf->list_continue) {
         ds_put_format(&path, "&continue=%s", inf->list_continue);
     }
@@ -523,7 +534,7 @@ start_watch(struct kube_informer *inf)
     if (inf->rv) {
         ds_put_format(&path, "&resourceVersion=%s", inf->rv);
     }
-    put_selector(&path, inf->selector);
+    put_selectors(&path, inf);
     kube_watch_decoder_init(&inf->decoder, watch_event, inf);
     inf->watch_expired = false;
     inf->watch_got_event = false;

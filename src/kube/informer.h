@@ -32,6 +32,8 @@ struct kube_informer_handlers {
 struct kube_informer_options {
     const char *path;           /* Collection, e.g. "/api/v1/pods". */
     const char *label_selector; /* NULL: all. */
+    /* e.g. "spec.nodeName=node1", for a node agent's own pods; NULL: all. */
+    const char *field_selector;
     int page_size;              /* List page size; 0: 500. */
     int watch_timeout_s;        /* Server-side watch timeout; 0: 300. */
     long long resync_ms;        /* Periodic update(obj, obj); 0: off. */
