@@ -158,6 +158,21 @@ enqueue_overlapping(struct controller *ctl, const struct subnet *subnet)
     }
 }
 
+/* Private subnets let the join subnet's CIDRs in: their ACLs follow it. */
+static void
+enqueue_private_subnets(struct controller *ctl)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH(node, crd_model_subnets(ctl->model))
+    {
+        const struct subnet *subnet = node->data;
+        if (subnet->private_) {
+            ctrl_queue_add(ctl->subnet_queue, node->name);
+        }
+    }
+}
+
 static void
 subnet_changed(struct controller *ctl, const char *name,
                const struct json *obj)
@@ -206,6 +221,9 @@ subnet_changed(struct controller *ctl, const char *name,
         }
     }
     ctrl_queue_add(ctl->subnet_queue, name);
+    if (!strcmp(name, ctl->opts.join_subnet)) {
+        enqueue_private_subnets(ctl);
+    }
     sset_destroy(&before);
     free(old_sig);
     free(new_sig);

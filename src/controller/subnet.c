@@ -23,10 +23,12 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/vlog.h"
+#include "ovn/acl.h"
 #include "ovn/nb.h"
 #include "ovn/owner.h"
 #include "ovn/router.h"
 #include "ovn/switch.h"
+#include "svec.h"
 #include "util.h"
 #include "json/access.h"
 
@@ -49,11 +51,107 @@ router_port_mac(const char *vpc, const char *subnet)
     return mac;
 }
 
+/* What build_subnet() needs besides the subnet: the nodes' addresses,
+ * which a private subnet still lets in (kubelet probes, the node reaching
+ * its pods through ovn0). */
+struct subnet_build {
+    const struct subnet *subnet;
+    const struct subnet *join; /* NULL if the join subnet is not usable. */
+};
+
+/* Kube-OVN's priorities for private subnets: the drop sits below the
+ * allows, and the node allow above both. */
+#define ACL_PRIVATE_DROP_PRIORITY  1000
+#define ACL_PRIVATE_ALLOW_PRIORITY 1001
+#define ACL_NODE_ALLOW_PRIORITY    3000
+/* Drop, same subnet, one per allowed CIDR and one per join CIDR, for each
+ * family: bounded by the parser's limit on allowSubnets. */
+#define MAX_PRIVATE_ACLS (1 + 2 * (2 + SUBNET_MAX_ALLOW_SUBNETS))
+
+static const char *
+ip_match_prefix(const struct net_cidr *cidr)
+{
+    return cidr->addr.family == NET_V4 ? "ip4" : "ip6";
+}
+
+static void
+add_acl(struct ovn_acl_spec *acls, size_t *n, struct svec *matches,
+        int64_t priority, const char *action, char *match)
+{
+    svec_add_nocopy(matches, match);
+    acls[(*n)++] = (struct ovn_acl_spec){
+        .direction = "to-lport",
+        .priority = priority,
+        .match = match,
+        .action = action,
+    };
+}
+
+static char *
+src_dst_match(const struct net_cidr *src, const struct net_cidr *dst)
+{
+    char s[NET_CIDR_STRLEN], d[NET_CIDR_STRLEN];
+
+    net_cidr_format(src, s);
+    net_cidr_format(dst, d);
+    return xasprintf("%s.src == %s && %s.dst == %s", ip_match_prefix(src), s,
+                     ip_match_prefix(dst), d);
+}
+
+/* A private subnet's switch drops IP traffic towards its ports unless it
+ * comes from the subnet itself, from an allowSubnets CIDR of the same
+ * family or from a node; replies to connections its pods open are let
+ * through by OVN's conntrack (the allows are allow-related, which makes the
+ * switch stateful).  A subnet that is not private carries no kovn ACLs, so
+ * turning 'private' off removes them. */
 static int
-build_subnet(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *subnet_,
+build_private_acls(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                   const struct subnet_build *b, const struct ovn_owner *owner,
+                   struct kovn_error *err)
+{
+    const struct subnet *subnet = b->subnet;
+    struct ovn_acl_spec *acls = xcalloc(MAX_PRIVATE_ACLS, sizeof *acls);
+    struct svec matches = SVEC_EMPTY_INITIALIZER;
+    size_t n = 0;
+    int error;
+
+    if (subnet->private_) {
+        add_acl(acls, &n, &matches, ACL_PRIVATE_DROP_PRIORITY, "drop",
+                xstrdup("ip"));
+        for (size_t i = 0; i < subnet->n_cidrs; i++) {
+            const struct net_cidr *own = &subnet->cidrs[i];
+
+            add_acl(acls, &n, &matches, ACL_PRIVATE_ALLOW_PRIORITY,
+                    "allow-related", src_dst_match(own, own));
+            for (size_t j = 0; j < subnet->n_allow_subnets; j++) {
+                const struct net_cidr *allowed = &subnet->allow_subnets[j];
+                if (allowed->addr.family == own->addr.family) {
+                    add_acl(acls, &n, &matches, ACL_PRIVATE_ALLOW_PRIORITY,
+                            "allow-related", src_dst_match(allowed, own));
+                }
+            }
+            for (size_t j = 0; b->join && j < b->join->n_cidrs; j++) {
+                const struct net_cidr *join = &b->join->cidrs[j];
+                if (join->addr.family == own->addr.family) {
+                    add_acl(acls, &n, &matches, ACL_NODE_ALLOW_PRIORITY,
+                            "allow-related", src_dst_match(join, own));
+                }
+            }
+        }
+    }
+    error =
+        ovn_acls_set_for_switch(nb, txn, subnet->name, acls, n, owner, err);
+    svec_destroy(&matches);
+    free(acls);
+    return error;
+}
+
+static int
+build_subnet(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *build_,
              struct kovn_error *err)
 {
-    const struct subnet *subnet = subnet_;
+    const struct subnet_build *build = build_;
+    const struct subnet *subnet = build->subnet;
     struct ovn_owner vpc_owner = {OVN_OWNER_VPC, subnet->vpc};
     struct ovn_owner owner = {OVN_OWNER_SUBNET, subnet->name};
     const struct net_cidr *v4 = NULL, *v6 = NULL;
@@ -118,6 +216,9 @@ build_subnet(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *subnet_,
         .n_networks = subnet->n_cidrs,
     };
     error = ovn_router_port_pair_ensure(nb, txn, &pair, &owner, err);
+    if (!error) {
+        error = build_private_acls(nb, txn, build, &owner, err);
+    }
 out:
     net_range_list_destroy(&v4_excludes);
     return error;
@@ -283,6 +384,15 @@ not_ready(struct controller *ctl, const struct subnet *subnet,
     return reason;
 }
 
+static const struct subnet *
+join_subnet(struct controller *ctl)
+{
+    const struct subnet *join =
+        crd_model_subnet(ctl->model, ctl->opts.join_subnet);
+
+    return join && subnet_is_valid(join) && !join->deleting ? join : NULL;
+}
+
 enum ctrl_result
 subnet_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
 {
@@ -328,8 +438,8 @@ subnet_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
     }
 
     ctrl_status_condition(status, "Validated", "True", "Validated", NULL);
-    if (controller_nb_transact(ctl, build_subnet,
-                               CONST_CAST(struct subnet *, subnet), &err)) {
+    struct subnet_build build = {subnet, join_subnet(ctl)};
+    if (controller_nb_transact(ctl, build_subnet, &build, &err)) {
         VLOG_WARN("subnet %s: OVN: %s", subnet->name, err.msg);
         ctrl_status_condition(status, "Ready", "False", "OVNError", err.msg);
         ctrl_status_condition(status, "Error", "True", "OVNError", err.msg);

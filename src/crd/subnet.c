@@ -20,7 +20,6 @@ subnet_init(struct subnet *subnet)
     memset(subnet, 0, sizeof *subnet);
     net_range_list_init(&subnet->exclude_ips);
     sset_init(&subnet->namespaces);
-    sset_init(&subnet->allow_subnets);
 }
 
 void
@@ -41,7 +40,7 @@ subnet_destroy(struct subnet *subnet)
         kube_selector_destroy(&subnet->selectors[i]);
     }
     free(subnet->selectors);
-    sset_destroy(&subnet->allow_subnets);
+    free(subnet->allow_subnets);
     free(subnet->gateway_type);
     free(subnet->provider);
     free(subnet->error);
@@ -343,6 +342,42 @@ parse_placement(struct subnet *subnet, const struct json *obj,
                                   err);
 }
 
+/* Kube-OVN's allowSubnets are CIDRs ("10.17.0.0/16"), not subnet names.
+ * They go into OVN ACL matches, so they are checked here rather than
+ * becoming a northd parse error nobody sees. */
+static int
+parse_allow_subnets(struct subnet *subnet, const struct json *spec,
+                    struct kovn_error *err)
+{
+    struct sset items = SSET_INITIALIZER(&items);
+    const char *item;
+    int error;
+
+    error = json_member_string_set(spec, "allowSubnets", "spec",
+                                   SUBNET_MAX_ALLOW_SUBNETS, &items, err);
+    if (error) {
+        goto out;
+    }
+    subnet->allow_subnets =
+        xcalloc(sset_count(&items) ? sset_count(&items) : 1,
+                sizeof *subnet->allow_subnets);
+    SSET_FOR_EACH(item, &items)
+    {
+        struct net_cidr *cidr =
+            &subnet->allow_subnets[subnet->n_allow_subnets];
+
+        if (net_cidr_parse(item, NET_CIDR_NETWORK, cidr, err)) {
+            kovn_error_prefix(err, "spec.allowSubnets: ");
+            error = -EINVAL;
+            goto out;
+        }
+        subnet->n_allow_subnets++;
+    }
+out:
+    sset_destroy(&items);
+    return error;
+}
+
 static int
 parse_spec(struct subnet *subnet, const struct json *spec,
            struct kovn_error *err)
@@ -365,9 +400,7 @@ parse_spec(struct subnet *subnet, const struct json *spec,
         (error = parse_exclude_ips(subnet, spec, err)) ||
         (error = json_member_bool(spec, "private", "spec", &subnet->private_,
                                   err)) ||
-        (error = json_member_string_set(spec, "allowSubnets", "spec",
-                                        SUBNET_MAX_NAMESPACES,
-                                        &subnet->allow_subnets, err)) ||
+        (error = parse_allow_subnets(subnet, spec, err)) ||
         (error = json_member_bool(spec, "natOutgoing", "spec",
                                   &subnet->nat_outgoing, err)) ||
         (error = json_member_string(spec, "provider", "spec", &text, err))) {

@@ -26,6 +26,8 @@ struct smap;
 /* Hard limits on what one Subnet may list. */
 #define SUBNET_MAX_NAMESPACES 4096
 #define SUBNET_MAX_SELECTORS  64
+/* spec.allowSubnets: each item becomes ACL rows on the switch. */
+#define SUBNET_MAX_ALLOW_SUBNETS 256
 
 enum subnet_protocol {
     SUBNET_IPV4,
@@ -58,8 +60,11 @@ struct subnet {
     struct kube_selector *selectors; /* spec.namespaceSelectors */
     size_t n_selectors;
 
+    /* spec.private: only traffic from the subnet itself, from
+     * 'allow_subnets' and from the nodes (join subnet) may reach it. */
     bool private_;
-    struct sset allow_subnets;
+    struct net_cidr *allow_subnets; /* spec.allowSubnets, parsed. */
+    size_t n_allow_subnets;
     bool nat_outgoing;
     char *gateway_type; /* "distributed" (default) or "centralized". */
     char *provider;

@@ -281,6 +281,46 @@ check_validated bad-cidr 'spec.cidrBlock: "10.212.0.1/24"'
 check_validated bad-overlap 'spec.cidrBlock "10.100.128.0/24" overlaps subnet "valid1"'
 echo "invalid subnets: Validated=False with actionable messages; good2 still binds"
 
+# --- A private subnet's switch drops IP traffic towards it except from
+# itself, its allowSubnets and the nodes (join); private: false removes
+# kovn's ACLs again.  A name where allowSubnets wants a CIDR is invalid.
+kubectl_admin apply -f - >/dev/null <<'EOF2'
+apiVersion: kubeovn.io/v1
+kind: Subnet
+metadata: {name: priv}
+spec: {cidrBlock: 10.240.0.0/24, private: true, allowSubnets: [10.241.0.0/24]}
+---
+apiVersion: kubeovn.io/v1
+kind: Subnet
+metadata: {name: bad-allow}
+spec: {cidrBlock: 10.242.0.0/24, private: true, allowSubnets: [valid1]}
+EOF2
+want_acls='to-lport  1001 (ip4.src == 10.240.0.0/24 && ip4.dst == 10.240.0.0/24) allow-related
+to-lport  1001 (ip4.src == 10.241.0.0/24 && ip4.dst == 10.240.0.0/24) allow-related
+to-lport  1000 (ip) drop
+to-lport  3000 (ip4.src == 100.64.0.0/16 && ip4.dst == 10.240.0.0/24) allow-related'
+want_sorted=$(sort <<<"$want_acls")
+for ((i = 0; i < 100; i++)); do
+    acls=$(nbctl acl-list priv 2>/dev/null | sed 's/^ *//; s/ *$//' | sort)
+    [[ $acls == "$want_sorted" ]] && break
+    sleep 0.1
+done
+[[ $acls == "$want_sorted" ]] || fail "private subnet ACLs: got
+$acls
+want
+$want_sorted"
+check_validated bad-allow 'spec.allowSubnets: '
+nbctl ls-list | grep -q '(bad-allow)' && fail "invalid private subnet in OVN"
+kubectl_admin patch subnet priv --type=merge -p '{"spec":{"private":false}}' >/dev/null
+for ((i = 0; i < 100; i++)); do
+    acls=$(nbctl acl-list priv)
+    [[ -z $acls ]] && break
+    sleep 0.1
+done
+[[ -z $acls ]] || fail "ACLs left after private: false: $acls"
+kubectl_admin delete subnet priv bad-allow >/dev/null
+echo "private subnet: drop + allow ACLs in NB, removed when no longer private"
+
 # --- A subnet in use stays until its IPs are gone, then leaves OVN.  The
 # pod needs a service account; without kube-controller-manager we make it,
 # and skip the token so that its secret is not needed either.

@@ -135,6 +135,40 @@ test_subnet_rejects_bad_specs(void **state)
 }
 
 static void
+test_subnet_allow_subnets_are_cidrs(void **state)
+{
+    struct json *obj = j("{'metadata':{'name':'p'},'spec':{'private':true,"
+                         "'cidrBlock':'10.20.0.0/24',"
+                         "'allowSubnets':['10.21.0.0/24','fd00::/64']}}");
+    struct subnet subnet;
+    char buf[NET_CIDR_STRLEN];
+
+    (void)state;
+    assert_int_equal(subnet_from_json(obj, "ovn-cluster", &subnet, NULL), 0);
+    assert_true(subnet.private_);
+    assert_int_equal(subnet.n_allow_subnets, 2);
+    net_cidr_format(&subnet.allow_subnets[0], buf);
+    assert_string_equal(buf, "10.21.0.0/24");
+    net_cidr_format(&subnet.allow_subnets[1], buf);
+    assert_string_equal(buf, "fd00::/64");
+    subnet_destroy(&subnet);
+    json_destroy(obj);
+
+    /* A subnet name where a CIDR belongs, and a CIDR with host bits set,
+     * would become ACL matches that northd refuses or that mean something
+     * else: the spec is invalid instead. */
+    assert_non_null(strstr(subnet_error("{'cidrBlock':'10.20.0.0/24',"
+                                        "'allowSubnets':['ovn-default']}"),
+                           "spec.allowSubnets: "));
+    assert_non_null(strstr(subnet_error("{'cidrBlock':'10.20.0.0/24',"
+                                        "'allowSubnets':['10.21.0.1/24']}"),
+                           "10.21.0.0/24"));
+    assert_non_null(strstr(subnet_error("{'cidrBlock':'10.20.0.0/24',"
+                                        "'allowSubnets':[7]}"),
+                           "allowSubnets"));
+}
+
+static void
 test_subnet_without_name_is_not_a_subnet(void **state)
 {
     struct json *obj = j("{'spec':{'cidrBlock':'10.0.0.0/8'}}");
@@ -401,6 +435,7 @@ main(void)
         cmocka_unit_test(test_subnet_parses_defaults),
         cmocka_unit_test(test_subnet_dual_stack_orders_v4_first),
         cmocka_unit_test(test_subnet_rejects_bad_specs),
+        cmocka_unit_test(test_subnet_allow_subnets_are_cidrs),
         cmocka_unit_test(test_subnet_without_name_is_not_a_subnet),
         cmocka_unit_test(test_subnet_usable_count),
         cmocka_unit_test(test_vpc_routes),
