@@ -198,12 +198,11 @@ resources_json(void)
     return r;
 }
 
+/* The whole status kubelet posts: capacity, addresses, nodeInfo and the
+ * conditions (compared with 'node', the Node as last seen, or NULL). */
 static struct json *
-node_json(const struct heartbeat *hb)
+status_json(const struct heartbeat *hb, const struct json *node)
 {
-    struct json *node = json_object_create();
-    struct json *meta = json_object_create();
-    struct json *labels = json_object_create();
     struct json *status = json_object_create();
     struct json *addresses = json_array_create_empty();
     struct json *info = json_object_create();
@@ -212,6 +211,54 @@ node_json(const struct heartbeat *hb)
     char now[KUBE_RFC3339_LEN];
 
     kube_rfc3339_now(now);
+    if (uname(&u)) {
+        memset(&u, 0, sizeof u);
+    }
+    a = json_object_create();
+    json_object_put_string(a, "type", "InternalIP");
+    json_object_put_string(a, "address", hb->node_ip);
+    json_array_add(addresses, a);
+    a = json_object_create();
+    json_object_put_string(a, "type", "Hostname");
+    json_object_put_string(a, "address", hb->node);
+    json_array_add(addresses, a);
+
+    json_object_put_nocopy(
+        info, xstrdup("machineID"),
+        json_string_create_nocopy(first_line("/etc/machine-id", "")));
+    json_object_put_nocopy(info, xstrdup("systemUUID"),
+                           json_string_create_nocopy(first_line(
+                               "/sys/class/dmi/id/product_uuid", "")));
+    json_object_put_nocopy(info, xstrdup("bootID"),
+                           json_string_create_nocopy(first_line(
+                               "/proc/sys/kernel/random/boot_id", "")));
+    json_object_put_string(info, "kernelVersion", u.release);
+    json_object_put_nocopy(
+        info, xstrdup("osImage"),
+        json_string_create_nocopy(first_line("/etc/debian_version", "Linux")));
+    json_object_put_string(info, "containerRuntimeVersion",
+                           "kovn-sandboxd://0.1.0");
+    json_object_put_string(info, "kubeletVersion", "v1.20.2");
+    json_object_put_string(info, "kubeProxyVersion", "v1.20.2");
+    json_object_put_string(info, "operatingSystem", "linux");
+    json_object_put_string(info, "architecture", goarch(u.machine));
+
+    json_object_put(status, "capacity", resources_json());
+    json_object_put(status, "allocatable", resources_json());
+    json_object_put(status, "addresses", addresses);
+    json_object_put(status, "conditions", conditions_json(node, now));
+    json_object_put(status, "nodeInfo", info);
+    return status;
+}
+
+static struct json *
+node_json(const struct heartbeat *hb)
+{
+    struct json *node = json_object_create();
+    struct json *meta = json_object_create();
+    struct json *labels = json_object_create();
+    struct utsname u;
+
     if (uname(&u)) {
         memset(&u, 0, sizeof u);
     }
@@ -224,46 +271,11 @@ node_json(const struct heartbeat *hb)
     json_object_put_string(meta, "name", hb->node);
     json_object_put(meta, "labels", labels);
 
-    a = json_object_create();
-    json_object_put_string(a, "type", "InternalIP");
-    json_object_put_string(a, "address", hb->node_ip);
-    json_array_add(addresses, a);
-    a = json_object_create();
-    json_object_put_string(a, "type", "Hostname");
-    json_object_put_string(a, "address", hb->node);
-    json_array_add(addresses, a);
-
-    json_object_put_nocopy(
-        info, "machineID",
-        json_string_create_nocopy(first_line("/etc/machine-id", "")));
-    json_object_put_nocopy(info, "systemUUID",
-                           json_string_create_nocopy(first_line(
-                               "/sys/class/dmi/id/product_uuid", "")));
-    json_object_put_nocopy(info, "bootID",
-                           json_string_create_nocopy(first_line(
-                               "/proc/sys/kernel/random/boot_id", "")));
-    json_object_put_string(info, "kernelVersion", u.release);
-    json_object_put_nocopy(
-        info, "osImage",
-        json_string_create_nocopy(first_line("/etc/debian_version", "Linux")));
-    json_object_put_string(info, "containerRuntimeVersion",
-                           "kovn-sandboxd://0.1.0");
-    json_object_put_string(info, "kubeletVersion", "v1.20.2");
-    json_object_put_string(info, "kubeProxyVersion", "v1.20.2");
-    json_object_put_string(info, "operatingSystem", "linux");
-    json_object_put_string(info, "architecture", goarch(u.machine));
-
-    json_object_put(status, "capacity", resources_json());
-    json_object_put(status, "allocatable", resources_json());
-    json_object_put(status, "addresses", addresses);
-    json_object_put(status, "conditions", conditions_json(NULL, now));
-    json_object_put(status, "nodeInfo", info);
-
     json_object_put_string(node, "apiVersion", "v1");
     json_object_put_string(node, "kind", "Node");
     json_object_put(node, "metadata", meta);
     json_object_put(node, "spec", json_object_create());
-    json_object_put(node, "status", status);
+    json_object_put(node, "status", status_json(hb, NULL));
     return node;
 }
 
@@ -425,7 +437,6 @@ get_done(struct kube_response *r, void *hb_)
 static void
 start_step(struct heartbeat *hb)
 {
-    char now[KUBE_RFC3339_LEN];
     struct json *patch = json_object_create();
 
     switch (hb->step) {
@@ -438,13 +449,9 @@ start_step(struct heartbeat *hb)
         hb->step = HB_STATUS;
         /* fall through */
     case HB_STATUS: {
-        struct json *status = json_object_create();
-
-        kube_rfc3339_now(now);
-        json_object_put(status, "conditions",
-                        conditions_json(hb->node_obj, now));
-        json_object_put(patch, "status", status);
-        /* Strategic merge: conditions merge by type, other fields stay. */
+        /* Strategic merge: conditions and addresses merge by type,
+         * fields kubelet does not own stay. */
+        json_object_put(patch, "status", status_json(hb, hb->node_obj));
         hb->request = kube_patch_status(hb->client, hb->path,
                                         KUBE_PATCH_STRATEGIC, patch, done, hb);
         break;
