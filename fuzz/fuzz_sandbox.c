@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "base/error.h"
-#include "json/access.h"
 #include "openvswitch/json.h"
 #include "sandbox/cniexec.h"
 #include "sandbox/conflist.h"
@@ -18,6 +17,7 @@
 #include "sandbox/record.h"
 #include "svec.h"
 #include "util.h"
+#include "json/access.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -37,8 +37,8 @@ check_conflist(const struct json *json)
             json_member_string(conf, "name", "", &name, NULL);
             json_member_string(conf, "type", "", &type, NULL);
             if (!name || strcmp(name, list.name) || !type ||
-                strcmp(type, list.plugins[i].type) ||
-                strchr(type, '/') || !json_member(conf, "prevResult")) {
+                strcmp(type, list.plugins[i].type) || strchr(type, '/') ||
+                !json_member(conf, "prevResult")) {
                 abort();
             }
             json_destroy(conf);
@@ -77,8 +77,7 @@ check_record(const struct json *json)
 static void
 check_output(const uint8_t *data, size_t size)
 {
-    static const enum cni_command commands[] = {CNI_ADD, CNI_DEL,
-                                                CNI_CHECK};
+    static const enum cni_command commands[] = {CNI_ADD, CNI_DEL, CNI_CHECK};
 
     for (size_t c = 0; c < ARRAY_SIZE(commands); c++) {
         for (int code = 0; code < 2; code++) {
@@ -89,16 +88,14 @@ check_output(const uint8_t *data, size_t size)
 
             /* Failures say why; only a successful ADD has a result. */
             if (error != o.error || (error && !o.cni_error.msg) ||
-                (error && o.cni_error.code < 1) ||
-                (!error && code) ||
+                (error && o.cni_error.code < 1) || (!error && code) ||
                 (!!o.result != (!error && commands[c] == CNI_ADD))) {
                 abort();
             }
             if (o.result) {
                 struct svec ips = SVEC_EMPTY_INITIALIZER;
 
-                if (!podstatus_ips_from_result(o.result, "eth0", &ips,
-                                               NULL) &&
+                if (!podstatus_ips_from_result(o.result, "eth0", &ips, NULL) &&
                     !ips.n) {
                     abort();
                 }
