@@ -9,6 +9,8 @@
 #   scripts/k8s.sh stop DIR     stop them by their pid files
 #   scripts/k8s.sh kill DIR NAME [SIGNAL]; scripts/k8s.sh restart DIR NAME
 #                               for tests (NAME: etcd, kube-apiserver, ...)
+#   K8S_CONTROLLER_MANAGER_ARGS="--flag=v ..." adds kube-controller-manager
+#   flags at start (e.g. a short --node-monitor-grace-period).
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/proc.sh"
@@ -286,6 +288,10 @@ cmd_start() {
     write_kubeconfig "$dir" "$dir/controller-manager.kubeconfig" system:kube-controller-manager
     write_kubeconfig "$dir" "$dir/scheduler.kubeconfig" system:kube-scheduler
 
+    # Extra kube-controller-manager flags, e.g. a short
+    # --node-monitor-grace-period for node heartbeat tests.
+    local cm_extra=()
+    [[ -n "${K8S_CONTROLLER_MANAGER_ARGS:-}" ]] && read -ra cm_extra <<<"$K8S_CONTROLLER_MANAGER_ARGS"
     if ((with_cm)); then
         launch "$dir" kube-controller-manager "$bin/kube-controller-manager" \
             --kubeconfig="$dir/controller-manager.kubeconfig" \
@@ -298,7 +304,8 @@ cmd_start() {
             --root-ca-file="$dir/pki/ca.crt" \
             --cluster-signing-cert-file="$dir/pki/ca.crt" \
             --cluster-signing-key-file="$dir/pki/ca.key" \
-            --concurrent-namespace-syncs=4
+            --concurrent-namespace-syncs=4 \
+            "${cm_extra[@]}"
     fi
     if ((with_sched)); then
         launch "$dir" kube-scheduler "$bin/kube-scheduler" \

@@ -27,6 +27,7 @@ struct kube_lease {
     char *path;       /* The Lease object. */
     char *collection; /* Its collection, for create. */
     char *identity;
+    struct json *owner_references; /* Or NULL. */
 
     bool leader;
     bool in_flight;
@@ -84,6 +85,10 @@ kube_lease_create(struct kube_client *client,
         xasprintf("/apis/coordination.k8s.io/v1/namespaces/%s/leases",
                   options->namespace);
     lease->path = xasprintf("%s/%s", lease->collection, options->name);
+    lease->owner_references = options->owner_references
+                                  ? json_clone(options->owner_references)
+                                  : NULL;
+    lease->options.owner_references = NULL;
     lease->next_try = time_msec();
     return lease;
 }
@@ -118,6 +123,7 @@ kube_lease_destroy(struct kube_lease *lease)
     free(lease->path);
     free(lease->collection);
     free(lease->identity);
+    json_destroy(lease->owner_references);
     free(lease->observed_record);
     free(lease);
 }
@@ -136,6 +142,10 @@ lease_body(const struct kube_lease *lease, const char *resource_version,
     json_object_put_string(metadata, "namespace", lease->options.namespace);
     if (resource_version) {
         json_object_put_string(metadata, "resourceVersion", resource_version);
+    }
+    if (lease->owner_references) {
+        json_object_put(metadata, "ownerReferences",
+                        json_clone(lease->owner_references));
     }
     json_object_put_string(spec, "holderIdentity", lease->identity);
     json_object_put(

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+struct json;
 struct kube_client;
 
 struct kube_lease_options {
@@ -18,6 +19,10 @@ struct kube_lease_options {
     long long lease_duration_ms; /* 0: 15 s. */
     long long renew_deadline_ms; /* 0: 10 s. */
     long long retry_period_ms;   /* 0: 2 s. */
+    /* metadata.ownerReferences written with every renew (copied), e.g. a
+     * node's heartbeat Lease owned by its Node so that it goes with it;
+     * NULL: none. */
+    const struct json *owner_references;
     void (*started_leading)(void *aux);
     void (*stopped_leading)(void *aux);
     void *aux;
