@@ -118,7 +118,13 @@ cmd_build() {
 # tokens once per DIR; restarts reuse them so kubeconfigs stay valid.
 make_credentials() {
     local dir=$1
-    [[ -f "$dir/pki/tokens.csv" ]] && return 0
+    if [[ -f "$dir/pki/tokens.csv" ]]; then
+        # A directory from before kovn-sandboxd had an identity gets one.
+        grep -q ',system:kovn-sandboxd,' "$dir/pki/tokens.csv" ||
+            echo "$(openssl rand -hex 24),system:kovn-sandboxd,kovn-sandboxd,\"system:kovn\"" \
+                >>"$dir/pki/tokens.csv"
+        return 0
+    fi
     mkdir -p "$dir/pki"
     (
         umask 077
@@ -143,6 +149,7 @@ EXT
             echo "$(tok),system:kovn-controller,kovn-controller,\"system:kovn\""
             echo "$(tok),system:kovn-daemon,kovn-daemon,\"system:kovn\""
             echo "$(tok),system:kovn-cli,kovn-cli,\"system:kovn\""
+            echo "$(tok),system:kovn-sandboxd,kovn-sandboxd,\"system:kovn\""
             echo "$(tok),system:kube-controller-manager,kube-controller-manager"
             echo "$(tok),system:kube-scheduler,kube-scheduler"
         } >tokens.csv
@@ -285,6 +292,7 @@ cmd_start() {
     write_kubeconfig "$dir" "$dir/kovn-controller.kubeconfig" system:kovn-controller
     write_kubeconfig "$dir" "$dir/kovn-daemon.kubeconfig" system:kovn-daemon
     write_kubeconfig "$dir" "$dir/kovn-cli.kubeconfig" system:kovn-cli
+    write_kubeconfig "$dir" "$dir/kovn-sandboxd.kubeconfig" system:kovn-sandboxd
     write_kubeconfig "$dir" "$dir/controller-manager.kubeconfig" system:kube-controller-manager
     write_kubeconfig "$dir" "$dir/scheduler.kubeconfig" system:kube-scheduler
 

@@ -36,6 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 export KUBECONFIG=$KUBECONFIG_ADMIN
+# kovn-sandboxd runs with its own identity, limited by deploy/rbac.yaml.
+kubectl_admin apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
 
 # --- The test CNI chain.
 cat >"$T/bin/test-cni" <<PLUGIN
@@ -110,7 +112,7 @@ spec:
 YAML
 
 start_sandboxd() {
-    "$sandboxd" --kubeconfig "$KUBECONFIG_ADMIN" --node-name "$node" \
+    "$sandboxd" --kubeconfig "$K8S_DIR/kovn-sandboxd.kubeconfig" --node-name "$node" \
         --node-ip "$node_ip" --cni-conf "$T/net.conflist" \
         --cni-bin-dir "$T/bin" --netns-dir "$T/netns" --state-dir "$T/state" \
         --lease-renew-interval 3s --node-status-interval 5s \
