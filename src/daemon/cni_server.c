@@ -146,7 +146,8 @@ cni_server_destroy(struct cni_server *s)
     if (!s) {
         return;
     }
-    LIST_FOR_EACH_SAFE (c, node, &s->conns) {
+    LIST_FOR_EACH_SAFE(c, node, &s->conns)
+    {
         conn_free(s, c);
     }
     close(s->fd);
@@ -157,8 +158,7 @@ cni_server_destroy(struct cni_server *s)
 
 /* Answers a request that never reached the daemon. */
 static void
-reply_error(struct cni_conn *c, int code, const char *msg,
-            const char *details)
+reply_error(struct cni_conn *c, int code, const char *msg, const char *details)
 {
     struct cni_response r;
 
@@ -228,8 +228,9 @@ conn_read(struct cni_server *s, struct cni_conn *c)
         } else if (errno == EAGAIN || errno == EINTR) {
             if (errno == EAGAIN) {
                 if (time_msec() >= c->deadline) {
-                    VLOG_WARN_RL(&rl, "CNI peer sent no complete request in "
-                                      "%d ms; closing",
+                    VLOG_WARN_RL(&rl,
+                                 "CNI peer sent no complete request in "
+                                 "%d ms; closing",
                                  CNI_SERVER_READ_TIMEOUT_MS);
                     c->state = CONN_DONE;
                 }
@@ -311,7 +312,8 @@ cni_server_run(struct cni_server *s)
     struct cni_conn *c;
 
     accept_conns(s);
-    LIST_FOR_EACH_SAFE (c, node, &s->conns) {
+    LIST_FOR_EACH_SAFE(c, node, &s->conns)
+    {
         if (c->state == CONN_READING) {
             conn_read(s, c);
         } else if (c->state == CONN_WRITING) {
@@ -329,7 +331,8 @@ cni_server_wait(struct cni_server *s)
     struct cni_conn *c;
 
     poll_fd_wait(s->fd, POLLIN);
-    LIST_FOR_EACH (c, node, &s->conns) {
+    LIST_FOR_EACH(c, node, &s->conns)
+    {
         if (c->state == CONN_READING) {
             poll_fd_wait(c->fd, POLLIN);
             poll_timer_wait_until(c->deadline);

@@ -112,8 +112,8 @@ check_chassis(struct daemon *d)
     error = node_ovs_check_chassis(d->ovs, NULL, &err);
     if (!error) {
         VLOG_INFO("local Open vSwitch is configured as an OVN chassis");
-    } else if (error != d->chassis_error || strcmp(err.msg,
-                                                   d->chassis_err.msg)) {
+    } else if (error != d->chassis_error ||
+               strcmp(err.msg, d->chassis_err.msg)) {
         VLOG_WARN("chassis not ready: %s", err.msg);
     }
     d->chassis_error = error;

@@ -67,8 +67,7 @@ struct daemon {
 };
 
 int daemon_init(struct daemon *, const struct daemon_options *,
-                struct kube_client *, struct node_ovs *,
-                struct kovn_error *);
+                struct kube_client *, struct node_ovs *, struct kovn_error *);
 void daemon_destroy(struct daemon *);
 void daemon_run(struct daemon *);
 void daemon_wait(struct daemon *);

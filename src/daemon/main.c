@@ -13,12 +13,12 @@
 
 #include "base/error.h"
 #include "cni/protocol.h"
-#include "lib/daemon.h" /* OVS's pid file; not daemon/daemon.h */
 #include "daemon/daemon.h"
 #include "daemon/ovs.h"
 #include "fatal-signal.h"
 #include "kube/kubeconfig.h"
 #include "kube/rest.h"
+#include "lib/daemon.h" /* OVS's pid file; not daemon/daemon.h */
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
@@ -47,8 +47,8 @@ usage(void)
            "  --node-name=NAME            this node (default: the hostname)\n"
            "  --ovs-db=REMOTE             local vswitch database "
            "(unix:/run/openvswitch/db.sock)\n"
-           "  --cni-socket=PATH           CNI socket, mode 0600 (" CNI_DEFAULT_SOCKET
-           ")\n"
+           "  --cni-socket=PATH           CNI socket, mode 0600 "
+           "(" CNI_DEFAULT_SOCKET ")\n"
            "  --bridge=NAME               integration bridge (br-int)\n"
            "  --node-port=NAME            the node's port (ovn0)\n"
            "  --cluster-cidr=CIDR[,CIDR]  routed via the node port "

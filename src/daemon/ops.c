@@ -125,8 +125,7 @@ succeed_add(struct op *op)
                                       op->pod.netns);
     r.result.interfaces[pod_if].mtu = op->pod.mtu;
     for (size_t i = 0; i < net->n_ips; i++) {
-        cni_result_add_ip(&r.result, &net->ips[i], &net->gateways[i],
-                          pod_if);
+        cni_result_add_ip(&r.result, &net->ips[i], &net->gateways[i], pod_if);
     }
     for (size_t i = 0; i < net->n_ips; i++) {
         struct net_cidr any = {{.family = net->ips[i].addr.family}, 0};
@@ -156,7 +155,8 @@ blocked(const struct op *op)
 {
     const struct op *other;
 
-    LIST_FOR_EACH (other, node, &op->d->ops) {
+    LIST_FOR_EACH(other, node, &op->d->ops)
+    {
         if (other == op) {
             return false;
         }
@@ -173,7 +173,8 @@ ops_host_busy(const struct daemon *d, const char *host)
 {
     const struct op *op;
 
-    LIST_FOR_EACH (op, node, &d->ops) {
+    LIST_FOR_EACH(op, node, &d->ops)
+    {
         if (op->state != OP_FINISHED && !strcmp(op->pod.host, host)) {
             return true;
         }
@@ -197,9 +198,9 @@ add_plumbed(void *op_)
         return;
     }
     kovn_error_clear(&err);
-    error = node_ovs_port_ensure(d->ovs, d->opts.bridge, op->pod.host,
-                                 op->iface_id, "", d->opts.ovs_timeout_ms,
-                                 &err);
+    error =
+        node_ovs_port_ensure(d->ovs, d->opts.bridge, op->pod.host,
+                             op->iface_id, "", d->opts.ovs_timeout_ms, &err);
     if (error) {
         fail(op, CNI_ERR_DAEMON, "could not add the pod's port to OVS",
              err.msg);
@@ -255,9 +256,8 @@ add_wait_pod(struct op *op)
         kovn_error_set(&op->wait_reason, -EAGAIN,
                        "the daemon's pod cache is not synced yet");
     } else if (!(pod = kube_informer_get(d->pods, op->pod_key))) {
-        kovn_error_set(&op->wait_reason, -ENOENT,
-                       "no pod %s on node %s (yet)", op->pod_key,
-                       d->opts.node_name);
+        kovn_error_set(&op->wait_reason, -ENOENT, "no pod %s on node %s (yet)",
+                       op->pod_key, d->opts.node_name);
     } else {
         kovn_error_clear(&err);
         error = pod_net_from_object(pod, &op->pod.net, &err);
@@ -266,8 +266,9 @@ add_wait_pod(struct op *op)
             return;
         } else if (error != -EAGAIN) {
             char *msg = xasprintf("pod %s: %s", op->pod_key, err.msg);
-            fail(op, CNI_ERR_DAEMON, "the pod's address annotations are "
-                                     "invalid",
+            fail(op, CNI_ERR_DAEMON,
+                 "the pod's address annotations are "
+                 "invalid",
                  msg);
             free(msg);
             return;
@@ -308,8 +309,8 @@ add_wait_installed(struct op *op)
 
     if (node_ovs_port_installed(d->ovs, op->pod.host)) {
         const struct json *pod = kube_informer_get(d->pods, op->pod_key);
-        const char *routed = pod ? kube_object_annotation(pod, ANN_ROUTED)
-                                 : NULL;
+        const char *routed =
+            pod ? kube_object_annotation(pod, ANN_ROUTED) : NULL;
 
         if (routed && !strcmp(routed, "true")) {
             succeed_add(op);
@@ -503,12 +504,14 @@ gc_start(struct op *op)
         sset_add(&valid, host);
     }
     sweep_list(op->d, &ports, &links);
-    SSET_FOR_EACH (name, &ports) {
+    SSET_FOR_EACH(name, &ports)
+    {
         if (!sset_contains(&valid, name) && !ops_host_busy(op->d, name)) {
             sset_add(&stale_ports, name);
         }
     }
-    SSET_FOR_EACH (name, &links) {
+    SSET_FOR_EACH(name, &links)
+    {
         if (!sset_contains(&valid, name) && !ops_host_busy(op->d, name)) {
             sset_add(&stale_links, name);
         }
@@ -598,7 +601,8 @@ ops_run(struct daemon *d)
 {
     struct op *op;
 
-    LIST_FOR_EACH_SAFE (op, node, &d->ops) {
+    LIST_FOR_EACH_SAFE(op, node, &d->ops)
+    {
         switch (op->state) {
         case OP_QUEUED:
             if (!blocked(op)) {
@@ -627,7 +631,8 @@ ops_wait(struct daemon *d)
 {
     const struct op *op;
 
-    LIST_FOR_EACH (op, node, &d->ops) {
+    LIST_FOR_EACH(op, node, &d->ops)
+    {
         if (op->state == OP_WAIT_POD || op->state == OP_WAIT_INSTALLED) {
             poll_timer_wait_until(op->deadline);
         } else if (op->state == OP_FINISHED) {
@@ -641,7 +646,8 @@ ops_destroy(struct daemon *d)
 {
     struct op *op;
 
-    LIST_FOR_EACH_SAFE (op, node, &d->ops) {
+    LIST_FOR_EACH_SAFE(op, node, &d->ops)
+    {
         if (op->patch) {
             kube_request_cancel(op->patch);
         }

@@ -134,8 +134,8 @@ pod_net_parse(const char *ip_address, const char *mac_address,
         }
         if (c < 0 || !net_cidr_contains(&nets[c], &addr)) {
             return kovn_error_set(err, -EINVAL,
-                                  ANN_IP_ADDRESS " %s is in no CIDR of " ANN_CIDR
-                                                 " \"%s\"",
+                                  ANN_IP_ADDRESS
+                                  " %s is in no CIDR of " ANN_CIDR " \"%s\"",
                                   ips[i], cidr);
         }
         if (g < 0 || !net_cidr_contains(&nets[c], &gw_addrs[g]) ||

@@ -33,7 +33,8 @@ sweep_list(const struct daemon *d, struct sset *ports, struct sset *links)
     const char *name;
 
     node_ovs_list_ports(d->ovs, d->opts.bridge, &all);
-    SSET_FOR_EACH (name, &all) {
+    SSET_FOR_EACH(name, &all)
+    {
         if (strcmp(name, d->opts.node_port)) {
             sset_add(ports, name);
         }
@@ -49,7 +50,8 @@ delete_links(void *job_)
     const char *host;
 
     kovn_error_clear(&job->err);
-    SSET_FOR_EACH (host, &job->links) {
+    SSET_FOR_EACH(host, &job->links)
+    {
         char peer[IF_NAMESIZE];
         struct kovn_error err;
         int error;
@@ -84,7 +86,8 @@ sweep_delete(struct daemon *d, const struct sset *ports,
     sset_clone(&job->links, links);
     job->done = done;
     job->aux = aux;
-    SSET_FOR_EACH (name, ports) {
+    SSET_FOR_EACH(name, ports)
+    {
         struct kovn_error err;
         int error = node_ovs_port_delete(d->ovs, d->opts.bridge, name,
                                          d->opts.ovs_timeout_ms, &err);
@@ -140,7 +143,8 @@ sweep_run(struct daemon *d)
         return;
     }
     sweep_list(d, &ports, &links);
-    SSET_FOR_EACH (name, &ports) {
+    SSET_FOR_EACH(name, &ports)
+    {
         if (!ops_host_busy(d, name) &&
             !pod_exists(d, node_ovs_port_iface_id(d->ovs, name))) {
             VLOG_INFO("port %s (iface-id %s): its pod is gone", name,
@@ -153,7 +157,8 @@ sweep_run(struct daemon *d)
     }
     /* A veth without a port is what an ADD interrupted before its port
      * leaves; a retry of that ADD makes a new one. */
-    SSET_FOR_EACH (name, &links) {
+    SSET_FOR_EACH(name, &links)
+    {
         if (!sset_contains(&ports, name) && !ops_host_busy(d, name)) {
             VLOG_INFO("veth %s has no port", name);
             sset_add(&stale_links, name);

@@ -22,7 +22,6 @@ void sweep_delete(struct daemon *, const struct sset *ports,
 
 /* Kovn's pod ports on the bridge (not the node port) and pod veth host
  * ends, each into its set. */
-void sweep_list(const struct daemon *, struct sset *ports,
-                struct sset *links);
+void sweep_list(const struct daemon *, struct sset *ports, struct sset *links);
 
 #endif /* KOVN_DAEMON_SWEEP_H */

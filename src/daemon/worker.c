@@ -43,8 +43,8 @@ worker_main(void *pool_)
         if (pool->stopping) {
             break;
         }
-        struct job *job = CONTAINER_OF(ovs_list_pop_front(&pool->todo),
-                                       struct job, node);
+        struct job *job =
+            CONTAINER_OF(ovs_list_pop_front(&pool->todo), struct job, node);
         pthread_mutex_unlock(&pool->mutex);
         job->work(job->aux);
         pthread_mutex_lock(&pool->mutex);
@@ -78,7 +78,8 @@ free_jobs(struct ovs_list *list)
 {
     struct job *job;
 
-    LIST_FOR_EACH_POP (job, node, list) {
+    LIST_FOR_EACH_POP(job, node, list)
+    {
         free(job);
     }
 }
@@ -131,7 +132,8 @@ worker_pool_run(struct worker_pool *pool)
     ovs_list_push_back_all(&finished, &pool->finished);
     pthread_mutex_unlock(&pool->mutex);
 
-    LIST_FOR_EACH_POP (job, node, &finished) {
+    LIST_FOR_EACH_POP(job, node, &finished)
+    {
         pool->pending--;
         job->done(job->aux);
         free(job);
