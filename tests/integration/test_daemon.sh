@@ -19,7 +19,7 @@
 #   test_daemon.sh KOVN_CONTROLLER KOVN_DAEMON KOVN_CNI
 set -euo pipefail
 source "$(dirname "$0")/../lib/k8s.sh"
-source "$kovn_root/scripts/lib/proc.sh"
+source "$(dirname "$0")/../lib/kovn_node.sh"
 controller=${1:?usage: test_daemon.sh KOVN_CONTROLLER KOVN_DAEMON KOVN_CNI}
 daemon=${2:?}
 cni_bin=${3:?}
@@ -28,118 +28,17 @@ cni_bin=${3:?}
 t0=$SECONDS
 step() { echo "[$((SECONDS - t0))s] $*"; }
 
-id=$$
-node=kovn-node-$id
-# CIDRs per run: the default VPC's route lands in this namespace's table.
-x=$((150 + id % 50))
-default_cidr=10.$x.0.0/16
-join_cidr=100.$((64 + id % 50)).0.0/16
-netns_list=()
-
-k8s_start --no-scheduler
-dir=$K8S_DIR
 runtime=""
 cleanup() {
-    set +e
     [[ -n "$runtime" ]] && kill "$runtime" 2>/dev/null
-    stop_pidfile "$dir/daemon.pid"
-    stop_pidfile "$dir/controller.pid"
-    # Veths before namespaces: `ip netns del` frees them asynchronously.
-    local l
-    for l in $(ip -o link show 2>/dev/null | sed -n 's/^[0-9]*: \(kovn[0-9a-f]\{11\}\)[@:].*/\1/p'); do
-        ip link del "$l" 2>/dev/null
-    done
-    for l in $(ip netns list | awk '{print $1}' | grep "^kd$id-"); do
-        ip netns del "$l"
-    done
-    "$kovn_root/scripts/ovn.sh" stop-node "$dir/node" >/dev/null 2>&1
-    "$kovn_root/scripts/ovn.sh" stop "$dir/ovn" >/dev/null 2>&1
-    [[ -n "${KEEP:-}" ]] || k8s_cleanup
+    kovn_node_cleanup
 }
-trap cleanup EXIT
-logs() {
-    log_tail "$dir/daemon.log"
-    log_tail "$dir/controller.log"
-}
-die() {
-    logs
-    fail "$@"
-}
-
-"$kovn_root/scripts/ovn.sh" start "$dir/ovn" >"$dir/ovn.log" 2>&1 ||
-    { cat "$dir/ovn.log" >&2; fail "OVN did not start"; }
-source "$dir/ovn/ovn.env"
-nb=$OVN_NB_DB
-"$kovn_root/scripts/ovn.sh" start-node "$dir/node" --nb "$OVN_NB_DB" --sb "$OVN_SB_DB" \
-    --system-id "$node" >"$dir/node.log" 2>&1 ||
-    { cat "$dir/node.log" >&2; fail "the OVN chassis did not start"; }
-ovs_db=unix:$dir/node/db.sock
-export KUBECONFIG=$KUBECONFIG_ADMIN
-kubectl apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
-kubectl create -f - >/dev/null <<EOF
-apiVersion: v1
-kind: Node
-metadata: {name: $node}
-EOF
-step "k8s, OVN and the chassis up"
-
-metrics_port=$(free_port)
-"$controller" --kubeconfig "$dir/kovn-controller.kubeconfig" --ovn-nb "$nb" \
-    --metrics-port "$metrics_port" --no-leader-elect \
-    --default-cidr "$default_cidr" --default-gateway "10.$x.0.1" \
-    --join-cidr "$join_cidr" >>"$dir/controller.log" 2>&1 &
-echo $! >"$dir/controller.pid"
-
-sock=$dir/run/cni.sock
-start_daemon() {
-    rm -f "$dir/daemon.pid"
-    "$daemon" --kubeconfig "$dir/kovn-daemon.kubeconfig" --node-name "$node" \
-        --ovs-db "$ovs_db" --cni-socket "$sock" --cluster-cidr "$default_cidr" \
-        --annotation-timeout 30s --installed-timeout 30s \
-        --log-file "$dir/daemon.log" --pidfile "$dir/daemon.pid" \
-        >>"$dir/daemon.out" 2>&1 &
-    daemon_pid=$!
-    # The pid file is written by the daemon itself; wait for it.
-    local i
-    for ((i = 0; i < 100; i++)); do
-        [[ $(cat "$dir/daemon.pid" 2>/dev/null) == "$daemon_pid" ]] && return 0
-        sleep 0.1
-    done
-    die "kovn-daemon wrote no pid file"
-}
-
-# The plugin config as a runtime hands it over: the conflist's plugin with
-# the list's cniVersion and name, pointed at this test's socket.
-conf=$dir/kovn.conf
-python3 - "$kovn_root/deploy/cni/01-kovn.conflist" "$sock" >"$conf" <<'PY'
-import json, sys
-lst = json.load(open(sys.argv[1]))
-p = dict(lst["plugins"][0], cniVersion=lst["cniVersion"], name=lst["name"])
-p["daemonSocket"] = sys.argv[2]
-print(json.dumps(p))
-PY
-
-# cni COMMAND CONTAINER NETNS NAMESPACE POD [CONFIG]: kovn-cni as a runtime
-# runs it; stdout is the result or error.
-cni() {
-    CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=$3 CNI_IFNAME=eth0 \
-        CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=$4;K8S_POD_NAME=$5" \
-        CNI_PATH=/opt/cni/bin "$cni_bin" <"${6:-$conf}"
-}
-
-start_daemon
-status_conf=$dir/status.conf
-python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["cniVersion"]="1.1.0"; print(json.dumps(c))' \
-    "$conf" >"$status_conf"
-for ((i = 0; i < 300; i++)); do
-    CNI_COMMAND=STATUS CNI_PATH=/opt/cni/bin "$cni_bin" <"$status_conf" >"$dir/status.out" 2>&1 && break
-    sleep 0.2
-done
-((i < 300)) || { cat "$dir/status.out" >&2; die "kovn-daemon not ready (STATUS)"; }
+kovn_node_trap=cleanup
+kovn_node_start "$controller" "$daemon" "$cni_bin"
 [[ $(stat -c %a "$sock") == 600 ]] || die "CNI socket mode is $(stat -c %a "$sock"), not 600"
 [[ $(ovs-vsctl --db="$ovs_db" get interface ovn0 external_ids:iface-id | tr -d '"') == "node-$node" ]] ||
     die "ovn0 is not bound to node-$node"
-step "kovn-controller and kovn-daemon ready (STATUS ok, ovn0 on br-int)"
+step "k8s, OVN, chassis, kovn-controller and kovn-daemon ready (STATUS ok, ovn0 on br-int)"
 
 wait_sa() {
     for ns in "$@"; do
