@@ -30,6 +30,7 @@ step() { echo "[$((SECONDS - t0))s] $*"; }
 
 runtime=""
 cleanup() {
+    set +e
     [[ -n "$runtime" ]] && kill "$runtime" 2>/dev/null
     kovn_node_cleanup
 }
