@@ -12,9 +12,11 @@
 #     again, also with the netns gone; deleting the pod removes its LSP and
 #     IP object and frees the address.
 #  3. Bad requests get CNI errors with code and message; nothing is made.
+#     A pod deleted while the daemon is down loses port and veth at start.
 #  4. kill -9 of kovn-daemon three times during 100 concurrent ADDs that a
 #     "runtime" retries: afterwards every pod is wired exactly once (one
-#     port per pod, no orphan veth) and reaches its gateway.
+#     port per pod, no orphan veth) and reaches its gateway.  Then GC with
+#     all but one of them as valid attachments removes exactly the rest.
 # Needs root.
 #   test_daemon.sh KOVN_CONTROLLER KOVN_DAEMON KOVN_CNI
 set -euo pipefail
@@ -345,6 +347,22 @@ expect_error "missing K8S_POD_NAME" 4 env CNI_COMMAND=ADD CNI_CONTAINERID=c-y CN
     die "a failed request left a port"
 step "bad requests: CNI errors with code and msg, nothing created"
 
+# --- A pod deleted while the daemon is down: its port goes at start.
+host_b1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["interfaces"][0]["name"])' "$dir/b1.json")
+kill -9 "$daemon_pid"
+wait "$daemon_pid" 2>/dev/null || true
+kubectl -n vb1 delete pod b1 --grace-period=0 --force >/dev/null 2>&1
+start_daemon
+for ((i = 0; i < 300; i++)); do
+    ovs-vsctl --db="$ovs_db" list-ports br-int | grep -qx "$host_b1" || break
+    sleep 0.1
+done
+! ovs-vsctl --db="$ovs_db" list-ports br-int | grep -qx "$host_b1" || die "port of b1, deleted while the daemon was down, remains"
+! ip link show "$host_b1" >/dev/null 2>&1 || die "veth of b1, deleted while the daemon was down, remains"
+host_b2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["interfaces"][0]["name"])' "$dir/b2.json")
+ovs-vsctl --db="$ovs_db" list-ports br-int | grep -qx "$host_b2" || die "the start-up sweep removed b2's port"
+step "restart: the port and veth of a pod deleted meanwhile are removed, others kept"
+
 # --- kill -9 during 100 ADDs, retried like a runtime.
 n_pods=${KILL_PODS:-100}
 kubectl create ns k9 >/dev/null
@@ -434,4 +452,24 @@ seq 0 $((n_pods - 1)) | xargs -P 8 -I{} sh -c \
     "ip netns exec kd$id-p{} ping -c 1 -W 3 $gw >/dev/null || ip netns exec kd$id-p{} ping -c 2 -W 3 $gw >/dev/null || { echo p{}; exit 255; }" ||
     die "some pods cannot reach their gateway $gw"
 step "every pod wired exactly once (one port, one veth, none orphaned), all reach $gw"
+
+# --- GC: everything but the attachments the runtime still knows goes.
+python3 - "$conf" "$n_pods" <<'PY' >"$dir/gc.conf"
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["cniVersion"] = "1.1.0"
+c["cni.dev/valid-attachments"] = [{"containerID": "c-p%d" % i, "ifname": "eth0"}
+                                  for i in range(1, int(sys.argv[2]))]
+print(json.dumps(c))
+PY
+CNI_COMMAND=GC CNI_PATH=/opt/cni/bin "$cni_bin" <"$dir/gc.conf" >"$dir/gc.out" ||
+    { cat "$dir/gc.out" >&2; die "GC failed"; }
+ports=$(ovs-vsctl --db="$ovs_db" list-ports br-int)
+links=$(ip -o link show | sed -n 's/^[0-9]*: \(kovn[0-9a-f]\{11\}\)[@:].*/\1/p')
+[[ $(grep -c '^kovn' <<<"$ports") == $((n_pods - 1)) ]] || die "after GC: $(grep -c '^kovn' <<<"$ports") pod ports, expected $((n_pods - 1))"
+[[ $(wc -l <<<"$links") == $((n_pods - 1)) ]] || die "after GC: $(wc -l <<<"$links") veths, expected $((n_pods - 1))"
+host_p0=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["interfaces"][0]["name"])' "$dir/k9/p0.json")
+! grep -qx "$host_p0" <<<"$ports" || die "GC kept p0's port"
+grep -qx ovn0 <<<"$ports" || die "GC removed ovn0"
+step "GC removes the ports and veths of attachments not listed (p0, a1, ...), keeps the rest and ovn0"
 echo "ok"
