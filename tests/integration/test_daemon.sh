@@ -472,4 +472,10 @@ host_p0=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["inter
 ! grep -qx "$host_p0" <<<"$ports" || die "GC kept p0's port"
 grep -qx ovn0 <<<"$ports" || die "GC removed ovn0"
 step "GC removes the ports and veths of attachments not listed (p0, a1, ...), keeps the rest and ovn0"
+
+# A clean stop: no sanitizer report (leaks included) from any daemon run.
+stop_pidfile "$dir/daemon.pid"
+! grep -q 'Sanitizer' "$dir/daemon.out" || { cat "$dir/daemon.out" >&2; die "sanitizer report from kovn-daemon"; }
+[[ ! -e "$sock" ]] || die "kovn-daemon left its socket behind on a clean stop"
+step "kovn-daemon stopped cleanly: socket removed, no sanitizer report"
 echo "ok"
