@@ -225,17 +225,17 @@ conn_read(struct cni_server *s, struct cni_conn *c)
             /* The peer left before finishing its request. */
             c->state = CONN_DONE;
             return;
-        } else if (errno == EAGAIN || errno == EINTR) {
-            if (errno == EAGAIN) {
-                if (time_msec() >= c->deadline) {
-                    VLOG_WARN_RL(&rl,
-                                 "CNI peer sent no complete request in "
-                                 "%d ms; closing",
-                                 CNI_SERVER_READ_TIMEOUT_MS);
-                    c->state = CONN_DONE;
-                }
-                return;
+        } else if (errno == EINTR) {
+            continue;
+        } else if (errno == EAGAIN) {
+            if (time_msec() >= c->deadline) {
+                VLOG_WARN_RL(&rl,
+                             "CNI peer sent no complete request in %d ms; "
+                             "closing",
+                             CNI_SERVER_READ_TIMEOUT_MS);
+                c->state = CONN_DONE;
             }
+            return;
         } else {
             c->state = CONN_DONE;
             return;

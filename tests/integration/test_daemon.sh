@@ -347,6 +347,31 @@ expect_error "missing K8S_POD_NAME" 4 env CNI_COMMAND=ADD CNI_CONTAINERID=c-y CN
     die "a failed request left a port"
 step "bad requests: CNI errors with code and msg, nothing created"
 
+# Peers of the socket: half a request then gone, garbage, an oversized
+# line; each costs its connection only, and the daemon still answers.
+python3 - "$sock" <<'PY' || die "socket peers"
+import json, socket, sys
+path = sys.argv[1]
+def conn():
+    s = socket.socket(socket.AF_UNIX); s.settimeout(30); s.connect(path); return s
+for _ in range(20):
+    s = conn(); s.sendall(b'{"command":"ADD","contain'); s.close()
+s = conn(); s.sendall(b"not json\n")
+e = json.loads(s.makefile().readline())["error"]
+assert e["code"] == 6 and e["msg"], e
+s = conn()
+try:
+    s.sendall(b"[" * (2 * 1024 * 1024))
+except OSError:
+    pass
+line = s.makefile().readline()
+assert json.loads(line)["error"]["code"] == 6, line
+PY
+CNI_COMMAND=STATUS CNI_PATH=/opt/cni/bin "$cni_bin" <"$dir/status.conf" >/dev/null ||
+    die "STATUS fails after misbehaving peers"
+kill -0 "$daemon_pid" || die "kovn-daemon died of its peers"
+step "socket peers: partial requests, garbage and a 2 MB line are refused; the daemon answers on"
+
 # --- A pod deleted while the daemon is down: its port goes at start.
 host_b1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["interfaces"][0]["name"])' "$dir/b1.json")
 kill -9 "$daemon_pid"
