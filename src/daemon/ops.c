@@ -4,6 +4,7 @@
 #include "daemon/ops.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cni/protocol.h"
@@ -55,6 +56,11 @@ struct op {
     struct net_mac host_mac;
 
     struct kube_request *patch;
+
+    /* ADD: ports of other attachments bound to the same pod (a runtime
+     * that retried with a new sandbox and never sent DEL); their veths go
+     * on the worker with the rest. */
+    struct sset stale_hosts;
 };
 
 static const char *
@@ -146,6 +152,7 @@ op_free(struct op *op)
     free(op->pod.ifname);
     free(op->pod_key);
     free(op->iface_id);
+    sset_destroy(&op->stale_hosts);
     free(op);
 }
 
@@ -215,9 +222,55 @@ static void
 add_work(void *op_)
 {
     struct op *op = op_;
+    const char *host;
 
     kovn_error_clear(&op->err);
+    SSET_FOR_EACH(host, &op->stale_hosts)
+    {
+        char peer[IF_NAMESIZE];
+
+        snprintf(peer, sizeof peer, PLUMB_PEER_PREFIX "%s",
+                 host + strlen(PLUMB_HOST_PREFIX));
+        op->error = plumb_pod_del(host, peer, &op->err);
+        if (op->error) {
+            return;
+        }
+    }
     op->error = plumb_pod_add(&op->pod, &op->host_mac, &op->err);
+}
+
+/* One pod, one port: other kovn ports bound to this pod's iface-id go
+ * (the runtime gave up on that sandbox without a DEL).  Fills
+ * 'op->stale_hosts' with their veths. */
+static int
+add_remove_other_ports(struct op *op, struct kovn_error *err)
+{
+    struct daemon *d = op->d;
+    struct sset ports = SSET_INITIALIZER(&ports);
+    const char *name;
+    int error = 0;
+
+    node_ovs_list_ports(d->ovs, d->opts.bridge, &ports);
+    SSET_FOR_EACH(name, &ports)
+    {
+        const char *iface_id = node_ovs_port_iface_id(d->ovs, name);
+
+        if (strcmp(name, op->pod.host) && iface_id &&
+            !strcmp(iface_id, op->iface_id) && !ops_host_busy(d, name)) {
+            VLOG_INFO("%s: removing port %s of an earlier sandbox",
+                      op->pod_key, name);
+            error = node_ovs_port_delete(d->ovs, d->opts.bridge, name,
+                                         d->opts.ovs_timeout_ms, err);
+            if (error) {
+                break;
+            }
+            if (plumb_is_host_name(name)) {
+                sset_add(&op->stale_hosts, name);
+            }
+        }
+    }
+    sset_destroy(&ports);
+    return error;
 }
 
 /* The pod has its address: replace whatever an earlier ADD left, then
@@ -239,6 +292,11 @@ add_plumb(struct op *op)
                  "could not remove the port an earlier ADD left", err.msg);
             return;
         }
+    }
+    if (add_remove_other_ports(op, &err)) {
+        fail(op, CNI_ERR_DAEMON,
+             "could not remove the pod's port of an earlier sandbox", err.msg);
+        return;
     }
     op->state = OP_WORKING;
     worker_submit(d->workers, add_work, add_plumbed, op);
@@ -577,6 +635,7 @@ ops_request(struct cni_conn *conn, struct cni_request *req, void *d_)
     op->req = req;
     op->started = time_msec();
     op->state = OP_QUEUED;
+    sset_init(&op->stale_hosts);
     if (req->container_id && req->ifname) {
         plumb_names(req->container_id, req->ifname, op->pod.host,
                     op->pod.peer);

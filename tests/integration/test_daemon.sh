@@ -372,6 +372,18 @@ CNI_COMMAND=STATUS CNI_PATH=/opt/cni/bin "$cni_bin" <"$dir/status.conf" >/dev/nu
 kill -0 "$daemon_pid" || die "kovn-daemon died of its peers"
 step "socket peers: partial requests, garbage and a 2 MB line are refused; the daemon answers on"
 
+# A runtime that retries a pod with a new sandbox (container ID) and no
+# DEL: the pod keeps one port, the new one.
+host_a2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["interfaces"][0]["name"])' "$dir/a2.json")
+cni ADD c-a2-again "/var/run/netns/kd$id-a2" va2 a2 >"$dir/a2.json" ||
+    { cat "$dir/a2.json" >&2; die "ADD of a2 with a new container ID failed"; }
+host_a2_new=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["interfaces"][0]["name"])' "$dir/a2.json")
+a2_ports=$(ovs-vsctl --db="$ovs_db" --bare --columns=name find interface external_ids:iface-id=a2.va2 | sed '/^$/d')
+[[ "$a2_ports" == "$host_a2_new" ]] || die "ports of a2 after a second sandbox: $a2_ports (new $host_a2_new)"
+! ip link show "$host_a2" >/dev/null 2>&1 || die "the first sandbox's veth $host_a2 remains"
+ping_ok a1 "$(ip_of a2)" || die "a1 cannot ping a2 after its second sandbox"
+step "a second sandbox of a2 without DEL: one port (the new one), old veth gone, a2 reachable"
+
 # --- A pod deleted while the daemon is down: its port goes at start.
 host_b1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["interfaces"][0]["name"])' "$dir/b1.json")
 kill -9 "$daemon_pid"
