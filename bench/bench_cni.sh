@@ -52,7 +52,7 @@ PY
 
 # --- kovn: pods created and addressed, then ADD one at a time.
 kubectl create ns bench >/dev/null
-for ((i = 0; i < 200; i++)); do kubectl -n bench get sa default >/dev/null 2>&1 && break; sleep 0.1; done
+k8s_wait_sa bench
 python3 - "$n" "$node" <<'PY' | kubectl create -f - >/dev/null
 import json, sys
 items = [{"apiVersion": "v1", "kind": "Pod",

@@ -4,13 +4,12 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/cmdline.h"
 #include "base/error.h"
 #include "cni/protocol.h"
 #include "daemon/daemon.h"
@@ -67,37 +66,6 @@ usage(void)
            "  -h, --help\n"
            "Durations: a number with ms, s, m or h (plain numbers are "
            "seconds).\n");
-}
-
-static long long
-parse_duration(const char *flag, const char *text)
-{
-    char *end;
-    double value = strtod(text, &end);
-    double scale = !strcmp(end, "ms")           ? 1
-                   : !strcmp(end, "s") || !*end ? 1000
-                   : !strcmp(end, "m")          ? 60 * 1000
-                   : !strcmp(end, "h")          ? 3600 * 1000
-                                                : -1;
-
-    if (end == text || scale < 0 || value < 0 || value * scale > 1e15) {
-        ovs_fatal(0, "--%s=%s: expected a duration such as 30s or 10m", flag,
-                  text);
-    }
-    return (long long)(value * scale);
-}
-
-static int
-parse_int(const char *flag, const char *text, int min, int max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-
-    if (end == text || *end || value < min || value > max) {
-        ovs_fatal(0, "--%s=%s: expected an integer from %d to %d", flag, text,
-                  min, max);
-    }
-    return value;
 }
 
 static size_t
@@ -210,22 +178,22 @@ parse_flags(int argc, char *argv[], struct flags *f)
             f->d.n_node_routes = parse_cidrs(optarg, f->routes);
             break;
         case OPT_ANNOTATION_TIMEOUT:
-            f->d.annotation_timeout_ms = parse_duration(name, optarg);
+            f->d.annotation_timeout_ms = cmdline_duration(name, optarg);
             break;
         case OPT_INSTALLED_TIMEOUT:
-            f->d.installed_timeout_ms = parse_duration(name, optarg);
+            f->d.installed_timeout_ms = cmdline_duration(name, optarg);
             break;
         case OPT_OVS_TIMEOUT:
-            f->d.ovs_timeout_ms = parse_duration(name, optarg);
+            f->d.ovs_timeout_ms = cmdline_duration(name, optarg);
             break;
         case OPT_MTU:
-            f->d.mtu = parse_int(name, optarg, 68, 65535);
+            f->d.mtu = cmdline_int(name, optarg, 68, 65535);
             break;
         case OPT_WORKERS:
-            f->d.n_workers = parse_int(name, optarg, 1, 64);
+            f->d.n_workers = cmdline_int(name, optarg, 1, 64);
             break;
         case OPT_MAX_CONNS:
-            f->d.max_conns = parse_int(name, optarg, 1, 65536);
+            f->d.max_conns = cmdline_int(name, optarg, 1, 65536);
             break;
         case OPT_LOG_FILE:
             f->log_file = optarg;
@@ -250,40 +218,6 @@ parse_flags(int argc, char *argv[], struct flags *f)
         ovs_fatal(0, "--node-name is empty");
     }
     f->d.node_routes = f->routes;
-}
-
-/* SIGTERM/SIGINT end the loop through a pipe the loop polls. */
-static int stop_pipe[2] = {-1, -1};
-
-static void
-on_stop_signal(int sig)
-{
-    char c = (char)sig;
-    ssize_t n = write(stop_pipe[1], &c, 1);
-    (void)n;
-}
-
-static void
-catch_stop_signals(void)
-{
-    struct sigaction sa;
-
-    if (pipe(stop_pipe)) {
-        ovs_fatal(errno, "pipe");
-    }
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-}
-
-static bool
-stop_requested(void)
-{
-    struct pollfd pfd = {.fd = stop_pipe[0], .events = POLLIN};
-
-    return poll(&pfd, 1, 0) > 0;
 }
 
 int
@@ -311,7 +245,7 @@ main(int argc, char *argv[])
         daemonize_start(false);
         daemonize_complete();
     }
-    catch_stop_signals();
+    cmdline_catch_stop_signals();
 
     kube_config_init(&config);
     if (kube_config_load(f.kubeconfig, NULL, &config, &err)) {
@@ -333,13 +267,13 @@ main(int argc, char *argv[])
     VLOG_INFO("kovn-daemon started for node %s; CNI on %s, OVS at %s",
               f.d.node_name, f.d.cni_socket, f.ovs_db);
 
-    while (!stop_requested()) {
+    while (!cmdline_stop_requested()) {
         kube_client_run(client);
         daemon_run(&d);
 
         kube_client_wait(client);
         daemon_wait(&d);
-        poll_fd_wait(stop_pipe[0], POLLIN);
+        cmdline_stop_wait();
         poll_block();
     }
 

@@ -229,8 +229,7 @@ add_work(void *op_)
     {
         char peer[IF_NAMESIZE];
 
-        snprintf(peer, sizeof peer, PLUMB_PEER_PREFIX "%s",
-                 host + strlen(PLUMB_HOST_PREFIX));
+        plumb_peer_name(host, peer);
         op->error = plumb_pod_del(host, peer, &op->err);
         if (op->error) {
             return;

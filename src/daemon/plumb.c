@@ -30,6 +30,13 @@ plumb_names(const char *container_id, const char *ifname,
     snprintf(peer, IF_NAMESIZE, PLUMB_PEER_PREFIX "%011" PRIx64, h);
 }
 
+void
+plumb_peer_name(const char *host, char peer[IF_NAMESIZE])
+{
+    snprintf(peer, IF_NAMESIZE, PLUMB_PEER_PREFIX "%s",
+             host + strlen(PLUMB_HOST_PREFIX));
+}
+
 bool
 plumb_is_host_name(const char *name)
 {

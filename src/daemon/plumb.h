@@ -28,6 +28,8 @@ struct sset;
 /* Names of the host and (temporary) peer end for an attachment. */
 void plumb_names(const char *container_id, const char *ifname,
                  char host[IF_NAMESIZE], char peer[IF_NAMESIZE]);
+/* The peer name that goes with host end 'host' (a plumb_is_host_name()). */
+void plumb_peer_name(const char *host, char peer[IF_NAMESIZE]);
 /* Whether 'name' is a host end plumb_names() makes. */
 bool plumb_is_host_name(const char *name);
 

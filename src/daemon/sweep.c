@@ -56,8 +56,7 @@ delete_links(void *job_)
         struct kovn_error err;
         int error;
 
-        snprintf(peer, sizeof peer, PLUMB_PEER_PREFIX "%s",
-                 host + strlen(PLUMB_HOST_PREFIX));
+        plumb_peer_name(host, peer);
         error = plumb_pod_del(host, peer, &err);
         if (error && !job->error) {
             job->error = error;

@@ -43,15 +43,6 @@ kovn_node_start "$controller" "$daemon" "$cni_bin"
     die "ovn0 is not bound to node-$node"
 step "k8s, OVN, chassis, kovn-controller and kovn-daemon ready (STATUS ok, ovn0 on br-int)"
 
-wait_sa() {
-    for ns in "$@"; do
-        for ((i = 0; i < 200; i++)); do
-            kubectl -n "$ns" get sa default >/dev/null 2>&1 && break
-            sleep 0.1
-        done
-    done
-}
-
 # Two VPCs with the same CIDR, a second subnet in the first, a dual-stack
 # subnet in the default VPC.
 kubectl apply -f - >/dev/null <<EOF
@@ -105,7 +96,7 @@ spec:
   gateway: 10.$((x + 50)).200.1,fd00:$x::1
   namespaces: [dual]
 EOF
-wait_sa default va1 va2 vb1 dual
+k8s_wait_sa default va1 va2 vb1 dual
 
 # pod NAMESPACE NAME: a pod bound to this node.
 pod() {
@@ -403,7 +394,7 @@ step "restart: the port and veth of a pod deleted meanwhile are removed, others 
 # --- kill -9 during 100 ADDs, retried like a runtime.
 n_pods=${KILL_PODS:-100}
 kubectl create ns k9 >/dev/null
-wait_sa k9
+k8s_wait_sa k9
 python3 - "$n_pods" "$node" <<'PY' | kubectl create -f - >/dev/null
 import json, sys
 items = [{"apiVersion": "v1", "kind": "Pod",
