@@ -3,7 +3,11 @@
  * requests in progress), with blocking netlink work handed to worker
  * threads.  The modules beside it work on this struct: ops (CNI requests),
  * nodeport (the node's ovn0 port) and sweep (removing ports of pods that
- * are gone). */
+ * are gone).
+ *
+ * OVS writes (daemon/ovs) block the loop until ovs-vswitchd applied them,
+ * milliseconds normally, at most --ovs-timeout; waiting for ovn-installed
+ * and for pod annotations never blocks: those are states of a request. */
 #ifndef KOVN_DAEMON_DAEMON_H
 #define KOVN_DAEMON_DAEMON_H 1
 
