@@ -5,13 +5,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/cmdline.h"
 #include "base/error.h"
 #include "controller/controller.h"
 #include "controller/gc.h"
@@ -81,37 +80,6 @@ usage(void)
            "  -h, --help\n"
            "Durations: a number with ms, s, m or h (plain numbers are "
            "seconds).\n");
-}
-
-static long long
-parse_duration(const char *flag, const char *text)
-{
-    char *end;
-    double value = strtod(text, &end);
-    double scale = !strcmp(end, "ms")           ? 1
-                   : !strcmp(end, "s") || !*end ? 1000
-                   : !strcmp(end, "m")          ? 60 * 1000
-                   : !strcmp(end, "h")          ? 3600 * 1000
-                                                : -1;
-
-    if (end == text || scale < 0 || value < 0 || value * scale > 1e15) {
-        ovs_fatal(0, "--%s=%s: expected a duration such as 30s or 10m", flag,
-                  text);
-    }
-    return (long long)(value * scale);
-}
-
-static int
-parse_int(const char *flag, const char *text, int min, int max)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-
-    if (end == text || *end || value < min || value > max) {
-        ovs_fatal(0, "--%s=%s: expected an integer from %d to %d", flag, text,
-                  min, max);
-    }
-    return value;
 }
 
 static void
@@ -252,10 +220,10 @@ parse_flags(int argc, char *argv[], struct flags *f)
             f->ctl.gc_orphaned_subnets = true;
             break;
         case OPT_ORPHAN_GRACE:
-            f->ctl.orphan_grace_ms = parse_duration(name, optarg);
+            f->ctl.orphan_grace_ms = cmdline_duration(name, optarg);
             break;
         case OPT_GC_INTERVAL:
-            f->ctl.gc_interval_ms = parse_duration(name, optarg);
+            f->ctl.gc_interval_ms = cmdline_duration(name, optarg);
             if (f->ctl.gc_interval_ms < 100) {
                 ovs_fatal(0, "--gc-interval must be at least 100ms");
             }
@@ -270,22 +238,22 @@ parse_flags(int argc, char *argv[], struct flags *f)
             f->lease_name = optarg;
             break;
         case OPT_LEASE_DURATION:
-            f->lease_duration_ms = parse_duration(name, optarg);
+            f->lease_duration_ms = cmdline_duration(name, optarg);
             break;
         case OPT_RENEW:
-            f->renew_deadline_ms = parse_duration(name, optarg);
+            f->renew_deadline_ms = cmdline_duration(name, optarg);
             break;
         case OPT_RETRY:
-            f->retry_period_ms = parse_duration(name, optarg);
+            f->retry_period_ms = cmdline_duration(name, optarg);
             break;
         case OPT_METRICS_ADDR:
             f->server.metrics_address = optarg;
             break;
         case OPT_METRICS_PORT:
-            f->server.metrics_port = parse_int(name, optarg, 0, 65535);
+            f->server.metrics_port = cmdline_int(name, optarg, 0, 65535);
             break;
         case OPT_WEBHOOK_PORT:
-            webhook_port = parse_int(name, optarg, 0, 65535);
+            webhook_port = cmdline_int(name, optarg, 0, 65535);
             break;
         case OPT_WEBHOOK_ADDR:
             webhook_address = optarg;
@@ -300,10 +268,10 @@ parse_flags(int argc, char *argv[], struct flags *f)
             f->ctl.event_namespace = optarg;
             break;
         case OPT_QPS:
-            f->qps = parse_int(name, optarg, 1, 100000);
+            f->qps = cmdline_int(name, optarg, 1, 100000);
             break;
         case OPT_BURST:
-            f->burst = parse_int(name, optarg, 1, 100000);
+            f->burst = cmdline_int(name, optarg, 1, 100000);
             break;
         case 'v':
             vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_DBG);
@@ -329,41 +297,6 @@ parse_flags(int argc, char *argv[], struct flags *f)
         f->server.webhook_address = webhook_address;
         f->server.webhook_port = webhook_port;
     }
-}
-
-/* SIGTERM/SIGINT end the loop through a pipe the loop polls, so that the
- * shutdown (releasing the Lease) runs in normal context. */
-static int stop_pipe[2] = {-1, -1};
-
-static void
-on_stop_signal(int sig)
-{
-    char c = (char)sig;
-    ssize_t n = write(stop_pipe[1], &c, 1);
-    (void)n;
-}
-
-static void
-catch_stop_signals(void)
-{
-    struct sigaction sa;
-
-    if (pipe(stop_pipe)) {
-        ovs_fatal(errno, "pipe");
-    }
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-}
-
-static bool
-stop_requested(void)
-{
-    struct pollfd pfd = {.fd = stop_pipe[0], .events = POLLIN};
-
-    return poll(&pfd, 1, 0) > 0;
 }
 
 struct leading {
@@ -403,7 +336,7 @@ main(int argc, char *argv[])
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_INFO);
     fatal_ignore_sigpipe();
     parse_flags(argc, argv, &f);
-    catch_stop_signals();
+    cmdline_catch_stop_signals();
 
     kube_config_init(&config);
     if (kube_config_load(f.kubeconfig, NULL, &config, &err)) {
@@ -457,7 +390,7 @@ main(int argc, char *argv[])
               f.server.metrics_address ? f.server.metrics_address : "-",
               server_metrics_port(server));
 
-    while (!stop_requested()) {
+    while (!cmdline_stop_requested()) {
         bool synced = controller_synced(&ctl);
 
         if (lease) {
@@ -492,7 +425,7 @@ main(int argc, char *argv[])
         if (leading.leader && synced && !defaults_done) {
             poll_timer_wait(200);
         }
-        poll_fd_wait(stop_pipe[0], POLLIN);
+        cmdline_stop_wait();
         poll_block();
     }
 

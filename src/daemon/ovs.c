@@ -711,6 +711,14 @@ node_ovs_wait_installed(struct node_ovs *ovs, const char *port_name,
                           port_name, iface_id, timeout_ms, iface_id);
 }
 
+const char *
+node_ovs_port_iface_id(const struct node_ovs *ovs, const char *port_name)
+{
+    const struct ovsrec_interface *iface = find_iface(ovs, port_name);
+
+    return iface ? smap_get(&iface->external_ids, IFACE_ID_KEY) : NULL;
+}
+
 void
 node_ovs_list_ports(const struct node_ovs *ovs, const char *bridge,
                     struct sset *out)

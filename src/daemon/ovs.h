@@ -126,6 +126,11 @@ int node_ovs_port_status(const struct node_ovs *, const char *port_name,
 int node_ovs_wait_installed(struct node_ovs *, const char *port_name,
                             long long timeout_ms, struct kovn_error *err);
 
+/* The external_ids:iface-id of Interface 'port_name', or NULL.  Points
+ * into the replica: valid until the next node_ovs_run(). */
+const char *node_ovs_port_iface_id(const struct node_ovs *,
+                                   const char *port_name);
+
 /* Adds to 'out' the names of the ports of 'bridge' that kovn created (an
  * Interface with kovn-owner=kovn-daemon).  A missing bridge adds nothing. */
 void node_ovs_list_ports(const struct node_ovs *, const char *bridge,

@@ -43,16 +43,6 @@ wait_ready() {
 start_controller
 wait_ready
 
-# Waits until every default service account exists (pods need one).
-wait_sa() {
-    for ns in "$@"; do
-        for ((i = 0; i < 200; i++)); do
-            kubectl -n "$ns" get sa default >/dev/null 2>&1 && break
-            sleep 0.1
-        done
-    done
-}
-
 # pods NS PREFIX N [EXTRA-ANNOTATIONS-JSON]: a List of N bare pods.
 pods() {
     python3 - "$@" <<'PY'
@@ -109,7 +99,7 @@ spec:
   excludeIps: [10.71.0.2..10.71.0.9, fd00:71::2..fd00:71::9]
   namespaces: [p3]
 EOF2
-wait_sa p1 p2 p3
+k8s_wait_sa p1 p2 p3
 start=$(date +%s.%N)
 pods p1 a 400 | kubectl create -f - >/dev/null
 pods p2 a 300 | kubectl create -f - >/dev/null
@@ -141,7 +131,7 @@ kind: Subnet
 metadata: {name: tiny2}
 spec: {cidrBlock: 10.73.0.0/24, namespaces: [q]}
 EOF2
-wait_sa q
+k8s_wait_sa q
 kubectl apply -f - >/dev/null <<'EOF2'
 apiVersion: v1
 kind: Pod
@@ -236,7 +226,7 @@ kind: Subnet
 metadata: {name: schurn}
 spec: {cidrBlock: 10.74.0.0/22, namespaces: [churn]}
 EOF2
-wait_sa churn
+k8s_wait_sa churn
 (
     for ((k = 0; k < 20; k++)); do
         sleep 1.5

@@ -3,6 +3,7 @@
 # temp dir, stopped by its pid files when the test exits however it exits.
 #   k8s_start [--no-controller-manager] [--no-scheduler]
 #   $K8S_DIR, $KUBECONFIG_ADMIN, kubectl_admin ARGS...
+#   k8s_wait_sa NAMESPACE...   (pods need the default service account)
 kovn_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 k8s_cleanup() {
@@ -17,6 +18,18 @@ k8s_start() {
     "$kovn_root/scripts/k8s.sh" start "$K8S_DIR" "$@" >"$K8S_DIR/start.log" 2>&1 ||
         { cat "$K8S_DIR/start.log" >&2; return 1; }
     KUBECONFIG_ADMIN="$K8S_DIR/kubeconfig"
+}
+
+# Waits (20 s at most each) until every namespace's default service
+# account exists: the API server refuses pods before it does.
+k8s_wait_sa() {
+    local ns i
+    for ns in "$@"; do
+        for ((i = 0; i < 200; i++)); do
+            kubectl -n "$ns" get sa default >/dev/null 2>&1 && break
+            sleep 0.1
+        done
+    done
 }
 
 kubectl_admin() {

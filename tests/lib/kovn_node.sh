@@ -1,0 +1,115 @@
+# Sourced by tests and benchmarks after tests/lib/k8s.sh: one kovn node in
+# this network namespace, every part real: a control plane (no scheduler:
+# pods name their node), OVN central, a chassis (scripts/ovn.sh
+# start-node), kovn-controller and kovn-daemon, and the Node object.
+#   kovn_node_start CONTROLLER DAEMON CNI   (returns once STATUS is ok)
+#   kovn_node_cleanup   the EXIT trap, or called by $kovn_node_trap if set
+#   start_daemon; cni COMMAND CONTAINER NETNS NAMESPACE POD [CONFIG]
+# It sets $dir, $node, $id, $x (default subnet 10.$x.0.0/16), $nb,
+# $ovs_db, $sock, $conf (the plugin config a runtime passes) and
+# $daemon_pid.  Pod network namespaces are to be named kd$id-*; cleanup
+# deletes them and every kovn veth of this namespace (only one node can
+# run in a network namespace).
+source "$kovn_root/scripts/lib/proc.sh"
+
+kovn_node_cleanup() {
+    set +e
+    [[ -n "${dir:-}" ]] || return 0
+    stop_pidfile "$dir/daemon.pid"
+    stop_pidfile "$dir/controller.pid"
+    # Veths before namespaces: `ip netns del` frees them asynchronously.
+    local l
+    for l in $(ip -o link show 2>/dev/null | sed -n 's/^[0-9]*: \(kovn[0-9a-f]\{11\}\)[@:].*/\1/p'); do
+        ip link del "$l" 2>/dev/null
+    done
+    for l in $(ip netns list | awk '{print $1}' | grep "^kd$id-"); do
+        ip netns del "$l"
+    done
+    "$kovn_root/scripts/ovn.sh" stop-node "$dir/node" >/dev/null 2>&1
+    "$kovn_root/scripts/ovn.sh" stop "$dir/ovn" >/dev/null 2>&1
+    [[ -n "${KEEP:-}" ]] || k8s_cleanup
+}
+
+die() {
+    log_tail "$dir/daemon.log"
+    log_tail "$dir/controller.log"
+    fail "$@"
+}
+
+start_daemon() {
+    rm -f "$dir/daemon.pid"
+    "$kovn_daemon" --kubeconfig "$dir/kovn-daemon.kubeconfig" --node-name "$node" \
+        --ovs-db "$ovs_db" --cni-socket "$sock" --cluster-cidr "$default_cidr" \
+        --annotation-timeout 30s --installed-timeout 30s \
+        --log-file "$dir/daemon.log" --pidfile "$dir/daemon.pid" \
+        >>"$dir/daemon.out" 2>&1 &
+    daemon_pid=$!
+    # The pid file is written by the daemon itself; wait for it.
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [[ $(cat "$dir/daemon.pid" 2>/dev/null) == "$daemon_pid" ]] && return 0
+        sleep 0.1
+    done
+    die "kovn-daemon wrote no pid file"
+}
+
+cni() {
+    CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=$3 CNI_IFNAME=eth0 \
+        CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=$4;K8S_POD_NAME=$5" \
+        CNI_PATH=/opt/cni/bin "$kovn_cni" <"${6:-$conf}"
+}
+
+kovn_node_start() {
+    kovn_controller=$1 kovn_daemon=$2 kovn_cni=$3
+    id=$$
+    node=kovn-node-$id
+    # CIDRs per run: the default VPC's route lands in this namespace.
+    x=$((150 + id % 50))
+    default_cidr=10.$x.0.0/16
+    join_cidr=100.$((64 + id % 50)).0.0/16
+
+    k8s_start --no-scheduler
+    dir=$K8S_DIR
+    # k8s_start installed its own EXIT trap; ours stops more.
+    trap "${kovn_node_trap:-kovn_node_cleanup}" EXIT
+    "$kovn_root/scripts/ovn.sh" start "$dir/ovn" >"$dir/ovn.log" 2>&1 ||
+        { cat "$dir/ovn.log" >&2; fail "OVN did not start"; }
+    source "$dir/ovn/ovn.env"
+    nb=$OVN_NB_DB
+    "$kovn_root/scripts/ovn.sh" start-node "$dir/node" --nb "$OVN_NB_DB" --sb "$OVN_SB_DB" \
+        --system-id "$node" >"$dir/node.log" 2>&1 ||
+        { cat "$dir/node.log" >&2; fail "the OVN chassis did not start"; }
+    ovs_db=unix:$dir/node/db.sock
+    export KUBECONFIG=$KUBECONFIG_ADMIN
+    kubectl apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
+    printf 'apiVersion: v1\nkind: Node\nmetadata: {name: %s}\n' "$node" |
+        kubectl create -f - >/dev/null
+
+    "$kovn_controller" --kubeconfig "$dir/kovn-controller.kubeconfig" --ovn-nb "$nb" \
+        --metrics-port "$(free_port)" --no-leader-elect \
+        --default-cidr "$default_cidr" --default-gateway "10.$x.0.1" \
+        --join-cidr "$join_cidr" >>"$dir/controller.log" 2>&1 &
+    echo $! >"$dir/controller.pid"
+
+    # The plugin config as a runtime hands it over: the conflist's plugin
+    # with the list's cniVersion and name, pointed at this node's socket.
+    sock=$dir/run/cni.sock
+    conf=$dir/kovn.conf
+    python3 -c '
+import json, sys
+lst = json.load(open(sys.argv[1]))
+p = dict(lst["plugins"][0], cniVersion=lst["cniVersion"], name=lst["name"])
+p["daemonSocket"] = sys.argv[2]
+print(json.dumps(p))' "$kovn_root/deploy/cni/01-kovn.conflist" "$sock" >"$conf"
+
+    start_daemon
+    local status_conf=$dir/status.conf i
+    python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["cniVersion"]="1.1.0"; print(json.dumps(c))' \
+        "$conf" >"$status_conf"
+    for ((i = 0; i < 300; i++)); do
+        CNI_COMMAND=STATUS CNI_PATH=/opt/cni/bin "$kovn_cni" <"$status_conf" >"$dir/status.out" 2>&1 && return 0
+        sleep 0.2
+    done
+    cat "$dir/status.out" >&2
+    die "kovn-daemon not ready (STATUS)"
+}
