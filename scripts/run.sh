@@ -9,6 +9,11 @@ dir=${2:-$root/run}
 
 source "$root/scripts/lib/proc.sh"
 controller_bin=${KOVN_CONTROLLER:-$root/build/release/src/controller/kovn-controller}
+daemon_bin=${KOVN_DAEMON:-$root/build/release/src/daemon/kovn-daemon}
+sandboxd_bin=${KOVN_SANDBOXD:-$root/build/release/src/sandbox/kovn-sandboxd}
+cni_bin=${KOVN_CNI:-$root/build/release/src/cni/kovn-cni}
+# The one node of the local stack: Kubernetes names nodes in lower case.
+node_name=$(hostname -s | tr '[:upper:]' '[:lower:]')
 
 # kovn-controller with its own identity, its webhook certificate from
 # scripts/certs.sh, and the webhook registered once it answers.
@@ -43,6 +48,66 @@ start_controller() {
         kubectl --kubeconfig "$dir/kubeconfig" apply -f - >/dev/null
 }
 
+# One node: a chassis (OVS on the userspace datapath + ovn-controller) in
+# this network namespace, kovn-daemon serving the CNI plugin, and
+# kovn-sandboxd playing kubelet: it registers the Node, and gives every pod
+# bound to it a network namespace /var/run/netns/kovn-<pod uid> wired by
+# kovn-cni, as containerd would.
+start_node() {
+    local i
+    "$root/scripts/ovn.sh" start-node "$dir/node" \
+        --nb "unix:$dir/ovnnb_db.sock" --sb "unix:$dir/ovnsb_db.sock" \
+        --system-id "$node_name" --hostname "$node_name"
+    mkdir -p "$dir/cni/bin" "$dir/cni/net.d" "$dir/sandboxd"
+    # Absolute: the link lives elsewhere, and callers may give a path
+    # relative to their own directory.
+    ln -sf "$(readlink -f "$cni_bin")" "$dir/cni/bin/kovn-cni"
+    sed -e "s|/run/kovn/cni.sock|$dir/kovn-cni.sock|" \
+        "$root/deploy/cni/01-kovn.conflist" >"$dir/cni/net.d/01-kovn.conflist"
+    "$daemon_bin" --kubeconfig "$dir/kovn-daemon.kubeconfig" \
+        --node-name "$node_name" --ovs-db "unix:$dir/node/db.sock" \
+        --cni-socket "$dir/kovn-cni.sock" \
+        >>"$dir/kovn-daemon.log" 2>&1 &
+    echo $! >"$dir/kovn-daemon.pid"
+    "$sandboxd_bin" --kubeconfig "$dir/kovn-sandboxd.kubeconfig" \
+        --node-name "$node_name" --cni-conf "$dir/cni/net.d/01-kovn.conflist" \
+        --cni-bin-dir "$dir/cni/bin" --state-dir "$dir/sandboxd" \
+        >>"$dir/kovn-sandboxd.log" 2>&1 &
+    echo $! >"$dir/kovn-sandboxd.pid"
+    for ((i = 0; i < 600; i++)); do
+        [[ $(kubectl --kubeconfig "$dir/kubeconfig" get node "$node_name" \
+            -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]] &&
+            [[ -S "$dir/kovn-cni.sock" ]] && return 0
+        kill -0 "$(cat "$dir/kovn-daemon.pid")" 2>/dev/null ||
+            { log_tail "$dir/kovn-daemon.log"; exit 1; }
+        kill -0 "$(cat "$dir/kovn-sandboxd.pid")" 2>/dev/null ||
+            { log_tail "$dir/kovn-sandboxd.log"; exit 1; }
+        sleep 0.1
+    done
+    log_tail "$dir/kovn-daemon.log"
+    log_tail "$dir/kovn-sandboxd.log"
+    echo "node $node_name not Ready with its CNI socket after 60 s" >&2
+    exit 1
+}
+
+# The sandboxes' namespaces outlive kovn-sandboxd: remove the ones its
+# records name (deleting a pod's namespace also deletes its veth pair).
+stop_node() {
+    local f netns
+    stop_pidfile "$dir/kovn-sandboxd.pid"
+    stop_pidfile "$dir/kovn-daemon.pid"
+    for f in "$dir"/sandboxd/*.json; do
+        [[ -f "$f" ]] || continue
+        netns=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("netns",""))' "$f" 2>/dev/null || true)
+        if [[ $netns == /var/run/netns/* || $netns == /run/netns/* ]]; then
+            umount "$netns" 2>/dev/null || true
+            rm -f "$netns"
+        fi
+        rm -f "$f"
+    done
+    "$root/scripts/ovn.sh" stop-node "$dir/node" >/dev/null 2>&1 || true
+}
+
 case "$cmd" in
 start)
     mkdir -p "$dir"
@@ -59,6 +124,7 @@ start)
         crd/ips.kubeovn.io crd/ippools.kubeovn.io >/dev/null
     kubectl --kubeconfig "$dir/kubeconfig" apply -f "$root/deploy/rbac.yaml" >/dev/null
     start_controller
+    start_node
     kubectl --kubeconfig "$dir/kubeconfig" apply -f "$root/examples/" >/dev/null
     cat <<MSG
 
@@ -82,6 +148,7 @@ Stop everything with: make stop
 MSG
     ;;
 stop)
+    stop_node
     stop_pidfile "$dir/kovn-controller.pid"
     "$root/scripts/k8s.sh" stop "$dir"
     "$root/scripts/ovn.sh" stop "$dir"

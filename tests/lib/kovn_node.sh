@@ -8,8 +8,7 @@
 # It sets $dir, $node, $id, $x (default subnet 10.$x.0.0/16), $nb,
 # $ovs_db, $sock, $conf (the plugin config a runtime passes) and
 # $daemon_pid.  Pod network namespaces are to be named kd$id-*; cleanup
-# deletes them and every kovn veth of this namespace (only one node can
-# run in a network namespace).
+# deletes them and the veths of this node's br-int.
 source "$kovn_root/scripts/lib/proc.sh"
 
 kovn_node_cleanup() {
@@ -18,11 +17,15 @@ kovn_node_cleanup() {
     stop_pidfile "$dir/daemon.pid"
     stop_pidfile "$dir/controller.pid"
     # Veths before namespaces: `ip netns del` frees them asynchronously.
+    # Only this run's: the ports on this node's br-int, and the pod ends in
+    # this run's namespaces (other runs on the machine have kovn veths too).
     local l
-    for l in $(ip -o link show 2>/dev/null | sed -n 's/^[0-9]*: \(kovn[0-9a-f]\{11\}\)[@:].*/\1/p'); do
+    for l in $(ovs-vsctl --db="$ovs_db" --timeout=5 list-ports br-int 2>/dev/null |
+        grep '^kovn[0-9a-f]\{11\}$'); do
         ip link del "$l" 2>/dev/null
     done
     for l in $(ip netns list | awk '{print $1}' | grep "^kd$id-"); do
+        ip -n "$l" link del eth0 2>/dev/null
         ip netns del "$l"
     done
     "$kovn_root/scripts/ovn.sh" stop-node "$dir/node" >/dev/null 2>&1
