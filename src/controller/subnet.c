@@ -64,9 +64,10 @@ struct subnet_build {
 #define ACL_PRIVATE_DROP_PRIORITY  1000
 #define ACL_PRIVATE_ALLOW_PRIORITY 1001
 #define ACL_NODE_ALLOW_PRIORITY    3000
-/* Drop, same subnet, one per allowed CIDR and one per join CIDR, for each
- * family: bounded by the parser's limit on allowSubnets. */
-#define MAX_PRIVATE_ACLS (1 + 2 * (2 + SUBNET_MAX_ALLOW_SUBNETS))
+/* Drop, then per family: same subnet, and both directions for each
+ * allowed CIDR and each join CIDR; bounded by the parser's limit on
+ * allowSubnets. */
+#define MAX_PRIVATE_ACLS (1 + 2 * (1 + 2 * (2 + SUBNET_MAX_ALLOW_SUBNETS)))
 
 static const char *
 ip_match_prefix(const struct net_cidr *cidr)
@@ -98,12 +99,13 @@ src_dst_match(const struct net_cidr *src, const struct net_cidr *dst)
                      ip_match_prefix(dst), d);
 }
 
-/* A private subnet's switch drops IP traffic towards its ports unless it
- * comes from the subnet itself, from an allowSubnets CIDR of the same
- * family or from a node; replies to connections its pods open are let
- * through by OVN's conntrack (the allows are allow-related, which makes the
- * switch stateful).  A subnet that is not private carries no kovn ACLs, so
- * turning 'private' off removes them. */
+/* A private subnet talks only to itself, its allowSubnets CIDRs (of the
+ * same family) and the nodes, as in Kube-OVN.  to-lport ACLs apply on every
+ * port of the switch, the router port too, so one set of rules filters
+ * both what enters the subnet (towards a pod) and what leaves it (towards
+ * the router): each allowed peer gets a rule per direction.  The allows are
+ * allow-related, so replies follow conntrack.  A subnet that is not private
+ * carries no kovn ACLs, so turning 'private' off removes them. */
 static int
 build_private_acls(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                    const struct subnet_build *b, const struct ovn_owner *owner,
@@ -128,6 +130,8 @@ build_private_acls(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                 if (allowed->addr.family == own->addr.family) {
                     add_acl(acls, &n, &matches, ACL_PRIVATE_ALLOW_PRIORITY,
                             "allow-related", src_dst_match(allowed, own));
+                    add_acl(acls, &n, &matches, ACL_PRIVATE_ALLOW_PRIORITY,
+                            "allow-related", src_dst_match(own, allowed));
                 }
             }
             for (size_t j = 0; b->join && j < b->join->n_cidrs; j++) {
@@ -135,6 +139,8 @@ build_private_acls(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                 if (join->addr.family == own->addr.family) {
                     add_acl(acls, &n, &matches, ACL_NODE_ALLOW_PRIORITY,
                             "allow-related", src_dst_match(join, own));
+                    add_acl(acls, &n, &matches, ACL_NODE_ALLOW_PRIORITY,
+                            "allow-related", src_dst_match(own, join));
                 }
             }
         }

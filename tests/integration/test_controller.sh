@@ -281,9 +281,9 @@ check_validated bad-cidr 'spec.cidrBlock: "10.212.0.1/24"'
 check_validated bad-overlap 'spec.cidrBlock "10.100.128.0/24" overlaps subnet "valid1"'
 echo "invalid subnets: Validated=False with actionable messages; good2 still binds"
 
-# --- A private subnet's switch drops IP traffic towards it except from
-# itself, its allowSubnets and the nodes (join); private: false removes
-# kovn's ACLs again.  A name where allowSubnets wants a CIDR is invalid.
+# --- A private subnet's switch drops IP traffic to and from it except
+# within itself, with its allowSubnets and with the nodes (join); private:
+# false removes kovn's ACLs again.  A name where allowSubnets wants a CIDR is invalid.
 kubectl_admin apply -f - >/dev/null <<'EOF2'
 apiVersion: kubeovn.io/v1
 kind: Subnet
@@ -297,8 +297,10 @@ spec: {cidrBlock: 10.242.0.0/24, private: true, allowSubnets: [valid1]}
 EOF2
 want_acls='to-lport  1001 (ip4.src == 10.240.0.0/24 && ip4.dst == 10.240.0.0/24) allow-related
 to-lport  1001 (ip4.src == 10.241.0.0/24 && ip4.dst == 10.240.0.0/24) allow-related
+to-lport  1001 (ip4.src == 10.240.0.0/24 && ip4.dst == 10.241.0.0/24) allow-related
 to-lport  1000 (ip) drop
-to-lport  3000 (ip4.src == 100.64.0.0/16 && ip4.dst == 10.240.0.0/24) allow-related'
+to-lport  3000 (ip4.src == 100.64.0.0/16 && ip4.dst == 10.240.0.0/24) allow-related
+to-lport  3000 (ip4.src == 10.240.0.0/24 && ip4.dst == 100.64.0.0/16) allow-related'
 want_sorted=$(sort <<<"$want_acls")
 for ((i = 0; i < 100; i++)); do
     acls=$(nbctl acl-list priv 2>/dev/null | sed 's/^ *//; s/ *$//' | sort)

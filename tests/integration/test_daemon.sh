@@ -62,6 +62,10 @@ apiVersion: v1
 kind: Namespace
 metadata: {name: dual}
 ---
+apiVersion: v1
+kind: Namespace
+metadata: {name: va3}
+---
 apiVersion: kubeovn.io/v1
 kind: Vpc
 metadata: {name: va}
@@ -84,6 +88,12 @@ spec: {vpc: va, cidrBlock: 10.231.0.0/24, namespaces: [va2]}
 ---
 apiVersion: kubeovn.io/v1
 kind: Subnet
+metadata: {name: spriv}
+spec: {vpc: va, cidrBlock: 10.232.0.0/24, namespaces: [va3], private: true,
+       allowSubnets: [10.231.0.0/24]}
+---
+apiVersion: kubeovn.io/v1
+kind: Subnet
 metadata: {name: sb1}
 spec: {vpc: vb, cidrBlock: 10.230.0.0/24, namespaces: [vb1]}
 ---
@@ -96,7 +106,7 @@ spec:
   gateway: 10.$((x + 50)).200.1,fd00:$x::1
   namespaces: [dual]
 EOF
-k8s_wait_sa default va1 va2 vb1 dual
+k8s_wait_sa default va1 va2 va3 vb1 dual
 
 # pod NAMESPACE NAME: a pod bound to this node.
 pod() {
@@ -263,6 +273,28 @@ read -r from_b1 from_a1 <"$dir/sniff.out"
 ((from_b1 > 0)) || die "the sniffer in b2 saw nothing from b1 (sniffer broken?): $(cat "$dir/sniff.out")"
 ((from_a1 == 0)) || die "b2 received $from_a1 packets from a1 in another VPC"
 step "VPC va and vb with the same CIDR: no packet from a1 reaches b2"
+
+# A private subnet (spriv in VPC va, allowSubnets: sa2's CIDR) talks
+# within itself and with sa2 both ways, not with sa1 either way (as in
+# Kube-OVN); private: false opens it.
+pod va3 p1
+pod va3 p2
+add va3 p1
+add va3 p2
+ping_ok p2 "$(ip_of p1)" || die "p2 cannot ping p1 in its own private subnet"
+ping_ok a2 "$(ip_of p1)" || die "a2 (sa2, in allowSubnets) cannot ping private p1"
+! inns a1 ping -c 3 -i 0.3 -W 1 "$(ip_of p1)" >/dev/null 2>&1 ||
+    die "a1 (sa1, not allowed) reached private p1"
+ping_ok p1 "$(ip_of a2)" || die "private p1 cannot ping a2 (sa2, in allowSubnets)"
+! inns p1 ping -c 2 -i 0.3 -W 1 "$(ip_of a1)" >/dev/null 2>&1 ||
+    die "private p1 reached a1 (sa1, not allowed)"
+kubectl patch subnet spriv --type=merge -p '{"spec":{"private":false}}' >/dev/null
+for ((i = 0; i < 50; i++)); do
+    inns a1 ping -c 1 -W 1 "$(ip_of p1)" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+ping_ok a1 "$(ip_of p1)" || die "a1 cannot reach p1 after private: false"
+step "private subnet: reaches and is reached by its own and allowSubnets pods only; private: false opens it"
 
 ping -c 1 -W 3 "$(ip_of d1)" >/dev/null || ping -c 2 -W 3 "$(ip_of d1)" >/dev/null ||
     die "the node cannot reach d1 through ovn0"
