@@ -135,12 +135,17 @@ kovn local stack is running under $dir (logs and pid files there):
   kovn:       kovn-controller (log kovn-controller.log, metrics on
               http://127.0.0.1:$(cat "$dir/kovn-controller.metrics-port")/metrics),
               its admission webhook registered; examples/ applied
+  node:       $node_name: OVS + ovn-controller (node/), kovn-daemon and
+              kovn-sandboxd (pods get network namespaces kovn-<pod uid>)
 
 Try:
   export KUBECONFIG=$dir/kubeconfig PATH=$root/build/release/src/cli:\$PATH
   kubectl get vpcs,subnets
   kubectl get ns demo-a -o jsonpath='{.metadata.annotations}'
   kubectl kovn orphans; kubectl kovn check --ovn-nb unix:$dir/ovnnb_db.sock
+  kubectl get pods -A -o wide
+  uid=\$(kubectl -n demo-b get pod client -o jsonpath='{.metadata.uid}')
+  ip netns exec kovn-\$uid ping -c 3 \$(kubectl -n demo-a get pod web -o jsonpath='{.status.podIP}')
   ovn-nbctl --db=unix:$dir/ovnnb_db.sock show
   ovn-sbctl --db=unix:$dir/ovnsb_db.sock show
 
