@@ -67,6 +67,7 @@ for ((i = 0; i < 600; i++)); do
     sleep 0.2
 done
 ((a >= n)) || die "only $a of $n pods addressed"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$dir/kovn.ms"
 for ((i = 0; i < n; i++)); do
     ip netns add "kd$id-k$i"
@@ -75,6 +76,25 @@ for ((i = 0; i < n; i++)); do
         { cat "$dir/k.json" >&2; die "ADD k$i failed"; }
     echo $(($(now_ms) - t)) >>"$dir/kovn.ms"
 done
+
+# Where the daemon's time went: its "add timing" lines (ms since it got
+# the request) for these pods, p50 and p99 of each milestone.
+python3 - "$dir/daemon.log" "$dir/kovn.ms" >"$dir/steps.txt" <<'PY'
+import re, sys
+rows = [dict(re.findall(r"(\w+)=(-?\d+)", l.split("add timing:", 1)[1]))
+        for l in open(sys.argv[1]) if "add timing: pod bench/k" in l]
+client = [float(x) for x in open(sys.argv[2]).read().split()]
+q = lambda v, p: sorted(v)[min(len(v) - 1, int(round(p * (len(v) - 1))))]
+print(f"kovn ADD milestones, ms since kovn-daemon got the request ({len(rows)} ADDs):")
+print(f"  {'milestone':<34} {'p50':>6} {'p99':>6}")
+for k in ("addressed", "prepared", "host", "port", "plumbed", "installed", "total"):
+    v = [int(r[k]) for r in rows if k in r and int(r[k]) >= 0]
+    if v:
+        print(f"  {k:<34} {q(v, .5):>6} {q(v, .99):>6}")
+if rows and len(client) == len(rows):
+    o = [c - int(r["total"]) for c, r in zip(client, rows)]
+    print(f"  {'kovn-cni exec + socket (outside)':<34} {q(o, .5):>6.0f} {q(o, .99):>6.0f}")
+PY
 
 # --- Baseline: bridge + host-local, the same way.
 bridge=kbr$id
@@ -117,6 +137,9 @@ chmod +x "$dir/first_ping.sh"
 seq 0 $((n - 1)) | xargs -P 8 -n 1 "$dir/first_ping.sh" >"$dir/ping.ms" ||
     die "some pods never answered a ping"
 
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+cat "$dir/steps.txt"
+echo "load average: $load_start at the start of the ADDs, $load_end at the end"
 read -r k50 k99 kmax kn < <(stats "$dir/kovn.ms")
 read -r r50 r99 rmax rn < <(stats "$dir/ref.ms")
 read -r p50 p99 pmax pn < <(stats "$dir/ping.ms")

@@ -518,9 +518,13 @@ set_link_start(char *buf, const char *ifname)
     return req;
 }
 
-int
-netlink_veth_create(struct netlink_ns *ns, const char *host, const char *peer,
-                    unsigned int mtu, struct kovn_error *err)
+/* Creates the pair 'host' (in 'ns') <-> 'peer', the peer in the namespace
+ * 'peer_ns' (null: 'ns' too) with 'peer_mac' if non-null. */
+static int
+veth_create(struct netlink_ns *ns, const char *host,
+            const struct netlink_ns *peer_ns, const char *peer,
+            const struct net_mac *peer_mac, unsigned int mtu,
+            struct kovn_error *err)
 {
     char buf[NETLINK_REQ_SIZE];
     struct nlattr *info, *data, *peer_nest;
@@ -530,7 +534,7 @@ netlink_veth_create(struct netlink_ns *ns, const char *host, const char *peer,
 
     error = check_ifname(ns, host, err);
     if (!error) {
-        error = check_ifname(ns, peer, err);
+        error = check_ifname(peer_ns ? peer_ns : ns, peer, err);
     }
     if (error) {
         return error;
@@ -555,14 +559,38 @@ netlink_veth_create(struct netlink_ns *ns, const char *host, const char *peer,
     if (mtu) {
         mnl_attr_put_u32(req, IFLA_MTU, mtu);
     }
+    if (peer_mac) {
+        mnl_attr_put(req, IFLA_ADDRESS, sizeof peer_mac->bytes,
+                     peer_mac->bytes);
+    }
+    if (peer_ns && peer_ns->ns_fd >= 0) {
+        mnl_attr_put_u32(req, IFLA_NET_NS_FD, peer_ns->ns_fd);
+    }
     mnl_attr_nest_end(req, peer_nest);
     mnl_attr_nest_end(req, data);
     mnl_attr_nest_end(req, info);
 
     error = transact(ns, req, NULL, NULL);
     return ns_result(ns, err, error,
-                     "create veth pair \"%s\" <-> \"%s\" (MTU %u)", host, peer,
-                     mtu);
+                     "create veth pair \"%s\" <-> \"%s\"%s%s (MTU %u)", host,
+                     peer, peer_ns ? " in netns " : "",
+                     peer_ns ? netlink_ns_name(peer_ns) : "", mtu);
+}
+
+int
+netlink_veth_create(struct netlink_ns *ns, const char *host, const char *peer,
+                    unsigned int mtu, struct kovn_error *err)
+{
+    return veth_create(ns, host, NULL, peer, NULL, mtu, err);
+}
+
+int
+netlink_veth_create_across(struct netlink_ns *ns, const char *host,
+                           const struct netlink_ns *peer_ns, const char *peer,
+                           const struct net_mac *peer_mac, unsigned int mtu,
+                           struct kovn_error *err)
+{
+    return veth_create(ns, host, peer_ns, peer, peer_mac, mtu, err);
 }
 
 int

@@ -58,6 +58,18 @@ int netlink_veth_create(struct netlink_ns *ns, const char *host,
                         const char *peer, unsigned int mtu,
                         struct kovn_error *err);
 
+/* Creates the veth pair 'host' in 'ns' <-> 'peer' directly in 'peer_ns',
+ * with 'peer_mac' (if non-null) and 'mtu' (0: the kernel's default), both
+ * ends down.  Cheaper than netlink_veth_create() + netlink_link_move() +
+ * rename + set MAC: moving a link between namespaces waits for an RCU
+ * grace period, and the pod's name for its end can be used at once.
+ * -EEXIST if 'host' exists in 'ns' or 'peer' in 'peer_ns'. */
+int netlink_veth_create_across(struct netlink_ns *ns, const char *host,
+                               const struct netlink_ns *peer_ns,
+                               const char *peer,
+                               const struct net_mac *peer_mac,
+                               unsigned int mtu, struct kovn_error *err);
+
 /* Moves link 'ifname' from 'ns' into the namespace at 'target_path'.  The
  * link keeps its name, and is down afterwards. */
 int netlink_link_move(struct netlink_ns *ns, const char *ifname,

@@ -31,6 +31,7 @@ enum op_state {
     OP_QUEUED,         /* Behind another request for the same veth. */
     OP_WAIT_POD,       /* ADD: for the pod's address annotations. */
     OP_WORKING,        /* A worker job or sweep is running. */
+    OP_ADDING,         /* ADD: port to OVS and pod end, side by side. */
     OP_WAIT_INSTALLED, /* ADD: for ovn-controller's flows. */
     OP_PATCHING,       /* ADD: writing routed=true. */
     OP_FINISHED,       /* Answered; freed by ops_run(). */
@@ -57,6 +58,22 @@ struct op {
 
     struct kube_request *patch;
 
+    /* OP_ADDING: the host end goes on br-int (and ovn-controller binds
+     * it) while a worker configures the pod end. */
+    struct node_ovs_txn *port_txn; /* Until ovs-vswitchd applied it. */
+    bool pod_busy;                 /* The worker is on the pod end. */
+    int port_error;
+    struct kovn_error port_err;
+
+    /* ADD: when each step finished, in time_msec(); 0 if it did not.  For
+     * the "add timing" log line that shows where an ADD's time goes. */
+    long long t_addressed; /* The pod's annotations were there. */
+    long long t_prepared;  /* An earlier attempt's ports were removed. */
+    long long t_host;      /* The worker created the veth. */
+    long long t_plumbed;   /* The worker configured the pod's end. */
+    long long t_port;      /* ovs-vswitchd applied the port. */
+    long long t_installed; /* ovn-controller set ovn-installed. */
+
     /* ADD: ports of other attachments bound to the same pod (a runtime
      * that retried with a new sandbox and never sent DEL); their veths go
      * on the worker with the rest. */
@@ -67,6 +84,27 @@ static const char *
 op_command(const struct op *op)
 {
     return cni_command_to_string(op->req->command);
+}
+
+/* Milliseconds from the request's arrival to 't', or -1 if that step never
+ * finished. */
+static long long
+since_start(const struct op *op, long long t)
+{
+    return t ? t - op->started : -1;
+}
+
+static void
+log_add_timing(const struct op *op, long long total)
+{
+    VLOG_INFO("add timing: pod %s addressed=%lld prepared=%lld host=%lld "
+              "port=%lld plumbed=%lld installed=%lld total=%lld (ms since the "
+              "request; -1: not reached)",
+              op->pod_key ? op->pod_key : "-",
+              since_start(op, op->t_addressed),
+              since_start(op, op->t_prepared), since_start(op, op->t_host),
+              since_start(op, op->t_port), since_start(op, op->t_plumbed),
+              since_start(op, op->t_installed), total);
 }
 
 static void
@@ -85,6 +123,7 @@ finish(struct op *op, struct cni_response *r)
                   op->pod_key ? op->pod_key : "-", ms);
     }
     if (op->req->command == CNI_ADD) {
+        log_add_timing(op, ms);
         op->d->n_adds++;
         op->d->n_add_errors += r->error.code != 0;
     }
@@ -152,6 +191,7 @@ op_free(struct op *op)
     free(op->pod.ifname);
     free(op->pod_key);
     free(op->iface_id);
+    node_ovs_txn_destroy(op->port_txn);
     sset_destroy(&op->stale_hosts);
     free(op);
 }
@@ -191,35 +231,86 @@ ops_host_busy(const struct daemon *d, const char *host)
 
 /* --- ADD. */
 
+static void add_wait_installed(struct op *);
+
+/* OP_ADDING: waits for both the port and the pod end, then for
+ * ovn-installed.  A failure of either fails the ADD once the worker is
+ * done with 'op'. */
 static void
-add_plumbed(void *op_)
+add_adding(struct op *op)
+{
+    struct daemon *d = op->d;
+
+    if (op->port_txn) {
+        int error = node_ovs_txn_poll(op->port_txn, &op->port_err);
+
+        if (error != -EINPROGRESS) {
+            node_ovs_txn_destroy(op->port_txn);
+            op->port_txn = NULL;
+            op->port_error = error;
+            op->t_port = time_msec();
+        }
+    }
+    if (op->pod_busy) {
+        return;
+    }
+    if (op->error) {
+        fail(op, CNI_ERR_DAEMON, "could not set up the pod's interface",
+             op->err.msg);
+    } else if (op->port_error) {
+        fail(op, CNI_ERR_DAEMON, "could not add the pod's port to OVS",
+             op->port_err.msg);
+    } else if (!op->port_txn) {
+        op->state = OP_WAIT_INSTALLED;
+        op->deadline = time_msec() + d->opts.installed_timeout_ms;
+        add_wait_installed(op);
+    }
+}
+
+static void
+add_peer_work(void *op_)
+{
+    struct op *op = op_;
+
+    kovn_error_clear(&op->err);
+    op->error = plumb_pod_add_peer(&op->pod, &op->err);
+}
+
+static void
+add_peer_done(void *op_)
+{
+    struct op *op = op_;
+
+    op->t_plumbed = time_msec();
+    op->pod_busy = false;
+    poll_immediate_wake();
+}
+
+/* The veth exists: its host end goes on br-int now, so that ovn-controller
+ * binds it while a worker configures the pod end. */
+static void
+add_host_done(void *op_)
 {
     struct op *op = op_;
     struct daemon *d = op->d;
-    struct kovn_error err;
-    int error;
 
+    op->t_host = time_msec();
     if (op->error) {
         fail(op, CNI_ERR_DAEMON, "could not set up the pod's interface",
              op->err.msg);
         return;
     }
-    kovn_error_clear(&err);
-    error =
-        node_ovs_port_ensure(d->ovs, d->opts.bridge, op->pod.host,
-                             op->iface_id, "", d->opts.ovs_timeout_ms, &err);
-    if (error) {
-        fail(op, CNI_ERR_DAEMON, "could not add the pod's port to OVS",
-             err.msg);
-        return;
-    }
-    op->state = OP_WAIT_INSTALLED;
-    op->deadline = time_msec() + d->opts.installed_timeout_ms;
+    op->state = OP_ADDING;
+    op->port_txn =
+        node_ovs_port_ensure_start(d->ovs, d->opts.bridge, op->pod.host,
+                                   op->iface_id, "", d->opts.ovs_timeout_ms);
+    op->pod_busy = true;
+    worker_submit(d->workers, add_peer_work, add_peer_done, op);
     poll_immediate_wake();
 }
 
 static void
-add_work(void *op_)
+add_host_work(void *op_)
 {
     struct op *op = op_;
     const char *host;
@@ -235,7 +326,7 @@ add_work(void *op_)
             return;
         }
     }
-    op->error = plumb_pod_add(&op->pod, &op->host_mac, &op->err);
+    op->error = plumb_pod_add_host(&op->pod, &op->host_mac, &op->err);
 }
 
 /* One pod, one port: other kovn ports bound to this pod's iface-id go
@@ -280,6 +371,7 @@ add_plumb(struct op *op)
     struct daemon *d = op->d;
     struct kovn_error err;
 
+    op->t_addressed = time_msec();
     kovn_error_clear(&err);
     if (node_ovs_port_status(d->ovs, op->pod.host, NULL) != -ENOENT) {
         /* A port whose veth is replaced would keep a stale datapath port:
@@ -297,8 +389,9 @@ add_plumb(struct op *op)
              "could not remove the pod's port of an earlier sandbox", err.msg);
         return;
     }
+    op->t_prepared = time_msec();
     op->state = OP_WORKING;
-    worker_submit(d->workers, add_work, add_plumbed, op);
+    worker_submit(d->workers, add_host_work, add_host_done, op);
 }
 
 static void
@@ -369,6 +462,7 @@ add_wait_installed(struct op *op)
         const char *routed =
             pod ? kube_object_annotation(pod, ANN_ROUTED) : NULL;
 
+        op->t_installed = time_msec();
         if (routed && !strcmp(routed, "true")) {
             succeed_add(op);
             return;
@@ -670,6 +764,9 @@ ops_run(struct daemon *d)
         case OP_WAIT_POD:
             add_wait_pod(op);
             break;
+        case OP_ADDING:
+            add_adding(op);
+            break;
         case OP_WAIT_INSTALLED:
             add_wait_installed(op);
             break;
@@ -693,6 +790,8 @@ ops_wait(struct daemon *d)
     {
         if (op->state == OP_WAIT_POD || op->state == OP_WAIT_INSTALLED) {
             poll_timer_wait_until(op->deadline);
+        } else if (op->state == OP_ADDING && op->port_txn) {
+            node_ovs_txn_wait(op->port_txn);
         } else if (op->state == OP_FINISHED) {
             poll_immediate_wake();
         }

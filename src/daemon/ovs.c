@@ -736,3 +736,217 @@ node_ovs_list_ports(const struct node_ovs *ovs, const char *bridge,
         }
     }
 }
+
+/* ---- Port ensure without blocking. ---- */
+
+struct node_ovs_txn {
+    struct node_ovs *ovs;
+    char *bridge, *port_name, *iface_id, *type;
+    long long timeout_ms, deadline;
+
+    struct ovsdb_idl_txn *txn; /* Sent, no final status yet. */
+    long long next_cfg;        /* >0: sent; waiting for cur_cfg. */
+    long long retry_at;        /* After "try again": rebuild then... */
+    unsigned int retry_seqno;  /* ...or once the replica changed. */
+
+    int error; /* -EINPROGRESS until done. */
+    struct kovn_error err;
+};
+
+struct node_ovs_txn *
+node_ovs_port_ensure_start(struct node_ovs *ovs, const char *bridge,
+                           const char *port_name, const char *iface_id,
+                           const char *type, long long timeout_ms)
+{
+    struct node_ovs_txn *t = xzalloc(sizeof *t);
+
+    t->ovs = ovs;
+    t->bridge = xstrdup(bridge);
+    t->port_name = xstrdup(port_name);
+    t->iface_id = xstrdup(iface_id);
+    t->type = xstrdup(type ? type : "");
+    t->timeout_ms = timeout_ms;
+    t->deadline = time_msec() + timeout_ms;
+    t->error = -EINPROGRESS;
+    kovn_error_clear(&t->err);
+    if (!port_name[0] || !iface_id[0]) {
+        t->error = kovn_error_set(&t->err, -EINVAL,
+                                  "port ensure needs a port name and an "
+                                  "iface-id (got \"%s\", \"%s\")",
+                                  port_name, iface_id);
+    } else {
+        struct kovn_error err;
+
+        node_ovs_txn_poll(t, &err);
+    }
+    return t;
+}
+
+/* Done with 'error' (0 or a negative errno with t->err set). */
+static void
+txn_done(struct node_ovs_txn *t, int error)
+{
+    if (!error) {
+        /* As node_ovs_port_ensure(): only a recorded error counts. */
+        error = node_ovs_port_status(t->ovs, t->port_name, &t->err);
+        if (error == -EIO) {
+            kovn_error_prefix(&t->err, "could not add port \"%s\" to \"%s\": ",
+                              t->port_name, t->bridge);
+        } else {
+            error = 0;
+            kovn_error_clear(&t->err);
+        }
+    }
+    t->error = error;
+}
+
+/* Builds and sends the transaction; false if it cannot be sent yet. */
+static bool
+txn_send(struct node_ovs_txn *t)
+{
+    struct node_ovs *ovs = t->ovs;
+    struct port_spec spec = {t->bridge, t->port_name, t->iface_id, t->type};
+    const struct ovsrec_open_vswitch *cfg;
+    int error;
+
+    if (!node_ovs_is_ready(ovs) ||
+        (t->retry_at && time_msec() < t->retry_at &&
+         ovsdb_idl_get_seqno(ovs->idl) == t->retry_seqno)) {
+        return false;
+    }
+    cfg = ovsrec_open_vswitch_first(ovs->idl);
+    if (!cfg) {
+        txn_done(t, kovn_error_set(&t->err, -ENOENT,
+                                   "no Open_vSwitch row in %s (ovs-vsctl "
+                                   "init was never run)",
+                                   ovs->remote));
+        return true;
+    }
+    t->retry_at = 0;
+    t->retry_seqno = ovsdb_idl_get_seqno(ovs->idl);
+    t->txn = ovsdb_idl_txn_create(ovs->idl);
+    ovsdb_idl_txn_add_comment(t->txn, "kovn-daemon");
+    error = build_port_ensure(ovs, t->txn, &spec, &t->err);
+    if (error) {
+        ovsdb_idl_txn_abort(t->txn);
+        ovsdb_idl_txn_destroy(t->txn);
+        t->txn = NULL;
+        t->error = error;
+        return true;
+    }
+    /* Not forced: an otherwise empty transaction stays unsent. */
+    ovsdb_idl_txn_increment(t->txn, &cfg->header_,
+                            &ovsrec_open_vswitch_col_next_cfg, false);
+    return true;
+}
+
+/* Looks at the sent transaction's status. */
+static void
+txn_check(struct node_ovs_txn *t)
+{
+    enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(t->txn);
+
+    if (status == TXN_INCOMPLETE) {
+        return;
+    }
+    if (status != TXN_UNCHANGED && status != TXN_UNCOMMITTED) {
+        t->ovs->n_txns_sent++;
+    }
+    switch (status) {
+    case TXN_SUCCESS:
+        t->next_cfg = ovsdb_idl_txn_get_increment_new_value(t->txn);
+        break;
+    case TXN_UNCHANGED:
+        txn_done(t, 0);
+        break;
+    case TXN_TRY_AGAIN:
+        VLOG_DBG("local OVS transaction: try again");
+        t->retry_at = time_msec() + RETRY_INTERVAL_MS;
+        break;
+    case TXN_ERROR:
+        txn_done(t, kovn_error_set(&t->err, -EPROTO,
+                                   "local OVS rejected the transaction: %s",
+                                   ovsdb_idl_txn_get_error(t->txn)));
+        break;
+    case TXN_INCOMPLETE:
+    case TXN_ABORTED:
+    case TXN_NOT_LOCKED:
+    case TXN_UNCOMMITTED:
+    default:
+        txn_done(t, kovn_error_set(&t->err, -EIO, "local OVS transaction %s",
+                                   ovsdb_idl_txn_status_to_string(status)));
+        break;
+    }
+    ovsdb_idl_txn_destroy(t->txn);
+    t->txn = NULL;
+}
+
+int
+node_ovs_txn_poll(struct node_ovs_txn *t, struct kovn_error *err)
+{
+    if (t->error == -EINPROGRESS && t->next_cfg) {
+        const struct ovsrec_open_vswitch *cfg =
+            ovsrec_open_vswitch_first(t->ovs->idl);
+
+        if (cfg && cfg->cur_cfg >= t->next_cfg) {
+            txn_done(t, 0);
+        } else if (time_msec() >= t->deadline) {
+            txn_done(t,
+                     kovn_error_set(
+                         &t->err, -ETIMEDOUT,
+                         "ovs-vswitchd did not apply the change within "
+                         "%lld ms (cur_cfg %lld, waiting for %lld): is "
+                         "it running?",
+                         t->timeout_ms, cfg ? (long long)cfg->cur_cfg : -1LL,
+                         t->next_cfg));
+        }
+    } else if (t->error == -EINPROGRESS) {
+        if (!t->txn && txn_send(t) && t->error == -EINPROGRESS) {
+            txn_check(t); /* The first commit sends it. */
+        } else if (t->txn) {
+            txn_check(t);
+        }
+        if (t->error == -EINPROGRESS && t->next_cfg) {
+            return node_ovs_txn_poll(t, err);
+        }
+        if (t->error == -EINPROGRESS && time_msec() >= t->deadline) {
+            txn_done(t, kovn_error_set(&t->err, -ETIMEDOUT,
+                                       "local OVS transaction not done "
+                                       "within %lld ms",
+                                       t->timeout_ms));
+        }
+    }
+    *err = t->err;
+    return t->error;
+}
+
+void
+node_ovs_txn_wait(const struct node_ovs_txn *t)
+{
+    if (t->error != -EINPROGRESS) {
+        poll_immediate_wake();
+        return;
+    }
+    if (t->txn) {
+        ovsdb_idl_txn_wait(t->txn);
+    }
+    if (t->retry_at) {
+        poll_timer_wait_until(t->retry_at);
+    }
+    poll_timer_wait_until(t->deadline);
+}
+
+void
+node_ovs_txn_destroy(struct node_ovs_txn *t)
+{
+    if (t) {
+        if (t->txn) {
+            ovsdb_idl_txn_destroy(t->txn);
+        }
+        free(t->bridge);
+        free(t->port_name);
+        free(t->iface_id);
+        free(t->type);
+        free(t);
+    }
+}

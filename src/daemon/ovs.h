@@ -102,6 +102,28 @@ int node_ovs_port_ensure(struct node_ovs *, const char *bridge,
                          const char *type, long long timeout_ms,
                          struct kovn_error *err);
 
+/* node_ovs_port_ensure() without blocking, so that ADDs of several pods
+ * do not queue behind one another's round trips to ovs-vswitchd: the
+ * transaction is built and sent at once (or on a later node_ovs_txn_poll()
+ * if the connection is not ready), and node_ovs_txn_poll() tells how it
+ * went.  Several may be in flight at once, and beside the blocking calls.
+ * Same guarantees and errors as node_ovs_port_ensure(): done means
+ * ovs-vswitchd applied the port. */
+struct node_ovs_txn *
+node_ovs_port_ensure_start(struct node_ovs *, const char *bridge,
+                           const char *port_name, const char *iface_id,
+                           const char *type, long long timeout_ms);
+/* Call from the poll loop after node_ovs_run(): -EINPROGRESS while not
+ * done, then 0 or the negative errno with 'err' set (the same on every
+ * later call). */
+int node_ovs_txn_poll(struct node_ovs_txn *, struct kovn_error *err);
+/* Wakes the poll loop when node_ovs_txn_poll() may have news (with
+ * node_ovs_wait()). */
+void node_ovs_txn_wait(const struct node_ovs_txn *);
+/* Forgets 'txn'; one still in flight may yet reach the server, as a
+ * blocking call interrupted by a crash would.  Null is a no-op. */
+void node_ovs_txn_destroy(struct node_ovs_txn *);
+
 /* Removes 'port_name' (and its interfaces) from 'bridge'; a port that does
  * not exist is success, whether or not 'bridge' does.  -EEXIST if the port
  * is on another bridge.  Blocks like node_ovs_port_ensure(). */

@@ -48,8 +48,8 @@ plumb_is_host_name(const char *name)
 }
 
 int
-plumb_pod_add(const struct plumb_pod *pod, struct net_mac *host_mac,
-              struct kovn_error *err)
+plumb_pod_add_host(const struct plumb_pod *pod, struct net_mac *host_mac,
+                   struct kovn_error *err)
 {
     struct netlink_ns *host = NULL, *ns = NULL;
     struct netlink_link link = {0};
@@ -65,7 +65,8 @@ plumb_pod_add(const struct plumb_pod *pod, struct net_mac *host_mac,
     }
 
     /* Whatever an interrupted ADD left: deleting either end of a pair
-     * deletes both, wherever the peer is by now. */
+     * deletes both, wherever the peer is by now (the temporary peer name
+     * is what daemons before the direct creation below left). */
     error = netlink_link_delete(host, pod->host, true, err);
     if (!error) {
         error = netlink_link_delete(host, pod->peer, true, err);
@@ -77,29 +78,13 @@ plumb_pod_add(const struct plumb_pod *pod, struct net_mac *host_mac,
         goto out;
     }
 
-    error = netlink_veth_create(host, pod->host, pod->peer, pod->mtu, err);
-    if (!error) {
-        error = netlink_link_move(host, pod->peer, pod->netns, err);
-    }
-    if (!error) {
-        error = netlink_link_rename(ns, pod->peer, pod->ifname, err);
-    }
-    if (!error) {
-        error = netlink_link_set_mac(ns, pod->ifname, &pod->net.mac, err);
-    }
-    if (!error) {
-        error = netlink_set_tx_checksum(ns, pod->ifname, false, err);
-    }
-    for (size_t i = 0; !error && i < pod->net.n_ips; i++) {
-        error = netlink_addr_add(ns, pod->ifname, &pod->net.ips[i], err);
-    }
+    /* The pod end is born in the pod with its name and MAC, and goes up
+     * now: every change the host's namespace sees (each one makes
+     * ovs-vswitchd reconfigure) happens before the port is added. */
+    error = netlink_veth_create_across(host, pod->host, ns, pod->ifname,
+                                       &pod->net.mac, pod->mtu, err);
     if (!error) {
         error = netlink_link_set_up(ns, pod->ifname, true, err);
-    }
-    /* Routes via a gateway need the link up (its connected route). */
-    for (size_t i = 0; !error && i < pod->net.n_ips; i++) {
-        error = netlink_route_add(ns, pod->ifname, NULL, &pod->net.gateways[i],
-                                  err);
     }
     if (!error) {
         error = netlink_link_set_up(host, pod->host, true, err);
@@ -113,6 +98,28 @@ out:
     netlink_link_destroy(&link);
     netlink_ns_close(ns);
     netlink_ns_close(host);
+    return error;
+}
+
+int
+plumb_pod_add_peer(const struct plumb_pod *pod, struct kovn_error *err)
+{
+    struct netlink_ns *ns = NULL;
+    int error;
+
+    error = netlink_ns_open(pod->netns, &ns, err);
+    if (!error) {
+        error = netlink_set_tx_checksum(ns, pod->ifname, false, err);
+    }
+    for (size_t i = 0; !error && i < pod->net.n_ips; i++) {
+        error = netlink_addr_add(ns, pod->ifname, &pod->net.ips[i], err);
+    }
+    /* Routes via a gateway need the link up (its connected route). */
+    for (size_t i = 0; !error && i < pod->net.n_ips; i++) {
+        error = netlink_route_add(ns, pod->ifname, NULL, &pod->net.gateways[i],
+                                  err);
+    }
+    netlink_ns_close(ns);
     return error;
 }
 

@@ -7,7 +7,8 @@
  * that every request about one attachment (a retried ADD after kovn-daemon
  * was killed, a DEL, a GC) finds the same links without any state: the
  * host end is "kovn" + 11 hex digits of a hash, the peer carries "kovp" +
- * the same digits until it is inside the pod and renamed.  ADD starts by
+ * the same digits (pairs of older daemons only: ADD creates the pod end
+ * in the pod under its final name).  ADD starts by
  * deleting whatever pair an earlier, interrupted ADD left, so it converges
  * from any point it was interrupted at. */
 #ifndef KOVN_DAEMON_PLUMB_H
@@ -42,13 +43,22 @@ struct plumb_pod {
     unsigned int mtu; /* 0: the kernel's default. */
 };
 
-/* (Re)creates the pod's veth pair: the pod end as 'ifname' in 'netns' with
- * the MAC, addresses, default routes via the gateways, MTU and TX checksum
- * offload off (OVS's userspace datapath does not complete partial
- * checksums); the host end up, in the calling thread's namespace.  Fills
- * 'host_mac' with the host end's address. */
-int plumb_pod_add(const struct plumb_pod *, struct net_mac *host_mac,
-                  struct kovn_error *);
+/* Adding a pod is two steps, so that OVS and ovn-controller can bind the
+ * host end while the pod end is configured:
+ *
+ * plumb_pod_add_host() (re)creates the pod's veth pair: deletes whatever
+ * pair an earlier, interrupted ADD left (in the host or in 'netns'),
+ * creates the host end in the calling thread's namespace and the pod end
+ * as 'ifname' in 'netns' with the MAC and MTU, sets both up and fills
+ * 'host_mac' with the host end's address.  Then the host end may go on
+ * br-int: nothing after this changes a link in the host's namespace.
+ *
+ * plumb_pod_add_peer(), after it succeeded, gives the pod end its
+ * addresses, default routes via the gateways, and TX checksum offload off
+ * (OVS's userspace datapath does not complete partial checksums). */
+int plumb_pod_add_host(const struct plumb_pod *, struct net_mac *host_mac,
+                       struct kovn_error *);
+int plumb_pod_add_peer(const struct plumb_pod *, struct kovn_error *);
 
 /* Deletes the pair by its host end; a missing one is success. */
 int plumb_pod_del(const char *host, const char *peer, struct kovn_error *);

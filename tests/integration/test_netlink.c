@@ -101,6 +101,7 @@ delete_links(void)
     if (ns_a) {
         netlink_link_delete(ns_a, "eth0", true, NULL);
         netlink_link_delete(ns_a, veth_a, true, NULL);
+        netlink_link_delete(ns_a, "eth7", true, NULL);
     }
     if (ns_b) {
         netlink_link_delete(ns_b, "eth0", true, NULL);
@@ -403,6 +404,44 @@ test_netlink_veth_between_namespaces_carries_tcp(void **state)
     netlink_link_destroy(&link);
 }
 
+/* The ADD path's pair: the pod end born in the pod, named and addressed. */
+static void
+test_netlink_veth_created_across_namespaces_has_name_mac_and_mtu(void **state)
+{
+    struct net_mac want = mac(mac_b_s);
+    struct netlink_link link;
+    struct kovn_error err = {0};
+
+    (void)state;
+    CHECK_OK(netlink_veth_create_across(root, veth_x, ns_a, "eth7", &want,
+                                        1300, OUT_ERR));
+    CHECK_OK(netlink_link_lookup(ns_a, "eth7", &link, OUT_ERR));
+    assert_true(net_mac_equals(&link.mac, &want));
+    assert_int_equal(link.mtu, 1300);
+    assert_false(link.up);
+    netlink_link_destroy(&link);
+    CHECK_OK(netlink_link_lookup(root, veth_x, &link, OUT_ERR));
+    assert_int_equal(link.mtu, 1300);
+    netlink_link_destroy(&link);
+    /* Never on the host, not even for a moment it could be seen later. */
+    assert_int_equal(netlink_link_lookup(root, "eth7", &link, NULL), -ENODEV);
+    netlink_link_destroy(&link);
+
+    /* A retried ADD whose pair is still there hears so, by name. */
+    assert_int_equal(
+        netlink_veth_create_across(root, veth_y, ns_a, "eth7", NULL, 0, &err),
+        -EEXIST);
+    print_message("taken pod name reads: %s\n", err.msg);
+    assert_non_null(strstr(err.msg, "eth7"));
+    assert_int_equal(netlink_link_lookup(root, veth_y, &link, NULL), -ENODEV);
+    netlink_link_destroy(&link);
+
+    /* Deleting the host end takes the pod end with it. */
+    CHECK_OK(netlink_link_delete(root, veth_x, false, OUT_ERR));
+    assert_int_equal(netlink_link_lookup(ns_a, "eth7", &link, NULL), -ENODEV);
+    netlink_link_destroy(&link);
+}
+
 static void
 test_netlink_errors_name_link_and_namespace(void **state)
 {
@@ -490,6 +529,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_netlink_veth_between_namespaces_carries_tcp),
+        cmocka_unit_test(
+            test_netlink_veth_created_across_namespaces_has_name_mac_and_mtu),
         cmocka_unit_test(test_netlink_errors_name_link_and_namespace),
     };
 
