@@ -6,8 +6,9 @@
  * are gone).
  *
  * OVS writes (daemon/ovs) block the loop until ovs-vswitchd applied them,
- * milliseconds normally, at most --ovs-timeout; waiting for ovn-installed
- * and for pod annotations never blocks: those are states of a request. */
+ * milliseconds normally, at most --ovs-timeout, except an ADD's port, the
+ * write on every pod's critical path, which is a state of the request like
+ * waiting for ovn-installed and for pod annotations. */
 #ifndef KOVN_DAEMON_DAEMON_H
 #define KOVN_DAEMON_DAEMON_H 1
 

@@ -2,9 +2,12 @@
  * state machines on the poll loop, the blocking parts on worker threads.
  *
  * ADD: wait (bounded) for the pod's address annotations in the informer,
- * remove a port an interrupted ADD left, (re)create the veth pair and
- * configure the pod end (worker), add the host end to br-int with
- * iface-id <pod>.<namespace>, wait (bounded) for ovn-installed, set the
+ * remove a port an interrupted ADD left, (re)create the veth pair with the
+ * pod end already in the pod (worker), then side by side: add the host end
+ * to br-int with iface-id <pod>.<namespace> (sent without blocking the
+ * loop, done once ovs-vswitchd applied it) and give the pod end its
+ * addresses and routes (worker); once both are done, wait (bounded) for
+ * ovn-installed, set the
  * pod annotation routed=true, answer with the CNI result.  DEL removes
  * port and veth, and succeeds when they are already gone.  Requests about
  * one attachment (container ID + interface) run one after the other, in

@@ -354,6 +354,93 @@ test_vswitchd_error_is_reported(void **state)
     assert_false(listed("kovn-nodev"));
 }
 
+/* Runs the module's loop until no transaction of 't' is in progress. */
+static void
+poll_txns(struct node_ovs_txn **t, int *error, struct kovn_error *errs,
+          size_t n)
+{
+    long long deadline = time_msec() + TIMEOUT_MS;
+
+    for (;;) {
+        bool busy = false;
+
+        node_ovs_run(ovs);
+        for (size_t i = 0; i < n; i++) {
+            error[i] = node_ovs_txn_poll(t[i], &errs[i]);
+            busy |= error[i] == -EINPROGRESS;
+        }
+        if (!busy) {
+            return;
+        }
+        assert_true(time_msec() < deadline);
+        node_ovs_wait(ovs);
+        for (size_t i = 0; i < n; i++) {
+            node_ovs_txn_wait(t[i]);
+        }
+        poll_block();
+    }
+}
+
+static bool
+veth_installed(void *aux)
+{
+    (void)aux;
+    return node_ovs_port_installed(ovs, VETH);
+}
+
+/* kovn-daemon's ADDs: several ensures in flight at once, each with its
+ * own outcome, the same as the blocking call's. */
+static void
+test_port_ensures_in_flight_together_each_complete(void **state)
+{
+    struct node_ovs_txn *t[3];
+    struct kovn_error errs[3];
+    unsigned long long n_txns;
+    int error[3];
+
+    (void)state;
+    t[0] =
+        node_ovs_port_ensure_start(ovs, "br-int", VETH, LSP, "", TIMEOUT_MS);
+    t[1] = node_ovs_port_ensure_start(ovs, "br-int", "kovn-nodev2", "x", "",
+                                      TIMEOUT_MS);
+    t[2] = node_ovs_port_ensure_start(ovs, "br-nope", "kovn-y", "y", "",
+                                      TIMEOUT_MS);
+    poll_txns(t, error, errs, 3);
+    if (error[0]) {
+        fail_msg("ensure: %s", errs[0].msg);
+    }
+    /* Applied: an OpenFlow port, and OVN binds it. */
+    assert_int_equal(node_ovs_port_status(ovs, VETH, NULL), 0);
+    assert_true(listed(VETH));
+    assert_true(run_until(veth_installed, NULL, INSTALLED_MS * 6));
+    assert_int_equal(error[1], -EIO);
+    assert_non_null(strstr(
+        errs[1].msg, "could not add port \"kovn-nodev2\" to \"br-int\""));
+    assert_int_equal(error[2], -ENOENT);
+    assert_non_null(strstr(errs[2].msg, "bridge \"br-nope\" does not exist"));
+    assert_int_equal(node_ovs_port_status(ovs, "kovn-y", NULL), -ENOENT);
+    /* The outcome stays. */
+    assert_int_equal(node_ovs_txn_poll(t[1], &errs[1]), -EIO);
+    for (size_t i = 0; i < 3; i++) {
+        node_ovs_txn_destroy(t[i]);
+    }
+
+    /* A converged port: done without a transaction. */
+    n_txns = ovs->n_txns_sent;
+    t[0] =
+        node_ovs_port_ensure_start(ovs, "br-int", VETH, LSP, "", TIMEOUT_MS);
+    poll_txns(t, error, errs, 1);
+    assert_int_equal(error[0], 0);
+    assert_int_equal(ovs->n_txns_sent, n_txns);
+    node_ovs_txn_destroy(t[0]);
+
+    assert_int_equal(
+        node_ovs_port_delete(ovs, "br-int", "kovn-nodev2", TIMEOUT_MS, errs),
+        0);
+    assert_int_equal(
+        node_ovs_port_delete(ovs, "br-int", VETH, TIMEOUT_MS, errs), 0);
+}
+
 static void
 test_wait_installed_without_lsp_times_out(void **state)
 {
@@ -511,6 +598,7 @@ main(void)
         cmocka_unit_test(test_missing_bridge_is_a_clear_error),
         cmocka_unit_test(test_port_on_another_bridge_is_refused),
         cmocka_unit_test(test_vswitchd_error_is_reported),
+        cmocka_unit_test(test_port_ensures_in_flight_together_each_complete),
         cmocka_unit_test(test_wait_installed_without_lsp_times_out),
         cmocka_unit_test(test_chassis_check_names_what_is_missing),
     };
