@@ -7,11 +7,11 @@
  * to br-int with iface-id <pod>.<namespace> (sent without blocking the
  * loop, done once ovs-vswitchd applied it) and give the pod end its
  * addresses and routes (worker); once both are done, wait (bounded) for
- * ovn-installed, set the
- * pod annotation routed=true, answer with the CNI result.  DEL removes
- * port and veth, and succeeds when they are already gone.  Requests about
- * one attachment (container ID + interface) run one after the other, in
- * arrival order; different attachments run side by side. */
+ * ovn-installed, set the pod annotation routed=true, answer with the CNI
+ * result.  DEL removes port and veth, and succeeds when they are already
+ * gone.  Requests about one attachment (container ID + interface) run one
+ * after the other, in arrival order; different attachments run side by
+ * side. */
 #ifndef KOVN_DAEMON_OPS_H
 #define KOVN_DAEMON_OPS_H 1
 
