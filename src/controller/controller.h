@@ -22,6 +22,7 @@ struct kube_informer;
 struct kube_lease;
 struct kube_recorder;
 struct metrics_registry;
+struct ovn_batch;
 struct ovn_nb;
 struct ctrl_queue;
 
@@ -48,6 +49,9 @@ struct controller {
     struct controller_options opts;
     struct kube_client *client;
     struct ovn_nb *nb;
+    /* Pod ports go through it: one NB transaction for all the ports due,
+     * not one blocking transaction per pod. */
+    struct ovn_batch *nb_batch;
     struct kube_recorder *recorder;
 
     struct kube_informer *vpc_informer;
