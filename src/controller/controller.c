@@ -514,6 +514,8 @@ informer(struct controller *ctl, const char *path,
 
     if (!strcmp(path, CTRL_PODS_PATH)) {
         options.transform = pod_prune;
+    } else if (!strcmp(path, CTRL_IPS_PATH)) {
+        options.transform = ip_prune;
     } else if (!strcmp(path, CTRL_NODES_PATH)) {
         options.transform = node_prune;
     }
