@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "kube/list.h"
 #include "kube/object.h"
 #include "kube/rest.h"
 #include "kube/status.h"
@@ -65,6 +66,7 @@ struct kube_informer {
     /* Listing. */
     struct shash listed; /* key -> struct json *, pages so far. */
     char *list_continue;
+    struct kube_list_decoder list_decoder; /* list_from_cache. */
 
     /* Watching. */
     struct kube_request *request;
@@ -110,6 +112,7 @@ kube_informer_create(struct kube_client *client,
     shash_init(&inf->store);
     shash_init(&inf->indexes);
     shash_init(&inf->listed);
+    kube_list_decoder_init(&inf->list_decoder, NULL, NULL);
     inf->state = INFORMER_START_LIST;
     inf->backoff_ms = BACKOFF_MIN_MS;
     return inf;
@@ -135,6 +138,7 @@ stop_request(struct kube_informer *inf)
         inf->request = NULL;
     }
     kube_watch_decoder_destroy(&inf->decoder);
+    kube_list_decoder_destroy(&inf->list_decoder);
 }
 
 void
@@ -325,11 +329,46 @@ put_selectors(struct ds *path, const struct kube_informer *inf)
 }
 
 static void list_page_done(struct kube_response *response, void *inf_);
+static void list_fence_done(struct kube_response *response, void *inf_);
+
+/* Takes a listed object (owned) into 'listed'. */
+static int
+list_item(struct json *item, void *inf_)
+{
+    struct kube_informer *inf = inf_;
+    char *key = kube_object_key(item);
+
+    if (key && !shash_find(&inf->listed, key)) {
+        /* Slimmed as it arrives, not after the last page: a relist of
+         * 10k pods would otherwise hold them all whole at once. */
+        strip_managed_fields(item);
+        if (inf->options.transform) {
+            inf->options.transform(item, inf->options.transform_aux);
+        }
+        shash_add_nocopy(&inf->listed, key, item);
+    } else {
+        free(key);
+        json_destroy(item);
+    }
+    return 0;
+}
 
 static void
 send_list_page(struct kube_informer *inf)
 {
     struct ds path = DS_EMPTY_INITIALIZER;
+
+    if (inf->options.list_from_cache) {
+        /* The fence: one item from etcd, for its current resourceVersion.
+         * No selectors: the version is the whole store's, and a selector
+         * could make etcd scan far for one match. */
+        ds_put_format(&path, "%s?limit=1", inf->path);
+        inf->state = INFORMER_LISTING;
+        inf->request = kube_client_send(inf->client, "GET", ds_cstr(&path),
+                                        NULL, NULL, list_fence_done, inf);
+        ds_destroy(&path);
+        return;
+    }
 
     ds_put_format(&path, "%s?limit=%d", inf->path, inf->options.page_size);
     put_selectors(&path, inf);
@@ -396,20 +435,9 @@ list_page_done(struct kube_response *response, void *inf_)
     }
     for (size_t i = 0; i < json_array(items)->n; i++) {
         struct json *item = json_array(items)->elems[i];
-        char *key = kube_object_key(item);
 
-        if (key && !shash_find(&inf->listed, key)) {
-            json_array(items)->elems[i] = json_null_create();
-            /* Slimmed as it arrives, not after the last page: a relist of
-             * 10k pods would otherwise hold them all whole at once. */
-            strip_managed_fields(item);
-            if (inf->options.transform) {
-                inf->options.transform(item, inf->options.transform_aux);
-            }
-            shash_add_nocopy(&inf->listed, key, item);
-        } else {
-            free(key);
-        }
+        json_array(items)->elems[i] = json_null_create();
+        list_item(item, inf);
     }
     metadata = json_member(response->body, "metadata");
     json_member_string(metadata, "continue", "", &cont, NULL);
@@ -422,6 +450,79 @@ list_page_done(struct kube_response *response, void *inf_)
     /* The last page's resourceVersion is the list's. */
     set_string(&inf->list_continue, NULL);
     finish_list(inf, rv);
+}
+
+static int
+list_stream_data(const char *data, size_t len, void *inf_)
+{
+    struct kube_informer *inf = inf_;
+    struct kovn_error err;
+    int error;
+
+    kovn_error_clear(&err);
+    error = kube_list_decoder_feed(&inf->list_decoder, data, len, &err);
+    if (error) {
+        VLOG_WARN_RL(&rl, "list %s: %s", inf->path, err.msg);
+    }
+    return error;
+}
+
+static void
+list_stream_done(struct kube_response *response, void *inf_)
+{
+    struct kube_informer *inf = inf_;
+    const struct json *metadata = NULL;
+    const char *rv = NULL;
+    struct kovn_error err;
+
+    inf->request = NULL;
+    kovn_error_clear(&err);
+    if (response->error || response->status != 200 ||
+        kube_list_decoder_finish(&inf->list_decoder, &metadata, &err)) {
+        VLOG_WARN_RL(&rl, "list %s failed: %ld %s%s", inf->path,
+                     response->status,
+                     response->message ? response->message : "", err.msg);
+        kube_list_decoder_destroy(&inf->list_decoder);
+        clear_objects(&inf->listed);
+        enter_backoff(inf, INFORMER_START_LIST);
+        return;
+    }
+    json_member_string(metadata, "resourceVersion", "", &rv, NULL);
+    finish_list(inf, rv);
+    kube_list_decoder_destroy(&inf->list_decoder);
+}
+
+static void
+list_fence_done(struct kube_response *response, void *inf_)
+{
+    struct kube_informer *inf = inf_;
+    const char *rv = NULL;
+    struct ds path = DS_EMPTY_INITIALIZER;
+
+    inf->request = NULL;
+    json_member_string(json_member(response->body, "metadata"),
+                       "resourceVersion", "", &rv, NULL);
+    if (response->error || response->status != 200 || !rv || !*rv) {
+        VLOG_WARN_RL(&rl, "list %s failed: %ld %s", inf->path,
+                     response->status,
+                     response->message ? response->message : "");
+        enter_backoff(inf, INFORMER_START_LIST);
+        return;
+    }
+    /* Without a limit and with a resourceVersion, the API server answers
+     * from its watch cache once that has caught up with 'rv' ("not older
+     * than" is a list's documented meaning of a resourceVersion; the
+     * explicit resourceVersionMatch is for servers that know it). */
+    ds_put_format(&path,
+                  "%s?resourceVersion=%s&resourceVersionMatch="
+                  "NotOlderThan",
+                  inf->path, rv);
+    put_selectors(&path, inf);
+    kube_list_decoder_destroy(&inf->list_decoder);
+    kube_list_decoder_init(&inf->list_decoder, list_item, inf);
+    inf->request = kube_client_stream(inf->client, ds_cstr(&path),
+                                      list_stream_data, list_stream_done, inf);
+    ds_destroy(&path);
 }
 
 static int
