@@ -329,7 +329,8 @@ put_selectors(struct ds *path, const struct kube_informer *inf)
 }
 
 static void list_page_done(struct kube_response *response, void *inf_);
-static void list_fence_done(struct kube_response *response, void *inf_);
+static int list_stream_data(const char *data, size_t len, void *inf_);
+static void list_stream_done(struct kube_response *response, void *inf_);
 
 /* Takes a listed object (owned) into 'listed'. */
 static int
@@ -358,14 +359,19 @@ send_list_page(struct kube_informer *inf)
 {
     struct ds path = DS_EMPTY_INITIALIZER;
 
-    if (inf->options.list_from_cache) {
-        /* The fence: one item from etcd, for its current resourceVersion.
-         * No selectors: the version is the whole store's, and a selector
-         * could make etcd scan far for one match. */
-        ds_put_format(&path, "%s?limit=1", inf->path);
+    if (inf->options.list_unpaged) {
+        ds_put_cstr(&path, inf->path);
+        put_selectors(&path, inf);
+        /* The first selector's '&' starts the query. */
+        if (path.string[strlen(inf->path)] == '&') {
+            path.string[strlen(inf->path)] = '?';
+        }
         inf->state = INFORMER_LISTING;
-        inf->request = kube_client_send(inf->client, "GET", ds_cstr(&path),
-                                        NULL, NULL, list_fence_done, inf);
+        kube_list_decoder_destroy(&inf->list_decoder);
+        kube_list_decoder_init(&inf->list_decoder, list_item, inf);
+        inf->request =
+            kube_client_stream(inf->client, ds_cstr(&path), list_stream_data,
+                               list_stream_done, inf);
         ds_destroy(&path);
         return;
     }
@@ -490,39 +496,6 @@ list_stream_done(struct kube_response *response, void *inf_)
     json_member_string(metadata, "resourceVersion", "", &rv, NULL);
     finish_list(inf, rv);
     kube_list_decoder_destroy(&inf->list_decoder);
-}
-
-static void
-list_fence_done(struct kube_response *response, void *inf_)
-{
-    struct kube_informer *inf = inf_;
-    const char *rv = NULL;
-    struct ds path = DS_EMPTY_INITIALIZER;
-
-    inf->request = NULL;
-    json_member_string(json_member(response->body, "metadata"),
-                       "resourceVersion", "", &rv, NULL);
-    if (response->error || response->status != 200 || !rv || !*rv) {
-        VLOG_WARN_RL(&rl, "list %s failed: %ld %s", inf->path,
-                     response->status,
-                     response->message ? response->message : "");
-        enter_backoff(inf, INFORMER_START_LIST);
-        return;
-    }
-    /* Without a limit and with a resourceVersion, the API server answers
-     * from its watch cache once that has caught up with 'rv' ("not older
-     * than" is a list's documented meaning of a resourceVersion; the
-     * explicit resourceVersionMatch is for servers that know it). */
-    ds_put_format(&path,
-                  "%s?resourceVersion=%s&resourceVersionMatch="
-                  "NotOlderThan",
-                  inf->path, rv);
-    put_selectors(&path, inf);
-    kube_list_decoder_destroy(&inf->list_decoder);
-    kube_list_decoder_init(&inf->list_decoder, list_item, inf);
-    inf->request = kube_client_stream(inf->client, ds_cstr(&path),
-                                      list_stream_data, list_stream_done, inf);
-    ds_destroy(&path);
 }
 
 static int

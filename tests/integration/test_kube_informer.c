@@ -397,11 +397,12 @@ etcd_count(struct kube_client *client, const char *selector)
     return n;
 }
 
-/* A list from the watch cache must still hold every write acknowledged
- * before it began (the controller's address book is restored from such
- * lists): each round writes objects, then a new informer lists them. */
+/* An unpaged, streamed list must hold every write acknowledged before it
+ * began (the controller's address book is restored from such lists): each
+ * round writes objects, then a new informer lists them, with a selector
+ * every other round. */
 static void
-test_cached_list_holds_every_acknowledged_write(void **state)
+test_unpaged_list_holds_every_acknowledged_write(void **state)
 {
     struct kube_client *writer = make_client(2000);
     struct kube_client *reader = make_client(50);
@@ -411,7 +412,7 @@ test_cached_list_holds_every_acknowledged_write(void **state)
     for (int round = 0; round < ROUNDS; round++) {
         struct kube_informer_options options = {
             .path = COLLECTION,
-            .list_from_cache = true,
+            .list_unpaged = true,
             .label_selector = round % 2 ? "shard=s1" : NULL,
         };
         struct kube_informer *inf;
@@ -425,7 +426,7 @@ test_cached_list_holds_every_acknowledged_write(void **state)
             snprintf(key, sizeof key, NS "/o-%d", i);
             if ((!options.label_selector || i % 4 == 1) &&
                 !kube_informer_get(inf, key)) {
-                fail_msg("round %d: %s missing from the cached list", round,
+                fail_msg("round %d: %s missing from the unpaged list", round,
                          key);
             }
         }
@@ -458,7 +459,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_informer_converges_through_apiserver_kill),
-        cmocka_unit_test(test_cached_list_holds_every_acknowledged_write),
+        cmocka_unit_test(test_unpaged_list_holds_every_acknowledged_write),
     };
 
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_ERR);
