@@ -1113,6 +1113,7 @@ controller_metrics(void)
         "kovn_ovn_txn_duration_seconds_count",
         "kovn_ovn_txn_errors_total",
         "kovn_ovn_batch_",
+        "kovn_heap_",
         "kovn_allocations",
     };
     int port = bench_ctl_metrics_port(&kovn);

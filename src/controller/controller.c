@@ -12,6 +12,7 @@
 #include "controller/controller.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <string.h>
 
 #include "base/error.h"
@@ -830,6 +831,12 @@ controller_export_metrics(const struct controller *ctl,
                           ctl->txn_count, ctl->txn_sum_s, NULL);
     metrics_set(r, "kovn_ovn_txn_errors_total", METRIC_COUNTER,
                 "OVN NB transactions that failed.", "", ctl->txn_errors, NULL);
+    /* Live heap, beside RSS: what is held versus what fragmentation and
+     * freed-but-kept pages add. */
+    struct mallinfo2 mi = mallinfo2();
+    metrics_set(r, "kovn_heap_in_use_bytes", METRIC_GAUGE,
+                "Bytes allocated on the heap and not freed.", "",
+                (double)(mi.uordblks + mi.hblkhd), NULL);
     const struct ovn_batch_stats *bs = ovn_batch_stats(ctl->nb_batch);
     metrics_set(r, "kovn_ovn_batch_txns_total", METRIC_COUNTER,
                 "Batched OVN NB transactions (pod ports) sent.", "", bs->txns,

@@ -610,6 +610,10 @@ ip_object_step(struct controller *ctl, const char *key, struct ctrl_job *job)
         struct json *obj = ip_object(pod, alloc, name);
         ctrl_job_send(job, ctl->client, "POST", CTRL_IPS_PATH, obj, NULL,
                       false);
+        /* Already there, written by this job's previous pass: the pod's own
+         * update event requeued it before the IP object's event came back.
+         * That event requeues the pod again, to check the object. */
+        ctrl_job_ok_if_exists(job);
         json_destroy(obj);
         result = CTRL_PENDING;
         goto out;

@@ -30,6 +30,7 @@ struct ctrl_job {
     struct kube_request *request;
     char *what; /* "PATCH /apis/..." for logs. */
     bool ok_if_gone;
+    bool ok_if_exists;
     bool retry_after_write;
     void (*on_success)(void *aux, const char *key);
     void *on_success_aux;
@@ -234,7 +235,8 @@ job_done(struct kube_response *response, void *job_)
     struct ctrl_job *job = job_;
     struct ctrl_queue *queue = job->queue;
     bool ok = (response->status >= 200 && response->status < 300) ||
-              (job->ok_if_gone && response->status == 404);
+              (job->ok_if_gone && response->status == 404) ||
+              (job->ok_if_exists && response->status == 409);
     struct job_event *ev;
 
     job->request = NULL;
@@ -280,6 +282,12 @@ job_done(struct kube_response *response, void *job_)
     queue->n_jobs--;
     finish(queue, job->key, ok && !job->retry_after_write);
     job_destroy(job);
+}
+
+void
+ctrl_job_ok_if_exists(struct ctrl_job *job)
+{
+    job->ok_if_exists = true;
 }
 
 void
@@ -341,6 +349,7 @@ ctrl_job_send(struct ctrl_job *job, struct kube_client *client,
     free(job->what);
     job->what = xasprintf("%s %s", method, path);
     job->ok_if_gone = ok_if_gone;
+    job->ok_if_exists = false;
     job->request = kube_client_send(client, method, path, body, content_type,
                                     job_done, job);
 }

@@ -79,6 +79,11 @@ void ctrl_job_retry_after_write(struct ctrl_job *job);
 void ctrl_job_on_success(struct ctrl_job *job,
                          void (*fn)(void *aux, const char *key), void *aux);
 
+/* Counts a 409 answer to the job's write (sent just before) as a success:
+ * for a create whose object may already be there, the watch event of which
+ * has not arrived yet. */
+void ctrl_job_ok_if_exists(struct ctrl_job *job);
+
 /* Chains a next step: once the job's write has succeeded with a 2xx answer
  * (not a 404 accepted by 'ok_if_gone'), 'fn' runs instead of the key
  * finishing, and its result counts as the reconcile's.  A step may send
