@@ -573,6 +573,7 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
                                   node_update, node_changed);
     kube_informer_add_index(ctl->ip_informer, CTRL_IP_BY_SUBNET, ip_subnet);
     ctl->next_gc_ms = time_msec() + opts->gc_interval_ms;
+    ctl->start_ms = time_msec();
 }
 
 void
@@ -611,6 +612,37 @@ controller_synced(const struct controller *ctl)
            ovn_nb_is_ready(ctl->nb);
 }
 
+/* Logs when each informer and NB first become ready: the parts of a cold
+ * start, which /readyz waits for all of. */
+static void
+log_ready_parts(struct controller *ctl)
+{
+    const struct {
+        const char *name;
+        struct kube_informer *informer;
+    } parts[] = {
+        {"vpcs", ctl->vpc_informer},
+        {"subnets", ctl->subnet_informer},
+        {"namespaces", ctl->namespace_informer},
+        {"ippools", ctl->ippool_informer},
+        {"ips", ctl->ip_informer},
+        {"pods", ctl->pod_informer},
+        {"nodes", ctl->node_informer},
+        {"OVN NB", NULL},
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+        bool ready = parts[i].informer
+                         ? kube_informer_has_synced(parts[i].informer)
+                         : ovn_nb_is_ready(ctl->nb);
+        if (ready && !(ctl->ready_logged & (1u << i))) {
+            ctl->ready_logged |= 1u << i;
+            VLOG_INFO("%s ready %lld ms after start", parts[i].name,
+                      time_msec() - ctl->start_ms);
+        }
+    }
+}
+
 void
 controller_run(struct controller *ctl, bool active)
 {
@@ -626,6 +658,9 @@ controller_run(struct controller *ctl, bool active)
     /* Reconciling before every cache is full would act on a partial view
      * (a VPC not yet listed looks deleted), and allocating before the
      * address book is restored could hand out an address twice. */
+    if (!ctl->restored) {
+        log_ready_parts(ctl);
+    }
     active = active && controller_synced(ctl);
     if (active && !ctl->restored) {
         pod_restore(ctl);

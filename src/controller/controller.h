@@ -75,6 +75,10 @@ struct controller {
      * pod is reconciled. */
     struct addresses addresses;
     bool restored;
+    /* Cold start: when the controller started, and which of its informers
+     * (and NB) have been logged as ready, bit by bit. */
+    long long start_ms;
+    unsigned int ready_logged;
 
     /* "subnet\treason" pairs already logged as skipped for a namespace, so
      * each is logged once, not once per namespace. */
