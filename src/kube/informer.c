@@ -28,6 +28,10 @@ VLOG_DEFINE_THIS_MODULE(kube_informer);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
+/* An unpaged list streams without the client's per-request timeout (as
+ * watches do); this bounds it instead, generously for 100k objects. */
+#define LIST_STREAM_TIMEOUT_MS (5 * 60 * 1000)
+
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 30000
 
@@ -66,7 +70,8 @@ struct kube_informer {
     /* Listing. */
     struct shash listed; /* key -> struct json *, pages so far. */
     char *list_continue;
-    struct kube_list_decoder list_decoder; /* list_from_cache. */
+    struct kube_list_decoder list_decoder; /* list_unpaged. */
+    long long list_deadline;               /* list_unpaged. */
 
     /* Watching. */
     struct kube_request *request;
@@ -369,6 +374,7 @@ send_list_page(struct kube_informer *inf)
         inf->state = INFORMER_LISTING;
         kube_list_decoder_destroy(&inf->list_decoder);
         kube_list_decoder_init(&inf->list_decoder, list_item, inf);
+        inf->list_deadline = time_msec() + LIST_STREAM_TIMEOUT_MS;
         inf->request =
             kube_client_stream(inf->client, ds_cstr(&path), list_stream_data,
                                list_stream_done, inf);
@@ -625,6 +631,14 @@ kube_informer_run(struct kube_informer *inf)
     if (inf->state == INFORMER_BACKOFF && time_msec() >= inf->retry_at) {
         inf->state = inf->after;
     }
+    if (inf->state == INFORMER_LISTING && inf->options.list_unpaged &&
+        time_msec() >= inf->list_deadline) {
+        VLOG_WARN_RL(&rl, "list %s: no end after %d ms", inf->path,
+                     LIST_STREAM_TIMEOUT_MS);
+        stop_request(inf);
+        clear_objects(&inf->listed);
+        enter_backoff(inf, INFORMER_START_LIST);
+    }
     if (inf->state == INFORMER_START_LIST) {
         clear_objects(&inf->listed);
         set_string(&inf->list_continue, NULL);
@@ -655,6 +669,8 @@ kube_informer_wait(struct kube_informer *inf)
     } else if (inf->state == INFORMER_START_LIST ||
                inf->state == INFORMER_START_WATCH) {
         poll_immediate_wake();
+    } else if (inf->state == INFORMER_LISTING && inf->options.list_unpaged) {
+        poll_timer_wait_until(inf->list_deadline);
     }
     if (inf->options.resync_ms > 0 && inf->synced) {
         poll_timer_wait_until(inf->next_resync);
