@@ -252,7 +252,7 @@ main(int argc OVS_UNUSED, char *argv[])
     };
     struct kube_informer_options pruned_options = options;
     pruned_options.transform = prune_pod;
-    pruned_options.transform_aux = CONST_CAST(char **, pod_fields);
+    pruned_options.transform_aux = (void *)pod_fields;
     size_t heap_pruned_before = mallinfo2().uordblks;
     t = bench_now_seconds();
     struct kube_informer *pruned = kube_informer_create(
