@@ -63,7 +63,7 @@ test: asan k8s
 	@scripts/test-summary.py $(ASAN_DIR)/meson-logs/testlog.json
 
 valgrind: debug
-	meson test -C $(DEBUG_DIR) --suite unit --suite fuzz \
+	meson test -C $(DEBUG_DIR) --suite unit --suite fuzz --timeout-multiplier 30 \
 	    --wrapper 'valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite'
 
 bench: release

@@ -701,6 +701,17 @@ start_controller(const char *exe, const char *log_name, struct start *s)
         }
         block_until(time_msec() + 5);
     }
+    /* The parts of the start, as the controller logged them. */
+    FILE *f = fopen(log, "r");
+    while (f && fgets(line, sizeof line, f)) {
+        const char *info = strstr(line, "|INFO|");
+        if (strstr(line, " ms after start")) {
+            printf("  %s: %s", log_name, info ? info + 6 : line);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
     s->idle_s = settle(SETUP_LIMIT_S);
     s->cpu_s = bench_proc_cpu(kovn.pid);
     bench_proc_memory(kovn.pid, &s->idle_rss_kib, &s->idle_hwm_kib);
@@ -1112,6 +1123,8 @@ controller_metrics(void)
         "kovn_ovn_txn_duration_seconds_sum",
         "kovn_ovn_txn_duration_seconds_count",
         "kovn_ovn_txn_errors_total",
+        "kovn_ovn_batch_",
+        "kovn_heap_",
         "kovn_allocations",
     };
     int port = bench_ctl_metrics_port(&kovn);

@@ -22,6 +22,7 @@ struct kube_informer;
 struct kube_lease;
 struct kube_recorder;
 struct metrics_registry;
+struct ovn_batch;
 struct ovn_nb;
 struct ctrl_queue;
 
@@ -48,6 +49,9 @@ struct controller {
     struct controller_options opts;
     struct kube_client *client;
     struct ovn_nb *nb;
+    /* Pod ports go through it: one NB transaction for all the ports due,
+     * not one blocking transaction per pod. */
+    struct ovn_batch *nb_batch;
     struct kube_recorder *recorder;
 
     struct kube_informer *vpc_informer;
@@ -71,6 +75,10 @@ struct controller {
      * pod is reconciled. */
     struct addresses addresses;
     bool restored;
+    /* Cold start: when the controller started, and which of its informers
+     * (and NB) have been logged as ready, bit by bit. */
+    long long start_ms;
+    unsigned int ready_logged;
 
     /* "subnet\treason" pairs already logged as skipped for a namespace, so
      * each is logged once, not once per namespace. */
@@ -149,6 +157,7 @@ enum ctrl_result node_reconcile(const char *key, struct ctrl_job *job,
 
 /* pod.c, node.c: informer transforms and the start-up restores. */
 void pod_prune(struct json *pod, void *aux);
+void ip_prune(struct json *ip, void *aux);
 void pod_restore(struct controller *ctl);
 void node_prune(struct json *node, void *aux);
 void node_restore(struct controller *ctl);

@@ -17,7 +17,6 @@
 #include "controller/server.h"
 #include "controller/startup.h"
 #include "crd/names.h"
-#include "fatal-signal.h"
 #include "kube/kubeconfig.h"
 #include "kube/lease.h"
 #include "kube/rest.h"
@@ -40,6 +39,40 @@ struct flags {
     struct server_options server;
     double qps;
     int burst;
+    /* Until the webhook's certificate and key are known to be there. */
+    const char *webhook_address;
+    int webhook_port; /* -1: no webhook. */
+};
+
+enum {
+    OPT_KUBECONFIG = 256,
+    OPT_OVN_NB,
+    OPT_DEFAULT_VPC,
+    OPT_DEFAULT_SUBNET,
+    OPT_DEFAULT_CIDR,
+    OPT_DEFAULT_GATEWAY,
+    OPT_JOIN_SUBNET,
+    OPT_JOIN_CIDR,
+    OPT_NO_DEFAULTS,
+    OPT_NO_CRDS,
+    OPT_GC_ORPHANS,
+    OPT_ORPHAN_GRACE,
+    OPT_GC_INTERVAL,
+    OPT_NO_LEADER,
+    OPT_LEASE_NS,
+    OPT_LEASE_NAME,
+    OPT_LEASE_DURATION,
+    OPT_RENEW,
+    OPT_RETRY,
+    OPT_METRICS_ADDR,
+    OPT_METRICS_PORT,
+    OPT_WEBHOOK_PORT,
+    OPT_WEBHOOK_ADDR,
+    OPT_WEBHOOK_CERT,
+    OPT_WEBHOOK_KEY,
+    OPT_EVENT_NS,
+    OPT_QPS,
+    OPT_BURST,
 };
 
 static void
@@ -83,38 +116,106 @@ usage(void)
 }
 
 static void
+parse_flag(int option, const char *name, const char *arg, void *f_)
+{
+    struct flags *f = f_;
+
+    switch (option) {
+    case OPT_KUBECONFIG:
+        f->kubeconfig = arg;
+        break;
+    case OPT_OVN_NB:
+        f->ovn_nb = arg;
+        break;
+    case OPT_DEFAULT_VPC:
+        f->ctl.default_vpc = arg;
+        break;
+    case OPT_DEFAULT_SUBNET:
+        f->ctl.default_subnet = arg;
+        break;
+    case OPT_DEFAULT_CIDR:
+        f->ctl.default_cidr = arg;
+        break;
+    case OPT_DEFAULT_GATEWAY:
+        f->ctl.default_gateway = arg;
+        break;
+    case OPT_JOIN_SUBNET:
+        f->ctl.join_subnet = arg;
+        break;
+    case OPT_JOIN_CIDR:
+        f->ctl.join_cidr = arg;
+        break;
+    case OPT_NO_DEFAULTS:
+        f->ctl.create_defaults = false;
+        break;
+    case OPT_NO_CRDS:
+        f->apply_crds = false;
+        break;
+    case OPT_GC_ORPHANS:
+        f->ctl.gc_orphaned_subnets = true;
+        break;
+    case OPT_ORPHAN_GRACE:
+        f->ctl.orphan_grace_ms = cmdline_duration(name, arg);
+        break;
+    case OPT_GC_INTERVAL:
+        f->ctl.gc_interval_ms = cmdline_duration(name, arg);
+        if (f->ctl.gc_interval_ms < 100) {
+            ovs_fatal(0, "--gc-interval must be at least 100ms");
+        }
+        break;
+    case OPT_NO_LEADER:
+        f->leader_elect = false;
+        break;
+    case OPT_LEASE_NS:
+        f->lease_namespace = arg;
+        break;
+    case OPT_LEASE_NAME:
+        f->lease_name = arg;
+        break;
+    case OPT_LEASE_DURATION:
+        f->lease_duration_ms = cmdline_duration(name, arg);
+        break;
+    case OPT_RENEW:
+        f->renew_deadline_ms = cmdline_duration(name, arg);
+        break;
+    case OPT_RETRY:
+        f->retry_period_ms = cmdline_duration(name, arg);
+        break;
+    case OPT_METRICS_ADDR:
+        f->server.metrics_address = arg;
+        break;
+    case OPT_METRICS_PORT:
+        f->server.metrics_port = cmdline_int(name, arg, 0, 65535);
+        break;
+    case OPT_WEBHOOK_PORT:
+        f->webhook_port = cmdline_int(name, arg, 0, 65535);
+        break;
+    case OPT_WEBHOOK_ADDR:
+        f->webhook_address = arg;
+        break;
+    case OPT_WEBHOOK_CERT:
+        f->server.webhook_cert = arg;
+        break;
+    case OPT_WEBHOOK_KEY:
+        f->server.webhook_key = arg;
+        break;
+    case OPT_EVENT_NS:
+        f->ctl.event_namespace = arg;
+        break;
+    case OPT_QPS:
+        f->qps = cmdline_int(name, arg, 1, 100000);
+        break;
+    case OPT_BURST:
+        f->burst = cmdline_int(name, arg, 1, 100000);
+        break;
+    default:
+        OVS_NOT_REACHED();
+    }
+}
+
+static void
 parse_flags(int argc, char *argv[], struct flags *f)
 {
-    enum {
-        OPT_KUBECONFIG = 256,
-        OPT_OVN_NB,
-        OPT_DEFAULT_VPC,
-        OPT_DEFAULT_SUBNET,
-        OPT_DEFAULT_CIDR,
-        OPT_DEFAULT_GATEWAY,
-        OPT_JOIN_SUBNET,
-        OPT_JOIN_CIDR,
-        OPT_NO_DEFAULTS,
-        OPT_NO_CRDS,
-        OPT_GC_ORPHANS,
-        OPT_ORPHAN_GRACE,
-        OPT_GC_INTERVAL,
-        OPT_NO_LEADER,
-        OPT_LEASE_NS,
-        OPT_LEASE_NAME,
-        OPT_LEASE_DURATION,
-        OPT_RENEW,
-        OPT_RETRY,
-        OPT_METRICS_ADDR,
-        OPT_METRICS_PORT,
-        OPT_WEBHOOK_PORT,
-        OPT_WEBHOOK_ADDR,
-        OPT_WEBHOOK_CERT,
-        OPT_WEBHOOK_KEY,
-        OPT_EVENT_NS,
-        OPT_QPS,
-        OPT_BURST,
-    };
     static const struct option options[] = {
         {"kubeconfig", required_argument, NULL, OPT_KUBECONFIG},
         {"ovn-nb", required_argument, NULL, OPT_OVN_NB},
@@ -144,8 +245,7 @@ parse_flags(int argc, char *argv[], struct flags *f)
         {"event-namespace", required_argument, NULL, OPT_EVENT_NS},
         {"kube-api-qps", required_argument, NULL, OPT_QPS},
         {"kube-api-burst", required_argument, NULL, OPT_BURST},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
+        CMDLINE_OPTIONS_VERBOSE_HELP,
         {NULL, 0, NULL, 0},
     };
 
@@ -175,127 +275,20 @@ parse_flags(int argc, char *argv[], struct flags *f)
             },
         .qps = 500,
         .burst = 1000,
+        .webhook_address = "127.0.0.1",
+        .webhook_port = -1,
     };
-    const char *webhook_address = "127.0.0.1";
-    int webhook_port = -1;
-
-    for (;;) {
-        int c = getopt_long(argc, argv, "vh", options, NULL);
-        if (c == -1) {
-            break;
-        }
-        const char *name = c >= 256 ? options[c - 256].name : "";
-        switch (c) {
-        case OPT_KUBECONFIG:
-            f->kubeconfig = optarg;
-            break;
-        case OPT_OVN_NB:
-            f->ovn_nb = optarg;
-            break;
-        case OPT_DEFAULT_VPC:
-            f->ctl.default_vpc = optarg;
-            break;
-        case OPT_DEFAULT_SUBNET:
-            f->ctl.default_subnet = optarg;
-            break;
-        case OPT_DEFAULT_CIDR:
-            f->ctl.default_cidr = optarg;
-            break;
-        case OPT_DEFAULT_GATEWAY:
-            f->ctl.default_gateway = optarg;
-            break;
-        case OPT_JOIN_SUBNET:
-            f->ctl.join_subnet = optarg;
-            break;
-        case OPT_JOIN_CIDR:
-            f->ctl.join_cidr = optarg;
-            break;
-        case OPT_NO_DEFAULTS:
-            f->ctl.create_defaults = false;
-            break;
-        case OPT_NO_CRDS:
-            f->apply_crds = false;
-            break;
-        case OPT_GC_ORPHANS:
-            f->ctl.gc_orphaned_subnets = true;
-            break;
-        case OPT_ORPHAN_GRACE:
-            f->ctl.orphan_grace_ms = cmdline_duration(name, optarg);
-            break;
-        case OPT_GC_INTERVAL:
-            f->ctl.gc_interval_ms = cmdline_duration(name, optarg);
-            if (f->ctl.gc_interval_ms < 100) {
-                ovs_fatal(0, "--gc-interval must be at least 100ms");
-            }
-            break;
-        case OPT_NO_LEADER:
-            f->leader_elect = false;
-            break;
-        case OPT_LEASE_NS:
-            f->lease_namespace = optarg;
-            break;
-        case OPT_LEASE_NAME:
-            f->lease_name = optarg;
-            break;
-        case OPT_LEASE_DURATION:
-            f->lease_duration_ms = cmdline_duration(name, optarg);
-            break;
-        case OPT_RENEW:
-            f->renew_deadline_ms = cmdline_duration(name, optarg);
-            break;
-        case OPT_RETRY:
-            f->retry_period_ms = cmdline_duration(name, optarg);
-            break;
-        case OPT_METRICS_ADDR:
-            f->server.metrics_address = optarg;
-            break;
-        case OPT_METRICS_PORT:
-            f->server.metrics_port = cmdline_int(name, optarg, 0, 65535);
-            break;
-        case OPT_WEBHOOK_PORT:
-            webhook_port = cmdline_int(name, optarg, 0, 65535);
-            break;
-        case OPT_WEBHOOK_ADDR:
-            webhook_address = optarg;
-            break;
-        case OPT_WEBHOOK_CERT:
-            f->server.webhook_cert = optarg;
-            break;
-        case OPT_WEBHOOK_KEY:
-            f->server.webhook_key = optarg;
-            break;
-        case OPT_EVENT_NS:
-            f->ctl.event_namespace = optarg;
-            break;
-        case OPT_QPS:
-            f->qps = cmdline_int(name, optarg, 1, 100000);
-            break;
-        case OPT_BURST:
-            f->burst = cmdline_int(name, optarg, 1, 100000);
-            break;
-        case 'v':
-            vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_DBG);
-            break;
-        case 'h':
-            usage();
-            exit(EXIT_SUCCESS);
-        default:
-            exit(2);
-        }
-    }
-    if (optind < argc) {
-        ovs_fatal(0, "unexpected argument \"%s\" (see --help)", argv[optind]);
-    }
+    cmdline_parse(argc, argv, options, usage, parse_flag, f);
     if (!f->ovn_nb) {
         ovs_fatal(0, "--ovn-nb is required (see --help)");
     }
-    if (webhook_port >= 0) {
+    if (f->webhook_port >= 0) {
         if (!f->server.webhook_cert || !f->server.webhook_key) {
             ovs_fatal(0, "--webhook-port needs --webhook-cert and "
                          "--webhook-key");
         }
-        f->server.webhook_address = webhook_address;
-        f->server.webhook_port = webhook_port;
+        f->server.webhook_address = f->webhook_address;
+        f->server.webhook_port = f->webhook_port;
     }
 }
 
@@ -332,9 +325,7 @@ main(int argc, char *argv[])
     struct flags f;
     bool defaults_done = false;
 
-    set_program_name(argv[0]);
-    vlog_set_levels(NULL, VLF_CONSOLE, VLL_INFO);
-    fatal_ignore_sigpipe();
+    cmdline_init(argv[0]);
     parse_flags(argc, argv, &f);
     cmdline_catch_stop_signals();
 

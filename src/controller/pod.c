@@ -27,6 +27,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/vlog.h"
+#include "ovn/batch.h"
 #include "ovn/owner.h"
 #include "ovn/switch.h"
 #include "smap.h"
@@ -51,6 +52,23 @@ pod_prune(struct json *pod, void *aux)
 {
     (void)aux;
     kube_object_prune(pod, pod_fields);
+}
+
+/* The fields of an IP object the controller reads (restore, the nodeName
+ * check, the per-subnet index and counts); the informer drops the rest,
+ * managedFields above all, which is most of an IP object's size. */
+static const char *const ip_fields[] = {
+    "metadata.name",    "metadata.uid",    "metadata.resourceVersion",
+    "spec.podName",     "spec.namespace",  "spec.subnet",
+    "spec.nodeName",    "spec.ipAddress",  "spec.v4IpAddress",
+    "spec.v6IpAddress", "spec.macAddress", NULL,
+};
+
+void
+ip_prune(struct json *ip, void *aux)
+{
+    (void)aux;
+    kube_object_prune(ip, ip_fields);
 }
 
 /* "<pod>.<namespace>": the LSP and IP object name, Kube-OVN's. */
@@ -468,89 +486,134 @@ release_after_delete(void *ctl_, const char *key)
     addresses_release(&ctl->addresses, key);
 }
 
-static enum ctrl_result
-cleanup(struct controller *ctl, const char *key, struct ctrl_job *job,
-        const char *name)
-{
-    struct ctrl_port pb = {.name = name,
-                           .owner_kind = OVN_OWNER_POD,
-                           .owner = key,
-                           .delete = true};
-    struct kovn_error err;
+/* A port change handed to the NB batch.  It carries a copy of the
+ * allocation: the original may go (its subnet deleted) while the change
+ * waits for its transaction. */
+struct port_change {
+    struct controller *ctl;
+    struct ctrl_job *job;
+    char *name; /* "<pod>.<namespace>" */
+    struct pod_alloc alloc;
+    bool delete;
+};
 
-    if (ovn_switch_port_find(ctl->nb, name) &&
-        controller_nb_transact(ctl, ctrl_port_build, &pb, &err)) {
-        VLOG_WARN("pod %s: deleting port: %s", key, err.msg);
-        return CTRL_RETRY;
+static int
+port_change_build(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux,
+                  struct kovn_error *err)
+{
+    const struct port_change *c = aux;
+    struct ctrl_port pb = {.alloc = &c->alloc,
+                           .name = c->name,
+                           .owner_kind = OVN_OWNER_POD,
+                           .owner = c->alloc.key,
+                           .delete = c->delete};
+
+    return ctrl_port_build(nb, txn, &pb, err);
+}
+
+static enum ctrl_result ip_object_step(struct controller *, const char *key,
+                                       struct ctrl_job *);
+static enum ctrl_result cleanup_ip_step(struct controller *, const char *key,
+                                        struct ctrl_job *);
+
+static void
+port_change_done(void *aux, int error, const struct kovn_error *err)
+{
+    struct port_change *c = aux;
+    struct ctrl_job *job = c->job;
+    enum ctrl_result result;
+
+    if (error) {
+        VLOG_INFO("pod %s: %s port: %s", c->alloc.key,
+                  c->delete ? "deleting" : "", err ? err->msg : "");
+        c->ctl->txn_errors++;
+        result = CTRL_RETRY;
+    } else if (c->delete) {
+        result = cleanup_ip_step(c->ctl, c->alloc.key, job);
+    } else {
+        result = ip_object_step(c->ctl, c->alloc.key, job);
     }
+    free(c->name);
+    free(c->alloc.key);
+    free(c->alloc.subnet);
+    free(c);
+    ctrl_job_resume(job, result);
+}
+
+/* Queues the port's ensure (or delete) in the NB batch and holds the job
+ * until its transaction is done; the next step runs from there. */
+static enum ctrl_result
+submit_port(struct controller *ctl, const char *key, struct ctrl_job *job,
+            const struct pod_alloc *alloc)
+{
+    struct port_change *c = xzalloc(sizeof *c);
+
+    c->ctl = ctl;
+    c->job = job;
+    c->name = port_name(key);
+    c->alloc.key = xstrdup(key);
+    c->delete = !alloc;
+    if (alloc) {
+        c->alloc.subnet = xstrdup(alloc->subnet);
+        c->alloc.addrs = alloc->addrs;
+        c->alloc.mac = alloc->mac;
+    }
+    ctrl_job_hold(job);
+    ovn_batch_submit(ctl->nb_batch, port_change_build, c, port_change_done);
+    return CTRL_PENDING;
+}
+
+static enum ctrl_result
+cleanup_ip_step(struct controller *ctl, const char *key, struct ctrl_job *job)
+{
+    char *name = port_name(key);
+    enum ctrl_result result = CTRL_DONE;
+
     if (kube_informer_get(ctl->ip_informer, name)) {
         char *path = xasprintf(CTRL_IPS_PATH "/%s", name);
         ctrl_job_send(job, ctl->client, "DELETE", path, NULL, NULL, true);
         ctrl_job_on_success(job, release_after_delete, ctl);
         free(path);
-        return CTRL_PENDING;
+        result = CTRL_PENDING;
+    } else {
+        release_after_delete(ctl, key);
     }
-    release_after_delete(ctl, key);
-    return CTRL_DONE;
+    free(name);
+    return result;
 }
 
-enum ctrl_result
-pod_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
+static enum ctrl_result
+cleanup(struct controller *ctl, const char *key, struct ctrl_job *job,
+        const char *name)
 {
-    struct controller *ctl = ctl_;
+    if (ovn_switch_port_find(ctl->nb, name)) {
+        return submit_port(ctl, key, job, NULL);
+    }
+    return cleanup_ip_step(ctl, key, job);
+}
+
+/* 3. The IP object, once the port is in. */
+static enum ctrl_result
+ip_object_step(struct controller *ctl, const char *key, struct ctrl_job *job)
+{
     const struct json *pod = kube_informer_get(ctl->pod_informer, key);
-    char *name = port_name(key);
-    const struct pod_alloc *alloc;
+    const struct pod_alloc *alloc = addresses_find(&ctl->addresses, key);
     enum ctrl_result result = CTRL_DONE;
-    struct kovn_error err;
+    char *name = port_name(key);
 
-    if (!pod || pod_is_finished(pod)) {
-        result = cleanup(ctl, key, job, name);
+    if (!pod || !alloc) {
+        /* Gone meanwhile: its delete event has requeued the key. */
         goto out;
     }
-    if (pod_host_network(pod)) {
-        goto out;
-    }
-    alloc = addresses_find(&ctl->addresses, key);
-    if (!alloc) {
-        if (!allocate(ctl, key, pod)) {
-            result = CTRL_RETRY;
-            goto out;
-        }
-        alloc = addresses_find(&ctl->addresses, key);
-        ctrl_queue_add_after(ctl->subnet_queue, alloc->subnet, 1000);
-    }
-
-    /* 1. Annotations: the durable record of the allocation. */
-    struct smap want = SMAP_INITIALIZER(&want);
-    char *path = xasprintf("/api/v1/namespaces/%s/pods/%s",
-                           kube_object_namespace(pod), kube_object_name(pod));
-
-    desired_annotations(ctl, alloc, &want);
-    result = ctrl_patch_annotations(ctl, job, path, pod, &want);
-    smap_destroy(&want);
-    free(path);
-    if (result == CTRL_PENDING) {
-        goto out;
-    }
-
-    /* 2. The switch port. */
-    struct ctrl_port pb = {.alloc = alloc,
-                           .name = name,
-                           .owner_kind = OVN_OWNER_POD,
-                           .owner = key};
-    if (controller_nb_transact(ctl, ctrl_port_build, &pb, &err)) {
-        VLOG_INFO("pod %s: port: %s", key, err.msg);
-        result = CTRL_RETRY;
-        goto out;
-    }
-
-    /* 3. The IP object. */
     const struct json *ip = kube_informer_get(ctl->ip_informer, name);
     if (!ip) {
         struct json *obj = ip_object(pod, alloc, name);
         ctrl_job_send(job, ctl->client, "POST", CTRL_IPS_PATH, obj, NULL,
                       false);
+        /* Already there, written by this job's previous pass: the pod's own
+         * update event requeued it before the IP object's event came back.
+         * That event requeues the pod again, to check the object. */
+        ctrl_job_ok_if_exists(job);
         json_destroy(obj);
         result = CTRL_PENDING;
         goto out;
@@ -571,6 +634,69 @@ pod_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
         free(path);
         result = CTRL_PENDING;
     }
+out:
+    free(name);
+    return result;
+}
+
+/* 2. The switch port, once the annotations are written (or at once when
+ * they already were). */
+static enum ctrl_result
+port_step(struct ctrl_job *job, void *ctl_)
+{
+    struct controller *ctl = ctl_;
+    const char *key = ctrl_job_key(job);
+    const struct pod_alloc *alloc = addresses_find(&ctl->addresses, key);
+
+    if (!alloc || !kube_informer_get(ctl->pod_informer, key)) {
+        /* Released or gone meanwhile; whatever did it requeued the key. */
+        return CTRL_DONE;
+    }
+    return submit_port(ctl, key, job, alloc);
+}
+
+enum ctrl_result
+pod_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
+{
+    struct controller *ctl = ctl_;
+    const struct json *pod = kube_informer_get(ctl->pod_informer, key);
+    char *name = port_name(key);
+    const struct pod_alloc *alloc;
+    enum ctrl_result result = CTRL_DONE;
+
+    if (!pod || pod_is_finished(pod)) {
+        result = cleanup(ctl, key, job, name);
+        goto out;
+    }
+    if (pod_host_network(pod)) {
+        goto out;
+    }
+    alloc = addresses_find(&ctl->addresses, key);
+    if (!alloc) {
+        if (!allocate(ctl, key, pod)) {
+            result = CTRL_RETRY;
+            goto out;
+        }
+        alloc = addresses_find(&ctl->addresses, key);
+        ctrl_queue_add_after(ctl->subnet_queue, alloc->subnet, 1000);
+    }
+
+    /* 1. Annotations: the durable record of the allocation.  The port and
+     * the IP object follow in the same job as soon as the patch is in,
+     * not a queue pass later when its watch event comes back. */
+    struct smap want = SMAP_INITIALIZER(&want);
+    char *path = xasprintf("/api/v1/namespaces/%s/pods/%s",
+                           kube_object_namespace(pod), kube_object_name(pod));
+
+    desired_annotations(ctl, alloc, &want);
+    result = ctrl_patch_annotations(ctl, job, path, pod, &want);
+    smap_destroy(&want);
+    free(path);
+    if (result == CTRL_PENDING) {
+        ctrl_job_then(job, port_step, ctl);
+        goto out;
+    }
+    result = port_step(job, ctl);
 out:
     free(name);
     return result;

@@ -30,9 +30,13 @@ struct ctrl_job {
     struct kube_request *request;
     char *what; /* "PATCH /apis/..." for logs. */
     bool ok_if_gone;
+    bool ok_if_exists;
     bool retry_after_write;
     void (*on_success)(void *aux, const char *key);
     void *on_success_aux;
+    ctrl_step_fn *then; /* Next step after the write, or NULL. */
+    void *then_aux;
+    bool held;              /* Waiting for ctrl_job_resume(). */
     struct ovs_list events; /* struct job_event */
 };
 
@@ -162,7 +166,7 @@ ctrl_queue_run(struct ctrl_queue *queue, bool active)
         queue->reconciles++;
 
         enum ctrl_result result = queue->reconcile(key, job, queue->aux);
-        if (result == CTRL_PENDING && job->request) {
+        if (result == CTRL_PENDING && (job->request || job->held)) {
             ovs_list_push_back(&queue->jobs, &job->node);
             queue->n_jobs++;
             continue;
@@ -231,7 +235,8 @@ job_done(struct kube_response *response, void *job_)
     struct ctrl_job *job = job_;
     struct ctrl_queue *queue = job->queue;
     bool ok = (response->status >= 200 && response->status < 300) ||
-              (job->ok_if_gone && response->status == 404);
+              (job->ok_if_gone && response->status == 404) ||
+              (job->ok_if_exists && response->status == 409);
     struct job_event *ev;
 
     job->request = NULL;
@@ -259,9 +264,64 @@ job_done(struct kube_response *response, void *job_)
         VLOG_WARN_RL(&rl, "%s: %s: %s failed: %ld %s", queue->name, job->key,
                      job->what, response->status, response->message);
     }
+    if (ok && job->then && response->status < 300) {
+        ctrl_step_fn *then = job->then;
+
+        /* The events and hooks of this write are spent; the next step
+         * brings its own. */
+        LIST_FOR_EACH_POP(ev, node, &job->events)
+        {
+            job_event_destroy(ev);
+        }
+        job->on_success = NULL;
+        job->then = NULL;
+        ctrl_job_resume(job, then(job, job->then_aux));
+        return;
+    }
     ovs_list_remove(&job->node);
     queue->n_jobs--;
     finish(queue, job->key, ok && !job->retry_after_write);
+    job_destroy(job);
+}
+
+void
+ctrl_job_ok_if_exists(struct ctrl_job *job)
+{
+    job->ok_if_exists = true;
+}
+
+void
+ctrl_job_then(struct ctrl_job *job, ctrl_step_fn *fn, void *aux)
+{
+    job->then = fn;
+    job->then_aux = aux;
+}
+
+void
+ctrl_job_hold(struct ctrl_job *job)
+{
+    ovs_assert(!job->request);
+    job->held = true;
+}
+
+void
+ctrl_job_resume(struct ctrl_job *job, enum ctrl_result result)
+{
+    struct ctrl_queue *queue = job->queue;
+
+    /* A holder that went on to another write or hold did so before
+     * calling here: a send ended the hold, a new hold kept it. */
+    if (result == CTRL_PENDING && (job->request || job->held)) {
+        return;
+    }
+    if (result == CTRL_PENDING) {
+        VLOG_ERR("%s: %s: step pending without a request", queue->name,
+                 job->key);
+        result = CTRL_RETRY;
+    }
+    ovs_list_remove(&job->node);
+    queue->n_jobs--;
+    finish(queue, job->key, result == CTRL_DONE && !job->retry_after_write);
     job_destroy(job);
 }
 
@@ -285,8 +345,11 @@ ctrl_job_send(struct ctrl_job *job, struct kube_client *client,
               const char *content_type, bool ok_if_gone)
 {
     ovs_assert(!job->request);
+    job->held = false; /* A write ends a hold. */
+    free(job->what);
     job->what = xasprintf("%s %s", method, path);
     job->ok_if_gone = ok_if_gone;
+    job->ok_if_exists = false;
     job->request = kube_client_send(client, method, path, body, content_type,
                                     job_done, job);
 }

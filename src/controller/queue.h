@@ -28,8 +28,8 @@ enum ctrl_result {
 struct ctrl_job;
 struct ctrl_queue;
 
-/* Reconciles 'key'.  May start one API write with ctrl_job_send() and
- * return CTRL_PENDING. */
+/* Reconciles 'key'.  May start one API write with ctrl_job_send(), or hold
+ * the job with ctrl_job_hold(), and return CTRL_PENDING. */
 typedef enum ctrl_result ctrl_reconcile_fn(const char *key,
                                            struct ctrl_job *job, void *aux);
 
@@ -78,6 +78,30 @@ void ctrl_job_retry_after_write(struct ctrl_job *job);
  * write, such as releasing an address once its IP object is gone. */
 void ctrl_job_on_success(struct ctrl_job *job,
                          void (*fn)(void *aux, const char *key), void *aux);
+
+/* Counts a 409 answer to the job's write (sent just before) as a success:
+ * for a create whose object may already be there, the watch event of which
+ * has not arrived yet. */
+void ctrl_job_ok_if_exists(struct ctrl_job *job);
+
+/* Chains a next step: once the job's write has succeeded with a 2xx answer
+ * (not a 404 accepted by 'ok_if_gone'), 'fn' runs instead of the key
+ * finishing, and its result counts as the reconcile's.  A step may send
+ * another write or hold the job (CTRL_PENDING).  This lets a reconcile go
+ * on to its next write at once, rather than waiting in the queue behind
+ * every other key for the watch event its own write causes. */
+typedef enum ctrl_result ctrl_step_fn(struct ctrl_job *job, void *aux);
+void ctrl_job_then(struct ctrl_job *job, ctrl_step_fn *fn, void *aux);
+
+/* Keeps the job pending without an API write, for work that completes
+ * elsewhere (an OVN NB batch): the reconcile (or step) returns
+ * CTRL_PENDING, and whoever completes the work calls ctrl_job_resume()
+ * exactly once. */
+void ctrl_job_hold(struct ctrl_job *job);
+/* Ends a hold with 'result': CTRL_DONE or CTRL_RETRY finish the key (the
+ * job is freed); CTRL_PENDING means that, before this call, another write
+ * was sent (which ends the hold) or the job was held again. */
+void ctrl_job_resume(struct ctrl_job *job, enum ctrl_result result);
 
 const char *ctrl_job_key(const struct ctrl_job *job);
 

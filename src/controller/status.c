@@ -69,6 +69,20 @@ ctrl_condition_reason(const struct json *obj, const char *type)
     return reason ? reason : "";
 }
 
+bool
+ctrl_status_not_ready(struct controller *ctl, struct ctrl_job *job,
+                      const char *kind, const struct json *obj,
+                      struct json *status, const char *reason,
+                      const char *event_reason, const char *message)
+{
+    ctrl_status_condition(status, "Ready", "False", reason, message);
+    if (!strcmp(ctrl_condition_reason(obj, "Ready"), reason)) {
+        return false;
+    }
+    ctrl_job_event(ctl, job, kind, obj, "Warning", event_reason, message);
+    return true;
+}
+
 enum ctrl_result
 ctrl_status_write(struct controller *ctl, struct ctrl_job *job,
                   const char *path, const struct json *obj,

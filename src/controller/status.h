@@ -25,6 +25,16 @@ void ctrl_status_condition(struct json *status, const char *type,
 /* The reason of condition 'type' in obj.status, or "". */
 const char *ctrl_condition_reason(const struct json *obj, const char *type);
 
+/* Sets condition Ready=False with 'reason' and 'message' in 'status' and,
+ * when obj's Ready condition did not already have that reason, records a
+ * Warning Event 'event_reason' about obj (of 'kind'): one Event when an
+ * object becomes blocked or broken, not one on every resync.  Returns
+ * whether it recorded one. */
+bool ctrl_status_not_ready(struct controller *ctl, struct ctrl_job *job,
+                           const char *kind, const struct json *obj,
+                           struct json *status, const char *reason,
+                           const char *event_reason, const char *message);
+
 /* Writes 'status' (taken) to the status subresource at 'path'
  * ("/apis/.../subnets/x") if it differs from obj.status, with obj's
  * resourceVersion as precondition.  Returns CTRL_PENDING when a write was

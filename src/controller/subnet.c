@@ -333,11 +333,8 @@ reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
         char *msg =
             xasprintf("waiting for %zu IPs to be released: %s", n, users);
 
-        ctrl_status_condition(status, "Ready", "False", "IPsInUse", msg);
-        if (strcmp(ctrl_condition_reason(obj, "Ready"), "IPsInUse")) {
-            ctrl_job_event(ctl, job, "Subnet", obj, "Warning", "DeleteBlocked",
-                           msg);
-        }
+        ctrl_status_not_ready(ctl, job, "Subnet", obj, status, "IPsInUse",
+                              "DeleteBlocked", msg);
         free(msg);
         free(users);
         /* The IP objects' delete events requeue this subnet. */
@@ -356,8 +353,8 @@ reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
     return ctrl_finalizer_remove(ctl, job, path, obj);
 }
 
-/* Sets Validated and Ready for a subnet that cannot work; returns the
- * reason. */
+/* Sets Validated for a subnet that cannot work; returns the reason for
+ * its Ready condition, with the message in '*msgp'. */
 static const char *
 not_ready(struct controller *ctl, const struct subnet *subnet,
           enum subnet_state state, const struct subnet *other,
@@ -384,7 +381,6 @@ not_ready(struct controller *ctl, const struct subnet *subnet,
         msg = xstrdup(subnet->error);
         ctrl_status_condition(status, "Validated", "False", reason, msg);
     }
-    ctrl_status_condition(status, "Ready", "False", reason, msg);
     (void)ctl;
     *msgp = msg;
     return reason;
@@ -431,10 +427,10 @@ subnet_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
         char *msg;
         const char *reason =
             not_ready(ctl, subnet, state, other, status, &msg);
-        if (strcmp(ctrl_condition_reason(obj, "Ready"), reason)) {
+        if (ctrl_status_not_ready(ctl, job, "Subnet", obj, status, reason,
+                                  reason, msg)) {
             VLOG_INFO("subnet %s: not ready: %s: %s", subnet->name, reason,
                       msg);
-            ctrl_job_event(ctl, job, "Subnet", obj, "Warning", reason, msg);
         }
         free(msg);
         kube_condition_remove(

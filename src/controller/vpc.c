@@ -170,11 +170,8 @@ reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
         char *msg = xasprintf("blocked by subnets: %s", names);
 
         put_status_fields(ctl, vpc, status);
-        ctrl_status_condition(status, "Ready", "False", "SubnetsExist", msg);
-        if (strcmp(ctrl_condition_reason(obj, "Ready"), "SubnetsExist")) {
-            ctrl_job_event(ctl, job, "Vpc", obj, "Warning", "DeleteBlocked",
-                           msg);
-        }
+        ctrl_status_not_ready(ctl, job, "Vpc", obj, status, "SubnetsExist",
+                              "DeleteBlocked", msg);
         free(names);
         free(msg);
         /* Requeued by the subnets' own events, not by polling. */
@@ -219,12 +216,8 @@ vpc_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
     struct json *status = ctrl_status_copy(obj);
     put_status_fields(ctl, vpc, status);
     if (vpc->error) {
-        ctrl_status_condition(status, "Ready", "False", "InvalidSpec",
-                              vpc->error);
-        if (strcmp(ctrl_condition_reason(obj, "Ready"), "InvalidSpec")) {
-            ctrl_job_event(ctl, job, "Vpc", obj, "Warning", "InvalidSpec",
-                           vpc->error);
-        }
+        ctrl_status_not_ready(ctl, job, "Vpc", obj, status, "InvalidSpec",
+                              "InvalidSpec", vpc->error);
     } else if (controller_nb_transact(ctl, build_vpc, CONST_CAST(void *, vpc),
                                       &err)) {
         VLOG_WARN("vpc %s: OVN: %s", vpc->name, err.msg);

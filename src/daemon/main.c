@@ -14,10 +14,8 @@
 #include "cni/protocol.h"
 #include "daemon/daemon.h"
 #include "daemon/ovs.h"
-#include "fatal-signal.h"
 #include "kube/kubeconfig.h"
 #include "kube/rest.h"
-#include "lib/daemon.h" /* OVS's pid file; not daemon/daemon.h */
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
@@ -29,11 +27,25 @@ VLOG_DEFINE_THIS_MODULE(main);
 struct flags {
     const char *kubeconfig;
     const char *ovs_db;
-    const char *log_file;
-    const char *pidfile;
     struct daemon_options d;
     struct net_cidr routes[MAX_ROUTES];
     char node_name[256];
+};
+
+enum {
+    OPT_KUBECONFIG = 256,
+    OPT_NODE_NAME,
+    OPT_OVS_DB,
+    OPT_CNI_SOCKET,
+    OPT_BRIDGE,
+    OPT_NODE_PORT,
+    OPT_CLUSTER_CIDR,
+    OPT_ANNOTATION_TIMEOUT,
+    OPT_INSTALLED_TIMEOUT,
+    OPT_OVS_TIMEOUT,
+    OPT_MTU,
+    OPT_WORKERS,
+    OPT_MAX_CONNS,
 };
 
 static void
@@ -90,25 +102,58 @@ parse_cidrs(const char *text, struct net_cidr *out)
 }
 
 static void
+parse_flag(int option, const char *name, const char *arg, void *f_)
+{
+    struct flags *f = f_;
+
+    switch (option) {
+    case OPT_KUBECONFIG:
+        f->kubeconfig = arg;
+        break;
+    case OPT_NODE_NAME:
+        f->d.node_name = arg;
+        break;
+    case OPT_OVS_DB:
+        f->ovs_db = arg;
+        break;
+    case OPT_CNI_SOCKET:
+        f->d.cni_socket = arg;
+        break;
+    case OPT_BRIDGE:
+        f->d.bridge = arg;
+        break;
+    case OPT_NODE_PORT:
+        f->d.node_port = arg;
+        break;
+    case OPT_CLUSTER_CIDR:
+        f->d.n_node_routes = parse_cidrs(arg, f->routes);
+        break;
+    case OPT_ANNOTATION_TIMEOUT:
+        f->d.annotation_timeout_ms = cmdline_duration(name, arg);
+        break;
+    case OPT_INSTALLED_TIMEOUT:
+        f->d.installed_timeout_ms = cmdline_duration(name, arg);
+        break;
+    case OPT_OVS_TIMEOUT:
+        f->d.ovs_timeout_ms = cmdline_duration(name, arg);
+        break;
+    case OPT_MTU:
+        f->d.mtu = cmdline_int(name, arg, 68, 65535);
+        break;
+    case OPT_WORKERS:
+        f->d.n_workers = cmdline_int(name, arg, 1, 64);
+        break;
+    case OPT_MAX_CONNS:
+        f->d.max_conns = cmdline_int(name, arg, 1, 65536);
+        break;
+    default:
+        OVS_NOT_REACHED();
+    }
+}
+
+static void
 parse_flags(int argc, char *argv[], struct flags *f)
 {
-    enum {
-        OPT_KUBECONFIG = 256,
-        OPT_NODE_NAME,
-        OPT_OVS_DB,
-        OPT_CNI_SOCKET,
-        OPT_BRIDGE,
-        OPT_NODE_PORT,
-        OPT_CLUSTER_CIDR,
-        OPT_ANNOTATION_TIMEOUT,
-        OPT_INSTALLED_TIMEOUT,
-        OPT_OVS_TIMEOUT,
-        OPT_MTU,
-        OPT_WORKERS,
-        OPT_MAX_CONNS,
-        OPT_LOG_FILE,
-        OPT_PIDFILE,
-    };
     static const struct option options[] = {
         {"kubeconfig", required_argument, NULL, OPT_KUBECONFIG},
         {"node-name", required_argument, NULL, OPT_NODE_NAME},
@@ -124,10 +169,8 @@ parse_flags(int argc, char *argv[], struct flags *f)
         {"mtu", required_argument, NULL, OPT_MTU},
         {"workers", required_argument, NULL, OPT_WORKERS},
         {"max-connections", required_argument, NULL, OPT_MAX_CONNS},
-        {"log-file", required_argument, NULL, OPT_LOG_FILE},
-        {"pidfile", required_argument, NULL, OPT_PIDFILE},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
+        CMDLINE_OPTIONS_LOG_PIDFILE,
+        CMDLINE_OPTIONS_VERBOSE_HELP,
         {NULL, 0, NULL, 0},
     };
 
@@ -149,71 +192,7 @@ parse_flags(int argc, char *argv[], struct flags *f)
     }
     f->d.node_name = f->node_name;
 
-    for (;;) {
-        int c = getopt_long(argc, argv, "vh", options, NULL);
-        if (c == -1) {
-            break;
-        }
-        const char *name = c >= 256 ? options[c - 256].name : "";
-        switch (c) {
-        case OPT_KUBECONFIG:
-            f->kubeconfig = optarg;
-            break;
-        case OPT_NODE_NAME:
-            f->d.node_name = optarg;
-            break;
-        case OPT_OVS_DB:
-            f->ovs_db = optarg;
-            break;
-        case OPT_CNI_SOCKET:
-            f->d.cni_socket = optarg;
-            break;
-        case OPT_BRIDGE:
-            f->d.bridge = optarg;
-            break;
-        case OPT_NODE_PORT:
-            f->d.node_port = optarg;
-            break;
-        case OPT_CLUSTER_CIDR:
-            f->d.n_node_routes = parse_cidrs(optarg, f->routes);
-            break;
-        case OPT_ANNOTATION_TIMEOUT:
-            f->d.annotation_timeout_ms = cmdline_duration(name, optarg);
-            break;
-        case OPT_INSTALLED_TIMEOUT:
-            f->d.installed_timeout_ms = cmdline_duration(name, optarg);
-            break;
-        case OPT_OVS_TIMEOUT:
-            f->d.ovs_timeout_ms = cmdline_duration(name, optarg);
-            break;
-        case OPT_MTU:
-            f->d.mtu = cmdline_int(name, optarg, 68, 65535);
-            break;
-        case OPT_WORKERS:
-            f->d.n_workers = cmdline_int(name, optarg, 1, 64);
-            break;
-        case OPT_MAX_CONNS:
-            f->d.max_conns = cmdline_int(name, optarg, 1, 65536);
-            break;
-        case OPT_LOG_FILE:
-            f->log_file = optarg;
-            break;
-        case OPT_PIDFILE:
-            f->pidfile = optarg;
-            break;
-        case 'v':
-            vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_DBG);
-            break;
-        case 'h':
-            usage();
-            exit(EXIT_SUCCESS);
-        default:
-            exit(2);
-        }
-    }
-    if (optind < argc) {
-        ovs_fatal(0, "unexpected argument \"%s\" (see --help)", argv[optind]);
-    }
+    cmdline_parse(argc, argv, options, usage, parse_flag, f);
     if (!f->d.node_name[0]) {
         ovs_fatal(0, "--node-name is empty");
     }
@@ -230,21 +209,9 @@ main(int argc, char *argv[])
     struct kovn_error err;
     struct flags f;
 
-    set_program_name(argv[0]);
-    vlog_set_levels(NULL, VLF_CONSOLE, VLL_INFO);
-    fatal_ignore_sigpipe();
+    cmdline_init(argv[0]);
     parse_flags(argc, argv, &f);
-    if (f.log_file) {
-        vlog_set_log_file(f.log_file);
-        vlog_set_levels(NULL, VLF_FILE, VLL_INFO);
-    }
-    if (f.pidfile) {
-        /* OVS's pid file: locked while we run, so that a file left by a
-         * killed daemon is simply overwritten. */
-        set_pidfile(f.pidfile);
-        daemonize_start(false);
-        daemonize_complete();
-    }
+    cmdline_start_daemon();
     cmdline_catch_stop_signals();
 
     kube_config_init(&config);

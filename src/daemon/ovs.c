@@ -7,22 +7,15 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/idl.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
-#include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
 #include "sset.h"
 #include "timeval.h"
 #include "util.h"
 #include "vswitch-idl.h"
-
-VLOG_DEFINE_THIS_MODULE(node_ovs);
-
-/* How long to wait for the replica to change after "try again" before
- * rebuilding anyway (see ovn/nb.c: a reconnect to an unchanged database
- * does not bump the IDL's sequence number). */
-#define RETRY_INTERVAL_MS 100
 
 /* Keys ovn-controller sets on an Interface once it bound the port. */
 #define OVN_INSTALLED_KEY    "ovn-installed"
@@ -95,31 +88,18 @@ node_ovs_wait(struct node_ovs *ovs)
 bool
 node_ovs_is_ready(const struct node_ovs *ovs)
 {
-    return ovsdb_idl_is_connected(ovs->idl) &&
-           ovsdb_idl_has_ever_connected(ovs->idl);
+    return kovn_idl_is_ready(ovs->idl);
 }
 
 int
 node_ovs_wait_ready(struct node_ovs *ovs, long long timeout_ms,
                     struct kovn_error *err)
 {
-    long long deadline = time_msec() + timeout_ms;
+    char *server = xasprintf("local OVS database %s", ovs->remote);
+    int error = kovn_idl_wait_ready(ovs->idl, server, timeout_ms, err);
 
-    for (;;) {
-        node_ovs_run(ovs);
-        if (node_ovs_is_ready(ovs)) {
-            return 0;
-        }
-        if (time_msec() >= deadline) {
-            return kovn_error_set(err, -ETIMEDOUT,
-                                  "local OVS database %s not reachable "
-                                  "within %lld ms",
-                                  ovs->remote, timeout_ms);
-        }
-        node_ovs_wait(ovs);
-        poll_timer_wait_until(deadline);
-        poll_block();
-    }
+    free(server);
+    return error;
 }
 
 /* ---- Lookups in the replica (and in the transaction being built). ---- */
@@ -221,41 +201,13 @@ iface_is_ours(const struct ovsrec_interface *iface)
 typedef int build_fn(struct node_ovs *, struct ovsdb_idl_txn *, void *aux,
                      struct kovn_error *);
 
-/* Blocks until 'txn' has a final status or 'deadline' passes. */
-static enum ovsdb_idl_txn_status
-commit_until(struct node_ovs *ovs, struct ovsdb_idl_txn *txn,
-             long long deadline)
+static bool
+cfg_applied(const struct ovsdb_idl *idl, void *next_cfg_)
 {
-    for (;;) {
-        enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(txn);
+    const struct ovsrec_open_vswitch *cfg = ovsrec_open_vswitch_first(idl);
+    const long long *next_cfg = next_cfg_;
 
-        if (status != TXN_INCOMPLETE || time_msec() >= deadline) {
-            return status;
-        }
-        node_ovs_run(ovs);
-        node_ovs_wait(ovs);
-        ovsdb_idl_txn_wait(txn);
-        poll_timer_wait_until(deadline);
-        poll_block();
-    }
-}
-
-/* After "try again": waits until the replica changed or a short interval
- * passed, whichever is first. */
-static void
-wait_for_retry(struct node_ovs *ovs, unsigned int seqno, long long deadline)
-{
-    long long until = MIN(time_msec() + RETRY_INTERVAL_MS, deadline);
-
-    while (time_msec() < until) {
-        node_ovs_run(ovs);
-        if (ovsdb_idl_get_seqno(ovs->idl) != seqno && node_ovs_is_ready(ovs)) {
-            return;
-        }
-        node_ovs_wait(ovs);
-        poll_timer_wait_until(until);
-        poll_block();
-    }
+    return cfg && cfg->cur_cfg >= *next_cfg;
 }
 
 /* Blocks until ovs-vswitchd has applied configuration 'next_cfg' (it copies
@@ -265,25 +217,48 @@ static int
 wait_for_cfg(struct node_ovs *ovs, long long next_cfg, long long deadline,
              long long timeout_ms, struct kovn_error *err)
 {
-    for (;;) {
-        const struct ovsrec_open_vswitch *cfg;
+    const struct ovsrec_open_vswitch *cfg;
 
-        node_ovs_run(ovs);
-        cfg = ovsrec_open_vswitch_first(ovs->idl);
-        if (cfg && cfg->cur_cfg >= next_cfg) {
-            return 0;
-        }
-        if (time_msec() >= deadline) {
-            return kovn_error_set(
-                err, -ETIMEDOUT,
-                "ovs-vswitchd did not apply the change within %lld ms "
-                "(cur_cfg %lld, waiting for %lld): is it running?",
-                timeout_ms, cfg ? (long long)cfg->cur_cfg : -1LL, next_cfg);
-        }
-        node_ovs_wait(ovs);
-        poll_timer_wait_until(deadline);
-        poll_block();
+    if (!kovn_idl_wait_until(ovs->idl, cfg_applied, &next_cfg, deadline)) {
+        return 0;
     }
+    cfg = ovsrec_open_vswitch_first(ovs->idl);
+    return kovn_error_set(
+        err, -ETIMEDOUT,
+        "ovs-vswitchd did not apply the change within %lld ms "
+        "(cur_cfg %lld, waiting for %lld): is it running?",
+        timeout_ms, cfg ? (long long)cfg->cur_cfg : -1LL, next_cfg);
+}
+
+struct ovs_build {
+    struct node_ovs *ovs;
+    build_fn *build;
+    void *aux;
+};
+
+/* Runs the caller's build and bumps next_cfg, so that a transaction that
+ * changes anything also asks ovs-vswitchd to reconfigure. */
+static int
+ovs_build(struct ovsdb_idl_txn *txn, void *b_, struct kovn_error *err)
+{
+    struct ovs_build *b = b_;
+    const struct ovsrec_open_vswitch *cfg =
+        ovsrec_open_vswitch_first(b->ovs->idl);
+    int error;
+
+    if (!cfg) {
+        return kovn_error_set(err, -ENOENT,
+                              "no Open_vSwitch row in %s (ovs-vsctl init "
+                              "was never run)",
+                              b->ovs->remote);
+    }
+    error = b->build(b->ovs, txn, b->aux, err);
+    if (!error) {
+        /* Not forced: an otherwise empty transaction stays unsent. */
+        ovsdb_idl_txn_increment(txn, &cfg->header_,
+                                &ovsrec_open_vswitch_col_next_cfg, false);
+    }
+    return error;
 }
 
 /* Runs 'build' in a transaction that also bumps next_cfg when it changes
@@ -295,82 +270,24 @@ transact(struct node_ovs *ovs, build_fn *build, void *aux,
          long long timeout_ms, struct kovn_error *err)
 {
     long long deadline = time_msec() + timeout_ms;
-    int error;
+    struct ovs_build b = {ovs, build, aux};
+    char *server = xasprintf("local OVS database %s", ovs->remote);
+    struct kovn_idl_request req = {
+        .what = "local OVS",
+        .server = server,
+        .comment = "kovn-daemon",
+        .build = ovs_build,
+        .aux = &b,
+        .timeout_ms = timeout_ms,
+        .n_sent = &ovs->n_txns_sent,
+    };
+    int error = kovn_idl_transact(ovs->idl, &req, err);
 
-    for (;;) {
-        const struct ovsrec_open_vswitch *cfg;
-        struct ovsdb_idl_txn *txn;
-        enum ovsdb_idl_txn_status status;
-        unsigned int seqno;
-        long long next_cfg;
-
-        error = node_ovs_wait_ready(ovs, MAX(0, deadline - time_msec()), err);
-        if (error) {
-            return error;
-        }
-        cfg = ovsrec_open_vswitch_first(ovs->idl);
-        if (!cfg) {
-            return kovn_error_set(err, -ENOENT,
-                                  "no Open_vSwitch row in %s (ovs-vsctl init "
-                                  "was never run)",
-                                  ovs->remote);
-        }
-        seqno = ovsdb_idl_get_seqno(ovs->idl);
-        txn = ovsdb_idl_txn_create(ovs->idl);
-        ovsdb_idl_txn_add_comment(txn, "kovn-daemon");
-        error = build(ovs, txn, aux, err);
-        if (error) {
-            ovsdb_idl_txn_abort(txn);
-            ovsdb_idl_txn_destroy(txn);
-            return error;
-        }
-        /* Not forced: an otherwise empty transaction stays unsent. */
-        ovsdb_idl_txn_increment(txn, &cfg->header_,
-                                &ovsrec_open_vswitch_col_next_cfg, false);
-        status = commit_until(ovs, txn, deadline);
-        if (status != TXN_UNCHANGED && status != TXN_UNCOMMITTED) {
-            ovs->n_txns_sent++;
-        }
-        switch (status) {
-        case TXN_SUCCESS:
-            next_cfg = ovsdb_idl_txn_get_increment_new_value(txn);
-            ovsdb_idl_txn_destroy(txn);
-            return wait_for_cfg(ovs, next_cfg, deadline, timeout_ms, err);
-        case TXN_UNCHANGED:
-            ovsdb_idl_txn_destroy(txn);
-            return 0;
-        case TXN_INCOMPLETE:
-            ovsdb_idl_txn_destroy(txn);
-            return kovn_error_set(err, -ETIMEDOUT,
-                                  "local OVS transaction not confirmed within "
-                                  "%lld ms",
-                                  timeout_ms);
-        case TXN_TRY_AGAIN:
-            ovsdb_idl_txn_destroy(txn);
-            VLOG_DBG("local OVS transaction: try again");
-            wait_for_retry(ovs, seqno, deadline);
-            break;
-        case TXN_ERROR:
-            error = kovn_error_set(err, -EPROTO,
-                                   "local OVS rejected the transaction: %s",
-                                   ovsdb_idl_txn_get_error(txn));
-            ovsdb_idl_txn_destroy(txn);
-            return error;
-        case TXN_ABORTED:
-        case TXN_NOT_LOCKED:
-        case TXN_UNCOMMITTED:
-        default:
-            ovsdb_idl_txn_destroy(txn);
-            return kovn_error_set(err, -EIO, "local OVS transaction %s",
-                                  ovsdb_idl_txn_status_to_string(status));
-        }
-        if (time_msec() >= deadline) {
-            return kovn_error_set(err, -ETIMEDOUT,
-                                  "local OVS transaction kept failing for "
-                                  "%lld ms",
-                                  timeout_ms);
-        }
+    free(server);
+    if (!error && req.changed) {
+        error = wait_for_cfg(ovs, req.increment, deadline, timeout_ms, err);
     }
+    return error;
 }
 
 /* ---- Chassis. ---- */
@@ -657,26 +574,31 @@ node_ovs_port_installed(const struct node_ovs *ovs, const char *port_name)
            smap_get_bool(&iface->external_ids, OVN_INSTALLED_KEY, false);
 }
 
+struct installed_wait {
+    const struct node_ovs *ovs;
+    const char *port_name;
+};
+
+static bool
+port_is_installed(const struct ovsdb_idl *idl OVS_UNUSED, void *w_)
+{
+    const struct installed_wait *w = w_;
+
+    return node_ovs_is_ready(w->ovs) &&
+           node_ovs_port_installed(w->ovs, w->port_name);
+}
+
 int
 node_ovs_wait_installed(struct node_ovs *ovs, const char *port_name,
                         long long timeout_ms, struct kovn_error *err)
 {
-    long long deadline = time_msec() + timeout_ms;
+    struct installed_wait w = {ovs, port_name};
     const struct ovsrec_interface *iface;
     const char *iface_id;
 
-    for (;;) {
-        node_ovs_run(ovs);
-        if (node_ovs_is_ready(ovs) &&
-            node_ovs_port_installed(ovs, port_name)) {
-            return 0;
-        }
-        if (time_msec() >= deadline) {
-            break;
-        }
-        node_ovs_wait(ovs);
-        poll_timer_wait_until(deadline);
-        poll_block();
+    if (!kovn_idl_wait_until(ovs->idl, port_is_installed, &w,
+                             time_msec() + timeout_ms)) {
+        return 0;
     }
 
     /* Say as much as the replica knows about why. */
@@ -738,6 +660,11 @@ node_ovs_list_ports(const struct node_ovs *ovs, const char *bridge,
 }
 
 /* ---- Port ensure without blocking. ---- */
+
+/* After "try again", rebuild once the replica changed or after this long,
+ * as kovn_idl_transact() does (a reconnect to an unchanged database does
+ * not bump the IDL's sequence number). */
+#define TXN_RETRY_MS 100
 
 struct node_ovs_txn {
     struct node_ovs *ovs;
@@ -860,8 +787,7 @@ txn_check(struct node_ovs_txn *t)
         txn_done(t, 0);
         break;
     case TXN_TRY_AGAIN:
-        VLOG_DBG("local OVS transaction: try again");
-        t->retry_at = time_msec() + RETRY_INTERVAL_MS;
+        t->retry_at = time_msec() + TXN_RETRY_MS;
         break;
     case TXN_ERROR:
         txn_done(t, kovn_error_set(&t->err, -EPROTO,

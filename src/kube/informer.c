@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "kube/list.h"
 #include "kube/object.h"
 #include "kube/rest.h"
 #include "kube/status.h"
@@ -26,6 +27,10 @@
 VLOG_DEFINE_THIS_MODULE(kube_informer);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+/* An unpaged list streams without the client's per-request timeout (as
+ * watches do); this bounds it instead, generously for 100k objects. */
+#define LIST_STREAM_TIMEOUT_MS (5 * 60 * 1000)
 
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 30000
@@ -65,6 +70,8 @@ struct kube_informer {
     /* Listing. */
     struct shash listed; /* key -> struct json *, pages so far. */
     char *list_continue;
+    struct kube_list_decoder list_decoder; /* list_unpaged. */
+    long long list_deadline;               /* list_unpaged. */
 
     /* Watching. */
     struct kube_request *request;
@@ -110,6 +117,7 @@ kube_informer_create(struct kube_client *client,
     shash_init(&inf->store);
     shash_init(&inf->indexes);
     shash_init(&inf->listed);
+    kube_list_decoder_init(&inf->list_decoder, NULL, NULL);
     inf->state = INFORMER_START_LIST;
     inf->backoff_ms = BACKOFF_MIN_MS;
     return inf;
@@ -135,6 +143,7 @@ stop_request(struct kube_informer *inf)
         inf->request = NULL;
     }
     kube_watch_decoder_destroy(&inf->decoder);
+    kube_list_decoder_destroy(&inf->list_decoder);
 }
 
 void
@@ -325,11 +334,53 @@ put_selectors(struct ds *path, const struct kube_informer *inf)
 }
 
 static void list_page_done(struct kube_response *response, void *inf_);
+static int list_stream_data(const char *data, size_t len, void *inf_);
+static void list_stream_done(struct kube_response *response, void *inf_);
+
+/* Takes a listed object (owned) into 'listed'. */
+static int
+list_item(struct json *item, void *inf_)
+{
+    struct kube_informer *inf = inf_;
+    char *key = kube_object_key(item);
+
+    if (key && !shash_find(&inf->listed, key)) {
+        /* Slimmed as it arrives, not after the last page: a relist of
+         * 10k pods would otherwise hold them all whole at once. */
+        strip_managed_fields(item);
+        if (inf->options.transform) {
+            inf->options.transform(item, inf->options.transform_aux);
+        }
+        shash_add_nocopy(&inf->listed, key, item);
+    } else {
+        free(key);
+        json_destroy(item);
+    }
+    return 0;
+}
 
 static void
 send_list_page(struct kube_informer *inf)
 {
     struct ds path = DS_EMPTY_INITIALIZER;
+
+    if (inf->options.list_unpaged) {
+        ds_put_cstr(&path, inf->path);
+        put_selectors(&path, inf);
+        /* The first selector's '&' starts the query. */
+        if (path.string[strlen(inf->path)] == '&') {
+            path.string[strlen(inf->path)] = '?';
+        }
+        inf->state = INFORMER_LISTING;
+        kube_list_decoder_destroy(&inf->list_decoder);
+        kube_list_decoder_init(&inf->list_decoder, list_item, inf);
+        inf->list_deadline = time_msec() + LIST_STREAM_TIMEOUT_MS;
+        inf->request =
+            kube_client_stream(inf->client, ds_cstr(&path), list_stream_data,
+                               list_stream_done, inf);
+        ds_destroy(&path);
+        return;
+    }
 
     ds_put_format(&path, "%s?limit=%d", inf->path, inf->options.page_size);
     put_selectors(&path, inf);
@@ -396,20 +447,9 @@ list_page_done(struct kube_response *response, void *inf_)
     }
     for (size_t i = 0; i < json_array(items)->n; i++) {
         struct json *item = json_array(items)->elems[i];
-        char *key = kube_object_key(item);
 
-        if (key && !shash_find(&inf->listed, key)) {
-            json_array(items)->elems[i] = json_null_create();
-            /* Slimmed as it arrives, not after the last page: a relist of
-             * 10k pods would otherwise hold them all whole at once. */
-            strip_managed_fields(item);
-            if (inf->options.transform) {
-                inf->options.transform(item, inf->options.transform_aux);
-            }
-            shash_add_nocopy(&inf->listed, key, item);
-        } else {
-            free(key);
-        }
+        json_array(items)->elems[i] = json_null_create();
+        list_item(item, inf);
     }
     metadata = json_member(response->body, "metadata");
     json_member_string(metadata, "continue", "", &cont, NULL);
@@ -422,6 +462,46 @@ list_page_done(struct kube_response *response, void *inf_)
     /* The last page's resourceVersion is the list's. */
     set_string(&inf->list_continue, NULL);
     finish_list(inf, rv);
+}
+
+static int
+list_stream_data(const char *data, size_t len, void *inf_)
+{
+    struct kube_informer *inf = inf_;
+    struct kovn_error err;
+    int error;
+
+    kovn_error_clear(&err);
+    error = kube_list_decoder_feed(&inf->list_decoder, data, len, &err);
+    if (error) {
+        VLOG_WARN_RL(&rl, "list %s: %s", inf->path, err.msg);
+    }
+    return error;
+}
+
+static void
+list_stream_done(struct kube_response *response, void *inf_)
+{
+    struct kube_informer *inf = inf_;
+    const struct json *metadata = NULL;
+    const char *rv = NULL;
+    struct kovn_error err;
+
+    inf->request = NULL;
+    kovn_error_clear(&err);
+    if (response->error || response->status != 200 ||
+        kube_list_decoder_finish(&inf->list_decoder, &metadata, &err)) {
+        VLOG_WARN_RL(&rl, "list %s failed: %ld %s%s", inf->path,
+                     response->status,
+                     response->message ? response->message : "", err.msg);
+        kube_list_decoder_destroy(&inf->list_decoder);
+        clear_objects(&inf->listed);
+        enter_backoff(inf, INFORMER_START_LIST);
+        return;
+    }
+    json_member_string(metadata, "resourceVersion", "", &rv, NULL);
+    finish_list(inf, rv);
+    kube_list_decoder_destroy(&inf->list_decoder);
 }
 
 static int
@@ -551,6 +631,14 @@ kube_informer_run(struct kube_informer *inf)
     if (inf->state == INFORMER_BACKOFF && time_msec() >= inf->retry_at) {
         inf->state = inf->after;
     }
+    if (inf->state == INFORMER_LISTING && inf->options.list_unpaged &&
+        time_msec() >= inf->list_deadline) {
+        VLOG_WARN_RL(&rl, "list %s: no end after %d ms", inf->path,
+                     LIST_STREAM_TIMEOUT_MS);
+        stop_request(inf);
+        clear_objects(&inf->listed);
+        enter_backoff(inf, INFORMER_START_LIST);
+    }
     if (inf->state == INFORMER_START_LIST) {
         clear_objects(&inf->listed);
         set_string(&inf->list_continue, NULL);
@@ -581,6 +669,8 @@ kube_informer_wait(struct kube_informer *inf)
     } else if (inf->state == INFORMER_START_LIST ||
                inf->state == INFORMER_START_WATCH) {
         poll_immediate_wake();
+    } else if (inf->state == INFORMER_LISTING && inf->options.list_unpaged) {
+        poll_timer_wait_until(inf->list_deadline);
     }
     if (inf->options.resync_ms > 0 && inf->synced) {
         poll_timer_wait_until(inf->next_resync);

@@ -34,15 +34,26 @@ struct kube_informer_options {
     const char *label_selector; /* NULL: all. */
     /* e.g. "spec.nodeName=node1", for a node agent's own pods; NULL: all. */
     const char *field_selector;
-    int page_size;              /* List page size; 0: 500. */
-    int watch_timeout_s;        /* Server-side watch timeout; 0: 300. */
-    long long resync_ms;        /* Periodic update(obj, obj); 0: off. */
+    int page_size;       /* List page size; 0: 500. */
+    int watch_timeout_s; /* Server-side watch timeout; 0: 300. */
+    long long resync_ms; /* Periodic update(obj, obj); 0: off. */
     /* Edits each object in place before it is stored (client-go's
      * SetTransform), e.g. kube_object_prune() to keep only the fields a
      * controller reads; NULL: none.  Indexes and handlers see the result.
      * It may run more than once on an object, so it must be idempotent. */
     void (*transform)(struct json *object, void *aux);
     void *transform_aux;
+    /* Lists in one request, unpaged, decoded item by item as the body
+     * streams in (so memory stays one item above what is stored).  As
+     * consistent as paged lists (a quorum read from etcd), without one
+     * sequential round trip per page: for 10,000 pods, about the time of
+     * `curl` fetching the list.  'page_size' is then unused.  (Lists from
+     * the watch cache, resourceVersion=0 or "not older than" a quorum
+     * read's version, are not used: the first can miss acknowledged
+     * writes, and before Kubernetes 1.27 the second waits for a write to
+     * the same kind, minutes on an idle kind, and then fails.)
+     * false: paged lists. */
+    bool list_unpaged;
 };
 
 /* Returns the index value of 'object' (pointing into it) or NULL. */

@@ -1,23 +1,13 @@
-/* OVN NB connection, replica and transaction retry loop; see nb.h. */
+/* OVN NB connection and replica; the transaction retry loop is
+ * base/idl.c's.  See nb.h. */
 #include <config.h>
 
 #include "ovn/nb.h"
 
-#include <errno.h>
-
 #include "base/error.h"
-#include "openvswitch/poll-loop.h"
-#include "openvswitch/vlog.h"
+#include "base/idl.h"
 #include "ovsdb-idl.h"
-#include "timeval.h"
 #include "util.h"
-
-VLOG_DEFINE_THIS_MODULE(ovn_nb);
-
-/* How long to wait for the replica to change after "try again" before
- * rebuilding anyway: a reconnect to an unchanged database (monitor_cond_since
- * with nothing new) does not bump the IDL's sequence number. */
-#define RETRY_INTERVAL_MS 100
 
 /* Only the columns kovn reads or writes are replicated. */
 static const struct ovsdb_idl_column *const replicated_columns[] = {
@@ -137,66 +127,28 @@ ovn_nb_wait(struct ovn_nb *nb)
 bool
 ovn_nb_is_ready(const struct ovn_nb *nb)
 {
-    return ovsdb_idl_is_connected(nb->idl) &&
-           ovsdb_idl_has_ever_connected(nb->idl);
+    return kovn_idl_is_ready(nb->idl);
 }
 
 int
 ovn_nb_wait_ready(struct ovn_nb *nb, long long timeout_ms,
                   struct kovn_error *err)
 {
-    long long deadline = time_msec() + timeout_ms;
-
-    for (;;) {
-        ovn_nb_run(nb);
-        if (ovn_nb_is_ready(nb)) {
-            return 0;
-        }
-        if (time_msec() >= deadline) {
-            return kovn_error_set(err, -ETIMEDOUT,
-                                  "OVN NB not reachable within %lld ms",
-                                  timeout_ms);
-        }
-        ovn_nb_wait(nb);
-        poll_timer_wait_until(deadline);
-        poll_block();
-    }
+    return kovn_idl_wait_ready(nb->idl, "OVN NB", timeout_ms, err);
 }
 
-/* Blocks until 'txn' has a final status or 'deadline' passes. */
-static enum ovsdb_idl_txn_status
-commit_until(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, long long deadline)
+struct nb_build {
+    struct ovn_nb *nb;
+    ovn_nb_build_fn *build;
+    void *aux;
+};
+
+static int
+nb_build(struct ovsdb_idl_txn *txn, void *b_, struct kovn_error *err)
 {
-    for (;;) {
-        enum ovsdb_idl_txn_status status = ovsdb_idl_txn_commit(txn);
+    struct nb_build *b = b_;
 
-        if (status != TXN_INCOMPLETE || time_msec() >= deadline) {
-            return status;
-        }
-        ovn_nb_run(nb);
-        ovn_nb_wait(nb);
-        ovsdb_idl_txn_wait(txn);
-        poll_timer_wait_until(deadline);
-        poll_block();
-    }
-}
-
-/* After "try again": waits until the replica changed or a short interval
- * passed, whichever is first. */
-static void
-wait_for_retry(struct ovn_nb *nb, unsigned int seqno, long long deadline)
-{
-    long long until = MIN(time_msec() + RETRY_INTERVAL_MS, deadline);
-
-    while (time_msec() < until) {
-        ovn_nb_run(nb);
-        if (ovsdb_idl_get_seqno(nb->idl) != seqno && ovn_nb_is_ready(nb)) {
-            return;
-        }
-        ovn_nb_wait(nb);
-        poll_timer_wait_until(until);
-        poll_block();
-    }
+    return b->build(b->nb, txn, b->aux, err);
 }
 
 int
@@ -204,70 +156,19 @@ ovn_nb_transact(struct ovn_nb *nb, ovn_nb_build_fn *build, void *aux,
                 long long timeout_ms, enum ovn_txn_outcome *outcome,
                 struct kovn_error *err)
 {
-    long long deadline = time_msec() + timeout_ms;
-    int error;
+    struct nb_build b = {nb, build, aux};
+    struct kovn_idl_request req = {
+        .what = "OVN NB",
+        .comment = "kovn",
+        .build = nb_build,
+        .aux = &b,
+        .timeout_ms = timeout_ms,
+        .n_sent = &nb->n_txns_sent,
+    };
+    int error = kovn_idl_transact(nb->idl, &req, err);
 
-    for (;;) {
-        struct ovsdb_idl_txn *txn;
-        enum ovsdb_idl_txn_status status;
-        unsigned int seqno;
-
-        error = ovn_nb_wait_ready(nb, MAX(0, deadline - time_msec()), err);
-        if (error) {
-            return error;
-        }
-        seqno = ovsdb_idl_get_seqno(nb->idl);
-        txn = ovsdb_idl_txn_create(nb->idl);
-        ovsdb_idl_txn_add_comment(txn, "kovn");
-        error = build(nb, txn, aux, err);
-        if (error) {
-            ovsdb_idl_txn_abort(txn);
-            ovsdb_idl_txn_destroy(txn);
-            return error;
-        }
-        status = commit_until(nb, txn, deadline);
-        if (status != TXN_UNCHANGED && status != TXN_UNCOMMITTED) {
-            nb->n_txns_sent++;
-        }
-        switch (status) {
-        case TXN_SUCCESS:
-        case TXN_UNCHANGED:
-            ovsdb_idl_txn_destroy(txn);
-            if (outcome) {
-                *outcome = status == TXN_SUCCESS ? OVN_TXN_CHANGED
-                                                 : OVN_TXN_UNCHANGED;
-            }
-            return 0;
-        case TXN_INCOMPLETE:
-            ovsdb_idl_txn_destroy(txn);
-            return kovn_error_set(err, -ETIMEDOUT,
-                                  "OVN NB transaction not confirmed within "
-                                  "%lld ms",
-                                  timeout_ms);
-        case TXN_TRY_AGAIN:
-            ovsdb_idl_txn_destroy(txn);
-            VLOG_DBG("NB transaction: try again");
-            wait_for_retry(nb, seqno, deadline);
-            break;
-        case TXN_ERROR:
-            error = kovn_error_set(err, -EPROTO,
-                                   "OVN NB rejected the transaction: %s",
-                                   ovsdb_idl_txn_get_error(txn));
-            ovsdb_idl_txn_destroy(txn);
-            return error;
-        case TXN_ABORTED:
-        case TXN_NOT_LOCKED:
-        case TXN_UNCOMMITTED:
-        default:
-            ovsdb_idl_txn_destroy(txn);
-            return kovn_error_set(err, -EIO, "OVN NB transaction %s",
-                                  ovsdb_idl_txn_status_to_string(status));
-        }
-        if (time_msec() >= deadline) {
-            return kovn_error_set(err, -ETIMEDOUT,
-                                  "OVN NB transaction kept failing for %lld "
-                                  "ms",
-                                  timeout_ms);
-        }
+    if (!error && outcome) {
+        *outcome = req.changed ? OVN_TXN_CHANGED : OVN_TXN_UNCHANGED;
     }
+    return error;
 }

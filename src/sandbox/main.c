@@ -7,17 +7,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/cmdline.h"
 #include "base/error.h"
-#include "daemon.h"
-#include "fatal-signal.h"
 #include "kube/events.h"
 #include "kube/kubeconfig.h"
 #include "kube/rest.h"
@@ -43,6 +40,21 @@ struct flags {
     long long status_interval_ms;
     long long lease_renew_ms;
     long long retry_base_ms;
+};
+
+enum {
+    OPT_KUBECONFIG = 256,
+    OPT_NODE_NAME,
+    OPT_NODE_IP,
+    OPT_CNI_CONF,
+    OPT_CNI_BIN_DIR,
+    OPT_CNI_TIMEOUT,
+    OPT_NETNS_DIR,
+    OPT_NETNS_PREFIX,
+    OPT_STATE_DIR,
+    OPT_STATUS_INTERVAL,
+    OPT_LEASE_RENEW,
+    OPT_RETRY_BASE,
 };
 
 static void
@@ -75,41 +87,60 @@ usage(void)
            "  -h, --help\n");
 }
 
-static long long
-parse_duration(const char *flag, const char *text)
-{
-    char *end;
-    double value = strtod(text, &end);
-    double scale = !strcmp(end, "ms")           ? 1
-                   : !strcmp(end, "s") || !*end ? 1000
-                   : !strcmp(end, "m")          ? 60 * 1000
-                                                : -1;
+/* Durations are periods and timeouts: zero would spin or never wait. */
+#define MIN_DURATION_MS 1
 
-    if (end == text || scale < 0 || value <= 0 || value * scale > 1e12) {
-        ovs_fatal(0, "--%s=%s: expected a duration such as 30s", flag, text);
+static void
+parse_flag(int option, const char *name, const char *arg, void *f_)
+{
+    struct flags *f = f_;
+
+    switch (option) {
+    case OPT_KUBECONFIG:
+        f->kubeconfig = arg;
+        break;
+    case OPT_NODE_NAME:
+        f->node_name = arg;
+        break;
+    case OPT_NODE_IP:
+        f->node_ip = arg;
+        break;
+    case OPT_CNI_CONF:
+        f->cni_conf = arg;
+        break;
+    case OPT_CNI_BIN_DIR:
+        f->cni_bin_dir = arg;
+        break;
+    case OPT_CNI_TIMEOUT:
+        f->cni_timeout_ms = cmdline_duration_min(name, arg, MIN_DURATION_MS);
+        break;
+    case OPT_NETNS_DIR:
+        f->netns_dir = arg;
+        break;
+    case OPT_NETNS_PREFIX:
+        f->netns_prefix = arg;
+        break;
+    case OPT_STATE_DIR:
+        f->state_dir = arg;
+        break;
+    case OPT_STATUS_INTERVAL:
+        f->status_interval_ms =
+            cmdline_duration_min(name, arg, MIN_DURATION_MS);
+        break;
+    case OPT_LEASE_RENEW:
+        f->lease_renew_ms = cmdline_duration_min(name, arg, MIN_DURATION_MS);
+        break;
+    case OPT_RETRY_BASE:
+        f->retry_base_ms = cmdline_duration_min(name, arg, MIN_DURATION_MS);
+        break;
+    default:
+        OVS_NOT_REACHED();
     }
-    return (long long)(value * scale);
 }
 
 static void
 parse_flags(int argc, char *argv[], struct flags *f)
 {
-    enum {
-        OPT_KUBECONFIG = 256,
-        OPT_NODE_NAME,
-        OPT_NODE_IP,
-        OPT_CNI_CONF,
-        OPT_CNI_BIN_DIR,
-        OPT_CNI_TIMEOUT,
-        OPT_NETNS_DIR,
-        OPT_NETNS_PREFIX,
-        OPT_STATE_DIR,
-        OPT_STATUS_INTERVAL,
-        OPT_LEASE_RENEW,
-        OPT_RETRY_BASE,
-        OPT_LOG_FILE,
-        OPT_PIDFILE,
-    };
     static const struct option options[] = {
         {"kubeconfig", required_argument, NULL, OPT_KUBECONFIG},
         {"node-name", required_argument, NULL, OPT_NODE_NAME},
@@ -123,10 +154,8 @@ parse_flags(int argc, char *argv[], struct flags *f)
         {"node-status-interval", required_argument, NULL, OPT_STATUS_INTERVAL},
         {"lease-renew-interval", required_argument, NULL, OPT_LEASE_RENEW},
         {"retry-base", required_argument, NULL, OPT_RETRY_BASE},
-        {"log-file", required_argument, NULL, OPT_LOG_FILE},
-        {"pidfile", required_argument, NULL, OPT_PIDFILE},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
+        CMDLINE_OPTIONS_LOG_PIDFILE,
+        CMDLINE_OPTIONS_VERBOSE_HELP,
         {NULL, 0, NULL, 0},
     };
 
@@ -141,71 +170,7 @@ parse_flags(int argc, char *argv[], struct flags *f)
         .lease_renew_ms = 10 * 1000,
         .retry_base_ms = 1000,
     };
-    for (;;) {
-        int c = getopt_long(argc, argv, "vh", options, NULL);
-        if (c == -1) {
-            break;
-        }
-        const char *name = c >= 256 ? options[c - 256].name : "";
-        switch (c) {
-        case OPT_KUBECONFIG:
-            f->kubeconfig = optarg;
-            break;
-        case OPT_NODE_NAME:
-            f->node_name = optarg;
-            break;
-        case OPT_NODE_IP:
-            f->node_ip = optarg;
-            break;
-        case OPT_CNI_CONF:
-            f->cni_conf = optarg;
-            break;
-        case OPT_CNI_BIN_DIR:
-            f->cni_bin_dir = optarg;
-            break;
-        case OPT_CNI_TIMEOUT:
-            f->cni_timeout_ms = parse_duration(name, optarg);
-            break;
-        case OPT_NETNS_DIR:
-            f->netns_dir = optarg;
-            break;
-        case OPT_NETNS_PREFIX:
-            f->netns_prefix = optarg;
-            break;
-        case OPT_STATE_DIR:
-            f->state_dir = optarg;
-            break;
-        case OPT_STATUS_INTERVAL:
-            f->status_interval_ms = parse_duration(name, optarg);
-            break;
-        case OPT_LEASE_RENEW:
-            f->lease_renew_ms = parse_duration(name, optarg);
-            break;
-        case OPT_RETRY_BASE:
-            f->retry_base_ms = parse_duration(name, optarg);
-            break;
-        case OPT_LOG_FILE:
-            if (vlog_set_log_file(optarg)) {
-                ovs_fatal(0, "--log-file=%s: cannot open", optarg);
-            }
-            vlog_set_levels(NULL, VLF_FILE, VLL_INFO);
-            break;
-        case OPT_PIDFILE:
-            set_pidfile(optarg);
-            break;
-        case 'v':
-            vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_DBG);
-            break;
-        case 'h':
-            usage();
-            exit(EXIT_SUCCESS);
-        default:
-            exit(2);
-        }
-    }
-    if (optind < argc) {
-        ovs_fatal(0, "unexpected argument \"%s\" (see --help)", argv[optind]);
-    }
+    cmdline_parse(argc, argv, options, usage, parse_flag, f);
     if (!strlen(f->netns_prefix) || strchr(f->netns_prefix, '/')) {
         ovs_fatal(0, "--netns-prefix: expected a non-empty name prefix");
     }
@@ -232,39 +197,6 @@ default_node_ip(void)
     return xstrdup(buf);
 }
 
-static int stop_pipe[2] = {-1, -1};
-
-static void
-on_stop_signal(int sig)
-{
-    char c = (char)sig;
-    ssize_t n = write(stop_pipe[1], &c, 1);
-    (void)n;
-}
-
-static void
-catch_stop_signals(void)
-{
-    struct sigaction sa;
-
-    if (pipe(stop_pipe)) {
-        ovs_fatal(errno, "pipe");
-    }
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-}
-
-static bool
-stop_requested(void)
-{
-    struct pollfd pfd = {.fd = stop_pipe[0], .events = POLLIN};
-
-    return poll(&pfd, 1, 0) > 0;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -276,12 +208,10 @@ main(int argc, char *argv[])
     char host[256];
     char *node_ip;
 
-    set_program_name(argv[0]);
-    vlog_set_levels(NULL, VLF_CONSOLE, VLL_INFO);
-    fatal_ignore_sigpipe();
+    cmdline_init(argv[0]);
     parse_flags(argc, argv, &f);
-    daemonize_start(false);
-    catch_stop_signals();
+    cmdline_start_daemon();
+    cmdline_catch_stop_signals();
 
     if (!f.node_name) {
         if (gethostname(host, sizeof host)) {
@@ -324,13 +254,12 @@ main(int argc, char *argv[])
         .retry_base_ms = f.retry_base_ms,
     };
     struct pods *pods = pods_create(client, recorder, &popts);
-    daemonize_complete();
     VLOG_INFO("kovn-sandboxd started: node %s (%s), CNI network \"%s\" "
               "(%zu plugins), netns in %s",
               f.node_name, node_ip, conflist.name, conflist.n_plugins,
               f.netns_dir);
 
-    while (!stop_requested()) {
+    while (!cmdline_stop_requested()) {
         kube_client_run(client);
         heartbeat_run(hb);
         pods_run(pods);
@@ -338,7 +267,7 @@ main(int argc, char *argv[])
         kube_client_wait(client);
         heartbeat_wait(hb);
         pods_wait(pods);
-        poll_fd_wait(stop_pipe[0], POLLIN);
+        cmdline_stop_wait();
         poll_block();
     }
 

@@ -75,12 +75,12 @@ test_object_accessors_read_wrong_types_as_absent(void **state)
         "{}",
         "{'metadata': null}",
         "{'metadata': ['name', 'x']}",
-        "{'metadata': {'name': 1, 'namespace': {}, 'uid': [],"
-        " 'resourceVersion': 4711, 'generation': '3',"
-        " 'labels': ['app'], 'annotations': 'a=b',"
-        " 'finalizers': 'kovn.io/cleanup', 'deletionTimestamp': null}}",
-        "{'metadata': {'labels': {'app': 1}, 'annotations': {'app': null},"
-        " 'generation': 1.5, 'finalizers': [1, null, {}]}}",
+        ("{'metadata': {'name': 1, 'namespace': {}, 'uid': [],"
+         " 'resourceVersion': 4711, 'generation': '3',"
+         " 'labels': ['app'], 'annotations': 'a=b',"
+         " 'finalizers': 'kovn.io/cleanup', 'deletionTimestamp': null}}"),
+        ("{'metadata': {'labels': {'app': 1}, 'annotations': {'app': null},"
+         " 'generation': 1.5, 'finalizers': [1, null, {}]}}"),
     };
     struct json *str = json_string_create("metadata");
 
