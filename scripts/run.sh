@@ -125,7 +125,11 @@ start)
     kubectl --kubeconfig "$dir/kubeconfig" apply -f "$root/deploy/rbac.yaml" >/dev/null
     start_controller
     start_node
-    kubectl --kubeconfig "$dir/kubeconfig" apply -f "$root/examples/" >/dev/null
+    # kubectl warns when it applies the demo namespaces' default service
+    # accounts that kube-controller-manager made first; only a failure is
+    # worth showing.
+    kubectl --kubeconfig "$dir/kubeconfig" apply -f "$root/examples/" \
+        >/dev/null 2>"$dir/examples.log" || { cat "$dir/examples.log" >&2; exit 1; }
     cat <<MSG
 
 kovn local stack is running under $dir (logs and pid files there):
