@@ -20,6 +20,12 @@
 VLOG_DEFINE_THIS_MODULE(nodeport);
 
 #define RETRY_MS 2000
+/* A configured port is checked again this often: a restarted ovs-vswitchd
+ * recreates ovn0's device from the database, without its addresses and
+ * routes, and an administrator may flush them.  Every step is idempotent,
+ * so a converged port costs one empty OVS ensure and a few netlink
+ * requests that change nothing. */
+#define RECHECK_MS 10000
 
 struct nodeport_job {
     struct daemon *d;
@@ -41,12 +47,15 @@ configure(void *job_)
                                  job->n_routes, &job->err);
 }
 
+/* A port that was up and no longer can be made so is not ready: STATUS
+ * says why until a retry succeeds. */
 static void
 failed(struct daemon *d, const struct kovn_error *err)
 {
     if (strcmp(err->msg, d->node_port_err.msg)) {
         VLOG_WARN("node port %s: %s (retrying)", d->opts.node_port, err->msg);
     }
+    d->node_port_ready = false;
     d->node_port_err = *err;
     d->node_port_next_try = time_msec() + RETRY_MS;
 }
@@ -61,11 +70,14 @@ configured(void *job_)
     if (job->error) {
         failed(d, &job->err);
     } else {
-        char buf[NET_CIDR_STRLEN];
+        if (!d->node_port_ready) {
+            char buf[NET_CIDR_STRLEN];
 
-        net_cidr_format(&job->net.ips[0], buf);
-        VLOG_INFO("node port %s up with %s", job->ifname, buf);
+            net_cidr_format(&job->net.ips[0], buf);
+            VLOG_INFO("node port %s up with %s", job->ifname, buf);
+        }
         d->node_port_ready = true;
+        d->node_port_next_try = time_msec() + RECHECK_MS;
         kovn_error_clear(&d->node_port_err);
     }
     free(job->ifname);
@@ -81,7 +93,7 @@ nodeport_run(struct daemon *d)
     struct pod_net net;
     int error;
 
-    if (d->node_port_ready || d->node_port_busy || d->chassis_error ||
+    if (d->node_port_busy || d->chassis_error ||
         !kube_informer_has_synced(d->node) ||
         time_msec() < d->node_port_next_try) {
         return;
@@ -126,7 +138,7 @@ nodeport_run(struct daemon *d)
 void
 nodeport_wait(struct daemon *d)
 {
-    if (!d->node_port_ready && !d->node_port_busy && !d->chassis_error &&
+    if (!d->node_port_busy && !d->chassis_error &&
         kube_informer_has_synced(d->node)) {
         poll_timer_wait_until(d->node_port_next_try);
     }

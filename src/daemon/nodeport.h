@@ -8,7 +8,9 @@
 
 struct daemon;
 
-/* Advances the port's set-up; retries every few seconds on failure. */
+/* Advances the port's set-up; retries every few seconds on failure, and
+ * once up, puts back every 10 s what a restarted ovs-vswitchd or an
+ * administrator took away (addresses, routes, the port itself). */
 void nodeport_run(struct daemon *);
 void nodeport_wait(struct daemon *);
 

@@ -300,6 +300,18 @@ ping -c 1 -W 3 "$(ip_of d1)" >/dev/null || ping -c 2 -W 3 "$(ip_of d1)" >/dev/nu
     die "the node cannot reach d1 through ovn0"
 step "the node reaches d1 through ovn0"
 
+# ovn0 loses its addresses (as when a restarted ovs-vswitchd recreates its
+# device): the daemon's periodic check puts them back.
+ip addr flush dev ovn0
+# Checked at once: the daemon's next check is up to 10 s away.
+[[ -z $(ip -4 -o addr show dev ovn0) ]] || die "ovn0 kept its address through a flush"
+for ((i = 0; i < 60; i++)); do
+    ping -c 1 -W 1 "$(ip_of d1)" >/dev/null 2>&1 && break
+    sleep 0.5
+done
+ping -c 1 -W 3 "$(ip_of d1)" >/dev/null || die "ovn0 not restored after its addresses were flushed"
+step "ovn0 flushed: the daemon restores its address and route, the node reaches d1 again"
+
 # --- CHECK, DEL, pod deletion.
 python3 - "$conf" "$dir/d1.json" >"$dir/check.conf" <<'PY'
 import json, sys
