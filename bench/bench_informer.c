@@ -243,12 +243,17 @@ main(int argc OVS_UNUSED, char *argv[])
     /* The same sync with the transform kovn-controller uses for pods
      * (kube_object_prune to the dozen fields it reads). */
     static const char *const pod_fields[] = {
-        "metadata.name",        "metadata.namespace",
-        "metadata.uid",         "metadata.resourceVersion",
-        "metadata.annotations", "metadata.deletionTimestamp",
-        "metadata.labels",      "spec.nodeName",
-        "spec.hostNetwork",     "spec.restartPolicy",
-        "status.phase",         NULL,
+        "metadata.name",
+        "metadata.namespace",
+        "metadata.uid",
+        "metadata.resourceVersion",
+        "metadata.annotations",
+        "metadata.deletionTimestamp",
+        "spec.nodeName",
+        "spec.hostNetwork",
+        "spec.restartPolicy",
+        "status.phase",
+        NULL,
     };
     struct kube_informer_options pruned_options = options;
     pruned_options.transform = prune_pod;

@@ -39,12 +39,17 @@ VLOG_DEFINE_THIS_MODULE(pod);
 
 /* The fields of a pod the controller reads; the informer drops the rest. */
 static const char *const pod_fields[] = {
-    "metadata.name",        "metadata.namespace",
-    "metadata.uid",         "metadata.resourceVersion",
-    "metadata.annotations", "metadata.deletionTimestamp",
-    "metadata.labels",      "spec.nodeName",
-    "spec.hostNetwork",     "spec.restartPolicy",
-    "status.phase",         NULL,
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+    "metadata.resourceVersion",
+    "metadata.annotations",
+    "metadata.deletionTimestamp",
+    "spec.nodeName",
+    "spec.hostNetwork",
+    "spec.restartPolicy",
+    "status.phase",
+    NULL,
 };
 
 void
