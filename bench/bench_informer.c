@@ -16,10 +16,10 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "controller/prune.h"
 #include "k8s_sandbox.h"
 #include "kube/informer.h"
 #include "kube/kubeconfig.h"
-#include "kube/object.h"
 #include "kube/rest.h"
 #include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
@@ -143,12 +143,6 @@ run_informer_until(struct kube_client *client, struct kube_informer *inf,
     }
 }
 
-static void
-prune_pod(struct json *pod, void *fields)
-{
-    kube_object_prune(pod, fields);
-}
-
 static bool
 synced(struct kube_informer *inf)
 {
@@ -241,23 +235,9 @@ main(int argc OVS_UNUSED, char *argv[])
     heap_after = mallinfo2().uordblks;
 
     /* The same sync with the transform kovn-controller uses for pods
-     * (kube_object_prune to the dozen fields it reads). */
-    static const char *const pod_fields[] = {
-        "metadata.name",
-        "metadata.namespace",
-        "metadata.uid",
-        "metadata.resourceVersion",
-        "metadata.annotations",
-        "metadata.deletionTimestamp",
-        "spec.nodeName",
-        "spec.hostNetwork",
-        "spec.restartPolicy",
-        "status.phase",
-        NULL,
-    };
+     * (kube_object_prune to the ten fields it reads). */
     struct kube_informer_options pruned_options = options;
-    pruned_options.transform = prune_pod;
-    pruned_options.transform_aux = (void *)pod_fields;
+    pruned_options.transform = ctrl_prune_pod;
     size_t heap_pruned_before = mallinfo2().uordblks;
     t = bench_now_seconds();
     struct kube_informer *pruned = kube_informer_create(

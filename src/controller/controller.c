@@ -17,6 +17,7 @@
 
 #include "base/error.h"
 #include "base/metrics.h"
+#include "controller/prune.h"
 #include "controller/queue.h"
 #include "kube/events.h"
 #include "kube/informer.h"
@@ -539,11 +540,11 @@ informer(struct controller *ctl, const char *path,
     struct kube_informer_handlers handlers = {add, update, del, ctl};
 
     if (!strcmp(path, CTRL_PODS_PATH)) {
-        options.transform = pod_prune;
+        options.transform = ctrl_prune_pod;
     } else if (!strcmp(path, CTRL_IPS_PATH)) {
-        options.transform = ip_prune;
+        options.transform = ctrl_prune_ip;
     } else if (!strcmp(path, CTRL_NODES_PATH)) {
-        options.transform = node_prune;
+        options.transform = ctrl_prune_node;
     }
     return kube_informer_create(ctl->client, &options, &handlers);
 }

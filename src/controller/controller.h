@@ -155,11 +155,8 @@ enum ctrl_result pod_reconcile(const char *key, struct ctrl_job *job,
 enum ctrl_result node_reconcile(const char *key, struct ctrl_job *job,
                                 void *ctl);
 
-/* pod.c, node.c: informer transforms and the start-up restores. */
-void pod_prune(struct json *pod, void *aux);
-void ip_prune(struct json *ip, void *aux);
+/* pod.c, node.c: the start-up restores. */
 void pod_restore(struct controller *ctl);
-void node_prune(struct json *node, void *aux);
 void node_restore(struct controller *ctl);
 
 #endif /* KOVN_CONTROLLER_CONTROLLER_H */

@@ -31,22 +31,6 @@
 
 VLOG_DEFINE_THIS_MODULE(node);
 
-static const char *const node_fields[] = {
-    "metadata.name",
-    "metadata.uid",
-    "metadata.resourceVersion",
-    "metadata.annotations",
-    "metadata.deletionTimestamp",
-    NULL,
-};
-
-void
-node_prune(struct json *node, void *aux)
-{
-    (void)aux;
-    kube_object_prune(node, node_fields);
-}
-
 static char *
 book_key(const char *node)
 {

@@ -37,45 +37,6 @@
 
 VLOG_DEFINE_THIS_MODULE(pod);
 
-/* The fields of a pod the controller reads; the informer drops the rest. */
-static const char *const pod_fields[] = {
-    "metadata.name",
-    "metadata.namespace",
-    "metadata.uid",
-    "metadata.resourceVersion",
-    "metadata.annotations",
-    "metadata.deletionTimestamp",
-    "spec.nodeName",
-    "spec.hostNetwork",
-    "spec.restartPolicy",
-    "status.phase",
-    NULL,
-};
-
-void
-pod_prune(struct json *pod, void *aux)
-{
-    (void)aux;
-    kube_object_prune(pod, pod_fields);
-}
-
-/* The fields of an IP object the controller reads (restore, the nodeName
- * check, the per-subnet index and counts); the informer drops the rest,
- * managedFields above all, which is most of an IP object's size. */
-static const char *const ip_fields[] = {
-    "metadata.name",    "metadata.uid",    "metadata.resourceVersion",
-    "spec.podName",     "spec.namespace",  "spec.subnet",
-    "spec.nodeName",    "spec.ipAddress",  "spec.v4IpAddress",
-    "spec.v6IpAddress", "spec.macAddress", NULL,
-};
-
-void
-ip_prune(struct json *ip, void *aux)
-{
-    (void)aux;
-    kube_object_prune(ip, ip_fields);
-}
-
 /* "<pod>.<namespace>": the LSP and IP object name, Kube-OVN's. */
 static char *
 port_name(const char *key)

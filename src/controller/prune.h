@@ -1,0 +1,15 @@
+/* The informer transforms of kovn-controller: each kind is pruned to the
+ * fields the reconcilers read, so that the stores of 10k pods and IP
+ * objects stay small.  A library of its own, free of the reconcilers, so
+ * that the informer benchmark measures exactly the controller's pruning. */
+#ifndef KOVN_CONTROLLER_PRUNE_H
+#define KOVN_CONTROLLER_PRUNE_H 1
+
+struct json;
+
+/* kube_informer_options.transform functions; 'aux' is unused. */
+void ctrl_prune_pod(struct json *pod, void *aux);
+void ctrl_prune_ip(struct json *ip, void *aux);
+void ctrl_prune_node(struct json *node, void *aux);
+
+#endif /* KOVN_CONTROLLER_PRUNE_H */
