@@ -64,10 +64,6 @@ struct subnet_build {
 #define ACL_PRIVATE_DROP_PRIORITY  1000
 #define ACL_PRIVATE_ALLOW_PRIORITY 1001
 #define ACL_NODE_ALLOW_PRIORITY    3000
-/* Drop, then per family: same subnet, and both directions for each
- * allowed CIDR and each join CIDR; bounded by the parser's limit on
- * allowSubnets. */
-#define MAX_PRIVATE_ACLS (1 + 2 * (1 + 2 * (2 + SUBNET_MAX_ALLOW_SUBNETS)))
 
 static const char *
 ip_match_prefix(const struct net_cidr *cidr)
@@ -112,7 +108,13 @@ build_private_acls(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                    struct kovn_error *err)
 {
     const struct subnet *subnet = b->subnet;
-    struct ovn_acl_spec *acls = xcalloc(MAX_PRIVATE_ACLS, sizeof *acls);
+    size_t n_join = b->join ? b->join->n_cidrs : 0;
+    /* The drop, then per own CIDR: same subnet, and both directions for
+     * each allowed and each join CIDR (an upper bound: families that do
+     * not match are skipped). */
+    size_t max =
+        1 + subnet->n_cidrs * (1 + 2 * (subnet->n_allow_subnets + n_join));
+    struct ovn_acl_spec *acls = xcalloc(max, sizeof *acls);
     struct svec matches = SVEC_EMPTY_INITIALIZER;
     size_t n = 0;
     int error;
