@@ -331,17 +331,17 @@ create_subnets(bool orphans)
 static int
 count_subnets(const char *prefix, const char *status, const char *reason)
 {
-    const struct shash_node *node;
+    struct kube_store_cursor c;
     size_t len = strlen(prefix);
     int n = 0;
 
-    SHASH_FOR_EACH(node, kube_informer_store(subnet_informer))
+    KUBE_STORE_FOR_EACH(&c, kube_informer_store(subnet_informer))
     {
-        const struct json *obj = node->data;
+        const struct json *obj = c.object;
         const struct json *cond;
         const char *s = NULL, *r = NULL;
 
-        if (strncmp(node->name, prefix, len)) {
+        if (strncmp(c.key, prefix, len)) {
             continue;
         }
         cond = kube_condition_find(

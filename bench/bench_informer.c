@@ -260,8 +260,7 @@ main(int argc OVS_UNUSED, char *argv[])
         ovs_fatal(0, "unpaged-list informer did not sync");
     }
     double unpaged_s = bench_now_seconds() - t;
-    if (shash_count(kube_informer_store(unpaged)) <
-        shash_count(kube_informer_store(inf))) {
+    if (kube_informer_count(unpaged) < kube_informer_count(inf)) {
         ovs_fatal(0, "unpaged-list informer holds fewer pods");
     }
     kube_informer_destroy(unpaged);

@@ -615,15 +615,15 @@ static int
 count_left(const struct run *run)
 {
     const struct shash_node *node;
+    struct kube_store_cursor c;
     int n = 0, i;
 
-    SHASH_FOR_EACH(node, kube_informer_store(pod_informer))
+    KUBE_STORE_FOR_EACH(&c, kube_informer_store(pod_informer))
     {
-        const struct json *pod = node->data;
-        n += pod_of(kube_object_namespace(pod), kube_object_name(pod), &i) ==
-             run;
+        n += pod_of(kube_object_namespace(c.object),
+                    kube_object_name(c.object), &i) == run;
     }
-    SHASH_FOR_EACH(node, kube_informer_store(ip_informer))
+    SHASH_FOR_EACH(node, kube_store_keys(kube_informer_store(ip_informer)))
     {
         n += ip_of(node->name, &i) == run;
     }
@@ -921,21 +921,20 @@ run_measured(void)
 static void
 verify(void)
 {
-    const struct shash *ips = kube_informer_store(ip_informer);
     struct sset addresses = SSET_INITIALIZER(&addresses);
-    const struct shash_node *node;
+    struct kube_store_cursor c;
     int n_ips = 0, n_ports, i;
 
-    SHASH_FOR_EACH(node, ips)
+    KUBE_STORE_FOR_EACH(&c, kube_informer_store(ip_informer))
     {
-        const char *addr = ip_address(node->data);
+        const char *addr = ip_address(c.object);
 
-        if (ip_of(node->name, &i) != &measured) {
+        if (ip_of(c.key, &i) != &measured) {
             continue;
         }
         n_ips++;
         if (!addr || !sset_add(&addresses, addr)) {
-            fail("IP %s: address %s missing or not unique", node->name,
+            fail("IP %s: address %s missing or not unique", c.key,
                  addr ? addr : "(none)");
         }
     }
@@ -945,20 +944,22 @@ verify(void)
     }
     for (i = 0; i < N_PODS; i++) {
         char name[16], *key, *ip_name;
-        const struct json *pod, *ip;
+        struct json *pod, *ip;
         const char *annotated, *addr;
 
         pod_name(i, name);
         key = xasprintf("%s/%s", pod_namespace(&measured, i), name);
         ip_name = xasprintf("%s.%s", name, pod_namespace(&measured, i));
-        pod = kube_informer_get(pod_informer, key);
-        ip = kube_informer_get(ip_informer, ip_name);
+        pod = kube_informer_get_copy(pod_informer, key);
+        ip = kube_informer_get_copy(ip_informer, ip_name);
         annotated = pod ? kube_object_annotation(pod, ANN_IP_ADDRESS) : NULL;
         addr = ip ? ip_address(ip) : NULL;
         if (!annotated || !addr || strcmp(annotated, addr)) {
             fail("pod %s: annotation %s, IP object %s", key,
                  annotated ? annotated : "(none)", addr ? addr : "(none)");
         }
+        json_destroy(pod);
+        json_destroy(ip);
         free(key);
         free(ip_name);
     }

@@ -56,18 +56,16 @@ subnet_namespaces(const struct controller *ctl, const struct subnet *subnet,
         sset_add(out, ns);
     }
     if (subnet->n_selectors) {
-        const struct shash *store =
-            kube_informer_store(ctl->namespace_informer);
-        struct shash_node *node;
+        struct kube_store_cursor ns;
 
-        SHASH_FOR_EACH(node, store)
+        KUBE_STORE_FOR_EACH(&ns, kube_informer_store(ctl->namespace_informer))
         {
             struct smap labels;
 
             smap_init(&labels);
-            kube_object_labels(node->data, &labels);
-            if (subnet_selects_namespace(subnet, node->name, &labels)) {
-                sset_add(out, node->name);
+            kube_object_labels(ns.object, &labels);
+            if (subnet_selects_namespace(subnet, ns.key, &labels)) {
+                sset_add(out, ns.key);
             }
             smap_destroy(&labels);
         }
@@ -79,7 +77,8 @@ enqueue_all_namespaces(struct controller *ctl)
 {
     struct shash_node *node;
 
-    SHASH_FOR_EACH(node, kube_informer_store(ctl->namespace_informer))
+    SHASH_FOR_EACH(
+        node, kube_store_keys(kube_informer_store(ctl->namespace_informer)))
     {
         controller_enqueue_namespace(ctl, node->name);
     }
@@ -770,13 +769,14 @@ used_ips(const struct controller *ctl, const char *subnet,
     }
     SSET_FOR_EACH(key, ips)
     {
-        const struct json *ip = kube_informer_get(ctl->ip_informer, key);
+        struct json *ip = kube_informer_get_copy(ctl->ip_informer, key);
         const char *addr = NULL;
 
         json_member_string(json_member(ip, "spec"),
                            family == NET_V4 ? "v4IpAddress" : "v6IpAddress",
                            "spec", &addr, NULL);
         n += addr && *addr;
+        json_destroy(ip);
     }
     return n;
 }

@@ -31,16 +31,16 @@ owner_exists(const struct ovn_owner *owner, void *ctl_)
     struct controller *ctl = ctl_;
 
     if (!strcmp(owner->kind, OVN_OWNER_VPC)) {
-        return kube_informer_get(ctl->vpc_informer, owner->name) != NULL;
+        return kube_informer_contains(ctl->vpc_informer, owner->name);
     }
     if (!strcmp(owner->kind, OVN_OWNER_SUBNET)) {
-        return kube_informer_get(ctl->subnet_informer, owner->name) != NULL;
+        return kube_informer_contains(ctl->subnet_informer, owner->name);
     }
     if (!strcmp(owner->kind, OVN_OWNER_POD)) {
-        return kube_informer_get(ctl->pod_informer, owner->name) != NULL;
+        return kube_informer_contains(ctl->pod_informer, owner->name);
     }
     if (!strcmp(owner->kind, OVN_OWNER_NODE)) {
-        return kube_informer_get(ctl->node_informer, owner->name) != NULL;
+        return kube_informer_contains(ctl->node_informer, owner->name);
     }
     return true;
 }
@@ -102,14 +102,15 @@ static void
 sweep_orphans(struct controller *ctl)
 {
     struct sset asked = SSET_INITIALIZER(&asked);
+    struct kube_store_cursor pod;
     struct shash_node *node;
 
     /* A pod that names a subnet (even one it could not get an address
      * from) uses it as much as one holding an address there. */
-    SHASH_FOR_EACH(node, kube_informer_store(ctl->pod_informer))
+    KUBE_STORE_FOR_EACH(&pod, kube_informer_store(ctl->pod_informer))
     {
         const char *ls =
-            kube_object_annotation(node->data, ANN_LOGICAL_SWITCH);
+            kube_object_annotation(pod.object, ANN_LOGICAL_SWITCH);
         if (ls) {
             sset_add(&asked, ls);
         }

@@ -47,16 +47,16 @@ port_name(const char *node)
 void
 node_restore(struct controller *ctl)
 {
-    struct shash_node *node;
+    struct kube_store_cursor node;
 
-    SHASH_FOR_EACH(node, kube_informer_store(ctl->node_informer))
+    KUBE_STORE_FOR_EACH(&node, kube_informer_store(ctl->node_informer))
     {
         const char *allocated =
-            kube_object_annotation(node->data, ANN_ALLOCATED);
-        const char *ip = kube_object_annotation(node->data, ANN_IP_ADDRESS);
-        const char *mac = kube_object_annotation(node->data, ANN_MAC_ADDRESS);
+            kube_object_annotation(node.object, ANN_ALLOCATED);
+        const char *ip = kube_object_annotation(node.object, ANN_IP_ADDRESS);
+        const char *mac = kube_object_annotation(node.object, ANN_MAC_ADDRESS);
         const char *ls =
-            kube_object_annotation(node->data, ANN_LOGICAL_SWITCH);
+            kube_object_annotation(node.object, ANN_LOGICAL_SWITCH);
         struct ipam_addrs addrs = {.n = 1};
         struct kovn_error err;
         struct net_mac m;
@@ -64,16 +64,15 @@ node_restore(struct controller *ctl)
         if (!allocated || strcmp(allocated, "true") || !ip || !mac || !ls ||
             net_addr_parse(ip, &addrs.addrs[0], &err) ||
             net_mac_parse(mac, &m, &err)) {
-            ctrl_queue_add(ctl->node_queue, node->name);
+            ctrl_queue_add(ctl->node_queue, node.key);
             continue;
         }
-        char *key = book_key(node->name);
+        char *key = book_key(node.key);
         if (addresses_take(&ctl->addresses, key, ls, &addrs, &m, &err)) {
-            VLOG_WARN("node %s: cannot restore %s: %s", node->name, ip,
-                      err.msg);
+            VLOG_WARN("node %s: cannot restore %s: %s", node.key, ip, err.msg);
         }
         free(key);
-        ctrl_queue_add(ctl->node_queue, node->name);
+        ctrl_queue_add(ctl->node_queue, node.key);
     }
 }
 

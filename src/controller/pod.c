@@ -535,7 +535,7 @@ cleanup_ip_step(struct controller *ctl, const char *key, struct ctrl_job *job)
     char *name = port_name(key);
     enum ctrl_result result = CTRL_DONE;
 
-    if (kube_informer_get(ctl->ip_informer, name)) {
+    if (kube_informer_contains(ctl->ip_informer, name)) {
         char *path = xasprintf(CTRL_IPS_PATH "/%s", name);
         ctrl_job_send(job, ctl->client, "DELETE", path, NULL, NULL, true);
         ctrl_job_on_success(job, release_after_delete, ctl);
@@ -614,7 +614,7 @@ port_step(struct ctrl_job *job, void *ctl_)
     const char *key = ctrl_job_key(job);
     const struct pod_alloc *alloc = addresses_find(&ctl->addresses, key);
 
-    if (!alloc || !kube_informer_get(ctl->pod_informer, key)) {
+    if (!alloc || !kube_informer_contains(ctl->pod_informer, key)) {
         /* Released or gone meanwhile; whatever did it requeued the key. */
         return CTRL_DONE;
     }
@@ -765,28 +765,27 @@ restore_pod(struct controller *ctl, const char *key, const struct json *pod)
 void
 pod_restore(struct controller *ctl)
 {
-    const struct shash *ips = kube_informer_store(ctl->ip_informer);
-    const struct shash *pods = kube_informer_store(ctl->pod_informer);
     long long start = time_msec();
-    struct shash_node *node;
+    struct kube_store_cursor c;
 
     /* IP objects first: where they and annotations disagree, they win. */
-    SHASH_FOR_EACH(node, ips)
+    KUBE_STORE_FOR_EACH(&c, kube_informer_store(ctl->ip_informer))
     {
-        char *key = restore_ip(ctl, node->data);
+        char *key = restore_ip(ctl, c.object);
         if (key) {
             /* A pod that vanished while we were down is cleaned up. */
             ctrl_queue_add(ctl->pod_queue, key);
             free(key);
         }
     }
-    SHASH_FOR_EACH(node, pods)
+    KUBE_STORE_FOR_EACH(&c, kube_informer_store(ctl->pod_informer))
     {
-        restore_pod(ctl, node->name, node->data);
-        ctrl_queue_add(ctl->pod_queue, node->name);
+        restore_pod(ctl, c.key, c.object);
+        ctrl_queue_add(ctl->pod_queue, c.key);
     }
     VLOG_INFO("restored %zu allocations from %zu IP objects and %zu pods in "
               "%lld ms",
-              addresses_count(&ctl->addresses), shash_count(ips),
-              shash_count(pods), time_msec() - start);
+              addresses_count(&ctl->addresses),
+              kube_informer_count(ctl->ip_informer),
+              kube_informer_count(ctl->pod_informer), time_msec() - start);
 }

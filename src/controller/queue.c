@@ -16,6 +16,9 @@
 
 VLOG_DEFINE_THIS_MODULE(ctrl_queue);
 
+/* Reconciles started per ctrl_queue_run(). */
+#define CTRL_QUEUE_BATCH 128
+
 struct job_event {
     struct ovs_list node;
     struct kube_recorder *recorder;
@@ -153,7 +156,14 @@ void
 ctrl_queue_run(struct ctrl_queue *queue, bool active)
 {
     kube_workqueue_run(queue->wq);
-    while (active && queue->n_jobs < queue->max_in_flight) {
+    /* At most a batch per pass: informers get to take in events between
+     * batches, and what reconcilers read from the informers' stores (kept
+     * decoded until the next pass) stays a batch's worth, not 10,000 pods'
+     * when they all come due at once after a restart.  The workqueue's
+     * wait wakes the loop again while keys are ready. */
+    for (size_t n = 0; active && n < CTRL_QUEUE_BATCH &&
+                       queue->n_jobs < queue->max_in_flight;
+         n++) {
         const char *key = kube_workqueue_get(queue->wq);
         if (!key) {
             break;

@@ -146,20 +146,20 @@ startup_ensure_defaults(struct controller *ctl)
     const struct controller_options *o = &ctl->opts;
     bool done = true;
 
-    if (!kube_informer_get(ctl->vpc_informer, o->default_vpc)) {
+    if (!kube_informer_contains(ctl->vpc_informer, o->default_vpc)) {
         create(ctl, &pending[0], CTRL_VPCS_PATH,
                object("Vpc", o->default_vpc));
         /* The subnets name the VPC; the webhook wants it first. */
         return false;
     }
-    if (!kube_informer_get(ctl->subnet_informer, o->default_subnet)) {
+    if (!kube_informer_contains(ctl->subnet_informer, o->default_subnet)) {
         create(ctl, &pending[1], CTRL_SUBNETS_PATH,
                subnet_object(ctl, o->default_subnet, o->default_cidr,
                              o->default_gateway, true));
         done = false;
     }
     if (o->join_subnet && *o->join_subnet &&
-        !kube_informer_get(ctl->subnet_informer, o->join_subnet)) {
+        !kube_informer_contains(ctl->subnet_informer, o->join_subnet)) {
         create(ctl, &pending[2], CTRL_SUBNETS_PATH,
                subnet_object(ctl, o->join_subnet, o->join_cidr, NULL, false));
         done = false;

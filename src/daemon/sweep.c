@@ -111,7 +111,7 @@ pod_exists(const struct daemon *d, const char *iface_id)
         return false;
     }
     char *key = xasprintf("%s/%.*s", dot + 1, (int)(dot - iface_id), iface_id);
-    exists = kube_informer_get(d->pods, key) != NULL;
+    exists = kube_informer_contains(d->pods, key);
     free(key);
     return exists;
 }

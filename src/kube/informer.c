@@ -12,6 +12,7 @@
 #include "kube/object.h"
 #include "kube/rest.h"
 #include "kube/status.h"
+#include "kube/store.h"
 #include "kube/watch.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -43,11 +44,6 @@ enum informer_state {
     INFORMER_BACKOFF,     /* Waiting until 'retry_at', then 'after'. */
 };
 
-struct informer_index {
-    kube_index_fn *fn;
-    struct shash values; /* value -> struct sset of keys. */
-};
-
 struct kube_informer {
     struct kube_client *client;
     struct kube_informer_options options;
@@ -56,9 +52,8 @@ struct kube_informer {
     char *selector;
     char *field_selector;
 
-    struct shash store;   /* key -> struct json *. */
-    struct shash indexes; /* name -> struct informer_index. */
-    char *rv;             /* Last resourceVersion seen. */
+    struct kube_store store;
+    char *rv; /* Last resourceVersion seen. */
     bool synced;
 
     enum informer_state state;
@@ -67,8 +62,9 @@ struct kube_informer {
     long long backoff_ms;
     long long next_resync;
 
-    /* Listing. */
-    struct shash listed; /* key -> struct json *, pages so far. */
+    /* Listing.  Listed objects go into the store as they arrive (a relist
+     * of 10k pods held whole until its end would double the memory); the
+     * store marks them, and those left unmarked at the end are deleted. */
     char *list_continue;
     struct kube_list_decoder list_decoder; /* list_unpaged. */
     long long list_deadline;               /* list_unpaged. */
@@ -114,25 +110,11 @@ kube_informer_create(struct kube_client *client,
     if (handlers) {
         inf->handlers = *handlers;
     }
-    shash_init(&inf->store);
-    shash_init(&inf->indexes);
-    shash_init(&inf->listed);
+    kube_store_init(&inf->store);
     kube_list_decoder_init(&inf->list_decoder, NULL, NULL);
     inf->state = INFORMER_START_LIST;
     inf->backoff_ms = BACKOFF_MIN_MS;
     return inf;
-}
-
-static void
-clear_objects(struct shash *objects)
-{
-    struct shash_node *node;
-
-    SHASH_FOR_EACH(node, objects)
-    {
-        json_destroy(node->data);
-    }
-    shash_clear(objects);
 }
 
 static void
@@ -149,30 +131,11 @@ stop_request(struct kube_informer *inf)
 void
 kube_informer_destroy(struct kube_informer *inf)
 {
-    struct shash_node *node;
-
     if (!inf) {
         return;
     }
     stop_request(inf);
-    clear_objects(&inf->store);
-    shash_destroy(&inf->store);
-    clear_objects(&inf->listed);
-    shash_destroy(&inf->listed);
-    SHASH_FOR_EACH(node, &inf->indexes)
-    {
-        struct informer_index *index = node->data;
-        struct shash_node *value;
-
-        SHASH_FOR_EACH(value, &index->values)
-        {
-            sset_destroy(value->data);
-            free(value->data);
-        }
-        shash_destroy(&index->values);
-        free(index);
-    }
-    shash_destroy(&inf->indexes);
+    kube_store_destroy(&inf->store);
     free(inf->path);
     free(inf->selector);
     free(inf->field_selector);
@@ -185,51 +148,7 @@ void
 kube_informer_add_index(struct kube_informer *inf, const char *name,
                         kube_index_fn *fn)
 {
-    struct informer_index *index = xzalloc(sizeof *index);
-
-    index->fn = fn;
-    shash_init(&index->values);
-    shash_add(&inf->indexes, name, index);
-}
-
-static void
-index_update(struct kube_informer *inf, const char *key,
-             const struct json *old, const struct json *new)
-{
-    struct shash_node *node;
-
-    SHASH_FOR_EACH(node, &inf->indexes)
-    {
-        struct informer_index *index = node->data;
-        const char *old_value = old ? index->fn(old) : NULL;
-        const char *new_value = new ? index->fn(new) : NULL;
-
-        if (old_value && new_value && !strcmp(old_value, new_value)) {
-            continue;
-        }
-        if (old_value) {
-            struct sset *keys = shash_find_data(&index->values, old_value);
-
-            if (keys) {
-                sset_find_and_delete(keys, key);
-                if (sset_is_empty(keys)) {
-                    shash_find_and_delete(&index->values, old_value);
-                    sset_destroy(keys);
-                    free(keys);
-                }
-            }
-        }
-        if (new_value) {
-            struct sset *keys = shash_find_data(&index->values, new_value);
-
-            if (!keys) {
-                keys = xmalloc(sizeof *keys);
-                sset_init(keys);
-                shash_add(&index->values, new_value, keys);
-            }
-            sset_add(keys, key);
-        }
-    }
+    kube_store_add_index(&inf->store, name, fn);
 }
 
 /* Drops metadata.managedFields: server-side-apply bookkeeping that no
@@ -245,52 +164,50 @@ strip_managed_fields(struct json *object)
     }
 }
 
-/* Puts 'object' (owned) under 'key', calling add or update. */
+/* Puts 'object' (owned) under 'key', calling add or update.  While
+ * listing, an object the store already has at the same resourceVersion is
+ * only marked as listed. */
 static void
 store_put(struct kube_informer *inf, const char *key, struct json *object)
 {
-    struct shash_node *node = shash_find(&inf->store, key);
+    struct json *old = NULL;
 
     strip_managed_fields(object);
     if (inf->options.transform) {
         inf->options.transform(object, inf->options.transform_aux);
     }
+    if (inf->state == INFORMER_LISTING) {
+        const char *stored_rv = kube_store_resource_version(&inf->store, key);
+        const char *rv = kube_object_resource_version(object);
 
-    if (!node) {
-        shash_add(&inf->store, key, object);
-        index_update(inf, key, NULL, object);
+        if (stored_rv && rv && !strcmp(stored_rv, rv)) {
+            kube_store_touch(&inf->store, key);
+            json_destroy(object);
+            return;
+        }
+    }
+    if (kube_store_put(&inf->store, key, object,
+                       inf->handlers.update ? &old : NULL)) {
         if (inf->handlers.add) {
             inf->handlers.add(key, object, inf->handlers.aux);
         }
-    } else {
-        struct json *old = node->data;
-
-        node->data = object;
-        index_update(inf, key, old, object);
-        if (inf->handlers.update) {
-            inf->handlers.update(key, old, object, inf->handlers.aux);
-        }
-        json_destroy(old);
+    } else if (inf->handlers.update) {
+        inf->handlers.update(key, old, object, inf->handlers.aux);
     }
+    json_destroy(old);
+    json_destroy(object);
 }
 
 static void
 store_delete(struct kube_informer *inf, const char *key)
 {
-    struct shash_node *node = shash_find(&inf->store, key);
+    struct json *old = NULL;
 
-    if (node) {
-        struct json *old = node->data;
-        char *owned_key = xstrdup(key);
-
-        shash_delete(&inf->store, node);
-        index_update(inf, owned_key, old, NULL);
-        if (inf->handlers.del) {
-            inf->handlers.del(owned_key, old, inf->handlers.aux);
-        }
-        json_destroy(old);
-        free(owned_key);
+    if (kube_store_delete(&inf->store, key, inf->handlers.del ? &old : NULL) &&
+        inf->handlers.del) {
+        inf->handlers.del(key, old, inf->handlers.aux);
     }
+    json_destroy(old);
 }
 
 static void
@@ -333,30 +250,34 @@ put_selectors(struct ds *path, const struct kube_informer *inf)
     put_query_selector(path, "fieldSelector", inf->field_selector);
 }
 
+static void send_list_page(struct kube_informer *inf);
 static void list_page_done(struct kube_response *response, void *inf_);
 static int list_stream_data(const char *data, size_t len, void *inf_);
 static void list_stream_done(struct kube_response *response, void *inf_);
 
-/* Takes a listed object (owned) into 'listed'. */
+/* Takes a listed object (owned) into the store. */
 static int
 list_item(struct json *item, void *inf_)
 {
     struct kube_informer *inf = inf_;
     char *key = kube_object_key(item);
 
-    if (key && !shash_find(&inf->listed, key)) {
-        /* Slimmed as it arrives, not after the last page: a relist of
-         * 10k pods would otherwise hold them all whole at once. */
-        strip_managed_fields(item);
-        if (inf->options.transform) {
-            inf->options.transform(item, inf->options.transform_aux);
-        }
-        shash_add_nocopy(&inf->listed, key, item);
-    } else {
+    if (key) {
+        store_put(inf, key, item);
         free(key);
+    } else {
         json_destroy(item);
     }
     return 0;
+}
+
+/* Starts a list: the store marks what it lists from now on. */
+static void
+start_list(struct kube_informer *inf)
+{
+    set_string(&inf->list_continue, NULL);
+    kube_store_mark_all(&inf->store);
+    send_list_page(inf);
 }
 
 static void
@@ -393,32 +314,19 @@ send_list_page(struct kube_informer *inf)
     ds_destroy(&path);
 }
 
-/* Replaces the store by the listed objects, emitting the differences. */
+/* Ends a list: what the store has and the list did not is deleted. */
 static void
 finish_list(struct kube_informer *inf, const char *list_rv)
 {
-    struct shash_node *node, *next;
+    struct sset gone = SSET_INITIALIZER(&gone);
+    const char *key;
 
-    SHASH_FOR_EACH_SAFE(node, next, &inf->store)
+    kube_store_unmarked(&inf->store, &gone);
+    SSET_FOR_EACH(key, &gone)
     {
-        if (!shash_find(&inf->listed, node->name)) {
-            store_delete(inf, node->name);
-        }
+        store_delete(inf, key);
     }
-    SHASH_FOR_EACH(node, &inf->listed)
-    {
-        struct json *object = node->data;
-        const struct json *old = shash_find_data(&inf->store, node->name);
-        const char *old_rv = old ? kube_object_resource_version(old) : NULL;
-        const char *new_rv = kube_object_resource_version(object);
-
-        if (old && old_rv && new_rv && !strcmp(old_rv, new_rv)) {
-            json_destroy(object);
-        } else {
-            store_put(inf, node->name, object);
-        }
-    }
-    shash_clear(&inf->listed);
+    sset_destroy(&gone);
     set_string(&inf->rv, list_rv);
     inf->synced = true;
     inf->stats.lists++;
@@ -440,7 +348,6 @@ list_page_done(struct kube_response *response, void *inf_)
         VLOG_WARN_RL(&rl, "list %s failed: %ld %s", inf->path,
                      response->status,
                      response->message ? response->message : "");
-        clear_objects(&inf->listed);
         set_string(&inf->list_continue, NULL);
         enter_backoff(inf, INFORMER_START_LIST);
         return;
@@ -495,7 +402,6 @@ list_stream_done(struct kube_response *response, void *inf_)
                      response->status,
                      response->message ? response->message : "", err.msg);
         kube_list_decoder_destroy(&inf->list_decoder);
-        clear_objects(&inf->listed);
         enter_backoff(inf, INFORMER_START_LIST);
         return;
     }
@@ -628,6 +534,8 @@ start_watch(struct kube_informer *inf)
 void
 kube_informer_run(struct kube_informer *inf)
 {
+    /* Objects lent out during the last pass are no longer in use. */
+    kube_store_flush(&inf->store);
     if (inf->state == INFORMER_BACKOFF && time_msec() >= inf->retry_at) {
         inf->state = inf->after;
     }
@@ -636,25 +544,22 @@ kube_informer_run(struct kube_informer *inf)
         VLOG_WARN_RL(&rl, "list %s: no end after %d ms", inf->path,
                      LIST_STREAM_TIMEOUT_MS);
         stop_request(inf);
-        clear_objects(&inf->listed);
         enter_backoff(inf, INFORMER_START_LIST);
     }
     if (inf->state == INFORMER_START_LIST) {
-        clear_objects(&inf->listed);
-        set_string(&inf->list_continue, NULL);
-        send_list_page(inf);
+        start_list(inf);
     } else if (inf->state == INFORMER_START_WATCH) {
         start_watch(inf);
     }
     if (inf->options.resync_ms > 0 && inf->synced &&
         time_msec() >= inf->next_resync) {
-        struct shash_node *node;
+        struct kube_store_cursor cursor;
 
         inf->next_resync = time_msec() + inf->options.resync_ms;
-        SHASH_FOR_EACH(node, &inf->store)
-        {
-            if (inf->handlers.update) {
-                inf->handlers.update(node->name, node->data, node->data,
+        if (inf->handlers.update) {
+            KUBE_STORE_FOR_EACH(&cursor, &inf->store)
+            {
+                inf->handlers.update(cursor.key, cursor.object, cursor.object,
                                      inf->handlers.aux);
             }
         }
@@ -686,10 +591,28 @@ kube_informer_has_synced(const struct kube_informer *inf)
 const struct json *
 kube_informer_get(const struct kube_informer *inf, const char *key)
 {
-    return shash_find_data(&inf->store, key);
+    return kube_store_get(&inf->store, key);
 }
 
-const struct shash *
+struct json *
+kube_informer_get_copy(const struct kube_informer *inf, const char *key)
+{
+    return kube_store_get_copy(&inf->store, key);
+}
+
+bool
+kube_informer_contains(const struct kube_informer *inf, const char *key)
+{
+    return kube_store_contains(&inf->store, key);
+}
+
+size_t
+kube_informer_count(const struct kube_informer *inf)
+{
+    return kube_store_count(&inf->store);
+}
+
+const struct kube_store *
 kube_informer_store(const struct kube_informer *inf)
 {
     return &inf->store;
@@ -699,9 +622,7 @@ const struct sset *
 kube_informer_by_index(const struct kube_informer *inf, const char *name,
                        const char *value)
 {
-    const struct informer_index *index = shash_find_data(&inf->indexes, name);
-
-    return index ? shash_find_data(&index->values, value) : NULL;
+    return kube_store_by_index(&inf->store, name, value);
 }
 
 const char *

@@ -9,16 +9,20 @@
  * differences, so a delete missed while disconnected is still delivered.
  * Errors back off with jitter.  Objects are keyed "namespace/name" (or
  * "name" for cluster-scoped kinds) and can be indexed by any field; their
- * metadata.managedFields are dropped on the way in. */
+ * metadata.managedFields are dropped on the way in.  The store keeps them
+ * serialized (see store.h): an object read from it is valid until this
+ * informer's next kube_informer_run(), and handlers' objects until they
+ * return. */
 #ifndef KOVN_KUBE_INFORMER_H
 #define KOVN_KUBE_INFORMER_H 1
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kube/store.h"
+
 struct json;
 struct kube_client;
-struct shash;
 struct sset;
 
 struct kube_informer_handlers {
@@ -56,9 +60,6 @@ struct kube_informer_options {
     bool list_unpaged;
 };
 
-/* Returns the index value of 'object' (pointing into it) or NULL. */
-typedef const char *kube_index_fn(const struct json *object);
-
 struct kube_informer_stats {
     unsigned long long lists;
     unsigned long long watches;
@@ -85,10 +86,22 @@ void kube_informer_run(struct kube_informer *informer);
 void kube_informer_wait(struct kube_informer *informer);
 
 bool kube_informer_has_synced(const struct kube_informer *informer);
+/* The object under 'key' or NULL; valid until the next
+ * kube_informer_run(). */
 const struct json *kube_informer_get(const struct kube_informer *informer,
                                      const char *key);
-/* key -> const struct json *object. */
-const struct shash *kube_informer_store(const struct kube_informer *informer);
+/* The object under 'key', owned by the caller, or NULL: for loops over
+ * many keys (an index's), which kube_informer_get() would all keep until
+ * the next run. */
+struct json *kube_informer_get_copy(const struct kube_informer *informer,
+                                    const char *key);
+/* Cheaper than kube_informer_get() when only presence matters. */
+bool kube_informer_contains(const struct kube_informer *informer,
+                            const char *key);
+size_t kube_informer_count(const struct kube_informer *informer);
+/* For walks with KUBE_STORE_FOR_EACH and for its keys. */
+const struct kube_store *
+kube_informer_store(const struct kube_informer *informer);
 /* Keys whose index 'name' has 'value', or NULL if none. */
 const struct sset *kube_informer_by_index(const struct kube_informer *,
                                           const char *name, const char *value);

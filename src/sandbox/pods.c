@@ -651,8 +651,7 @@ pods_run(struct pods *pods)
 
         pods->synced = true;
         VLOG_INFO("pods of node %s synced: %zu, sandboxes from before: %zu",
-                  pods->node_name,
-                  shash_count(kube_informer_store(pods->informer)),
+                  pods->node_name, kube_informer_count(pods->informer),
                   hmap_count(&pods->sandboxes));
         HMAP_FOR_EACH(sb, node, &pods->sandboxes)
         {

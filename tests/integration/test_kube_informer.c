@@ -256,7 +256,7 @@ static bool
 synced_with_count(struct kube_informer *inf, void *n_)
 {
     return kube_informer_has_synced(inf) &&
-           shash_count(kube_informer_store(inf)) == *(size_t *)n_;
+           kube_informer_count(inf) == *(size_t *)n_;
 }
 
 /* The store equals a fresh list: same keys, same resourceVersions. */
@@ -279,7 +279,7 @@ equals_fresh_list(struct kube_informer *inf, void *client_)
         kube_response_destroy(&r);
         return false;
     }
-    equal = json_array(items)->n == shash_count(kube_informer_store(inf));
+    equal = json_array(items)->n == kube_informer_count(inf);
     for (size_t i = 0; equal && i < json_array(items)->n; i++) {
         const struct json *item = json_array(items)->elems[i];
         char *key = kube_object_key(item);
@@ -347,8 +347,7 @@ test_informer_converges_through_apiserver_kill(void **state)
     fprintf(stderr, "converged at %lld ms (lists %llu, expired %llu)\n",
             time_msec(), kube_informer_stats(inf)->lists,
             kube_informer_stats(inf)->expired);
-    assert_int_equal(shash_count(kube_informer_store(inf)),
-                     N_OBJECTS + 150 - 200);
+    assert_int_equal(kube_informer_count(inf), N_OBJECTS + 150 - 200);
     /* The restarted apiserver no longer had the informer's history: the
      * resumed watch got 410 Expired and the informer relisted. */
     assert_true(kube_informer_stats(inf)->expired >= 1);
@@ -430,7 +429,7 @@ test_unpaged_list_holds_every_acknowledged_write(void **state)
                          key);
             }
         }
-        assert_int_equal(shash_count(kube_informer_store(inf)),
+        assert_int_equal(kube_informer_count(inf),
                          etcd_count(writer, options.label_selector));
         kube_informer_destroy(inf);
     }
