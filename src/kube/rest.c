@@ -45,6 +45,8 @@ struct kube_client {
     struct ovs_list queued;   /* Waiting for a rate-limit token. */
     struct ovs_list active;   /* Handed to curl. */
     struct ovs_list finished; /* Done, callback not yet called. */
+    size_t n_active_requests; /* Not streams, in 'active'. */
+    size_t n_queued_streams;  /* In 'queued'. */
 
     /* Token bucket. */
     double tokens;
@@ -75,6 +77,7 @@ struct kube_request {
      * the response body stays empty. */
     kube_stream_fn *stream;
     bool stream_stopped;
+    bool finished; /* Out of curl's hands. */
 };
 
 static void
@@ -263,6 +266,9 @@ kube_client_create(const struct kube_config *config,
     if (client->options.token_reload_ms <= 0) {
         client->options.token_reload_ms = 60 * 1000;
     }
+    if (client->options.max_in_flight <= 0) {
+        client->options.max_in_flight = 128;
+    }
     if (!client->options.user_agent) {
         client->options.user_agent = "kovn/0.1";
     }
@@ -389,6 +395,12 @@ setup_easy(struct kube_request *request)
     } else {
         curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, client->options.timeout_ms);
     }
+    /* Buffers are per transfer, and a controller has up to
+     * max_in_flight of them: libcurl's default upload buffer (64 KB) cost
+     * 16 MB for 256 requests whose bodies are small JSON objects.  16 KB
+     * is libcurl's minimum.  (The receive buffer stays at its default:
+     * with HTTP/2 it is also what the shared connection is read with.) */
+    curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
@@ -470,7 +482,9 @@ kube_client_stream(struct kube_client *client, const char *path,
     struct kube_request *request =
         kube_client_send(client, "GET", path, NULL, NULL, done, aux);
 
+    /* Still queued: nothing starts before the next kube_client_run(). */
     request->stream = stream;
+    client->n_queued_streams++;
     return request;
 }
 
@@ -479,11 +493,20 @@ kube_request_cancel(struct kube_request *request)
 {
     struct kube_client *client = request->client;
 
-    if (request->easy) {
+    if (!request->easy) {
+        client->n_queued_streams -= request->stream != NULL;
+    } else if (!request->finished) {
         curl_multi_remove_handle(client->multi, request->easy);
+        client->n_active_requests -= !request->stream;
     }
     ovs_list_remove(&request->node);
     request_free(request);
+}
+
+size_t
+kube_client_in_flight(const struct kube_client *client)
+{
+    return client->n_active_requests;
 }
 
 size_t
@@ -504,16 +527,39 @@ refill_tokens(struct kube_client *client)
     client->tokens_updated = now;
 }
 
-/* Hands queued requests to curl while the token bucket allows. */
+static bool
+may_start(const struct kube_client *client, const struct kube_request *request)
+{
+    return request->stream ||
+           client->n_active_requests < (size_t)client->options.max_in_flight;
+}
+
+/* Hands queued requests to curl, in order, while the token bucket and the
+ * in-flight limit allow; streams are not held back by the latter. */
 static void
 start_queued(struct kube_client *client)
 {
-    refill_tokens(client);
-    while (!ovs_list_is_empty(&client->queued) && client->tokens >= 1.0) {
-        struct kube_request *request = CONTAINER_OF(
-            ovs_list_pop_front(&client->queued), struct kube_request, node);
+    struct kube_request *request;
 
+    refill_tokens(client);
+    LIST_FOR_EACH_SAFE(request, node, &client->queued)
+    {
+        if (client->tokens < 1.0) {
+            break;
+        }
+        if (!may_start(client, request)) {
+            if (!client->n_queued_streams) {
+                break;
+            }
+            continue;
+        }
+        ovs_list_remove(&request->node);
         client->tokens -= 1.0;
+        if (request->stream) {
+            client->n_queued_streams--;
+        } else {
+            client->n_active_requests++;
+        }
         setup_easy(request);
         ovs_list_push_back(&client->active, &request->node);
         curl_multi_add_handle(client->multi, request->easy);
@@ -592,6 +638,8 @@ collect_finished(struct kube_client *client)
                           (char **)&request);
         request->result = msg->data.result;
         curl_multi_remove_handle(client->multi, request->easy);
+        request->finished = true;
+        client->n_active_requests -= !request->stream;
         ovs_list_remove(&request->node);
         ovs_list_push_back(&client->finished, &request->node);
     }
@@ -680,8 +728,11 @@ kube_client_wait(struct kube_client *client)
     if (!ovs_list_is_empty(&client->finished)) {
         poll_immediate_wake();
     }
-    if (!ovs_list_is_empty(&client->queued)) {
-        /* Wake when the next token is due. */
+    if (!ovs_list_is_empty(&client->queued) &&
+        (client->n_queued_streams ||
+         client->n_active_requests < (size_t)client->options.max_in_flight)) {
+        /* Wake when the next token is due; otherwise a request ending
+         * wakes the loop. */
         double missing = 1.0 - client->tokens;
         long long delay =
             missing <= 0

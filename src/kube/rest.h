@@ -25,6 +25,11 @@ struct kube_client_options {
     int burst;                 /* Bucket size; 0: 100. */
     long timeout_ms;           /* Per request; 0: 30000. */
     long long token_reload_ms; /* Re-read a token file after; 0: 60 s. */
+    /* Requests (not streams) handed to libcurl at once; more wait their
+     * turn.  Each costs libcurl some 25 KB of buffers, and beyond the API
+     * server's HTTP/2 stream limit (Go's 250) libcurl opens, and later
+     * drops, more connections.  0: 128. */
+    int max_in_flight;
     const char *user_agent;
 };
 
@@ -73,6 +78,9 @@ struct kube_request *kube_client_stream(struct kube_client *client,
                                         kube_response_fn *done, void *aux);
 
 void kube_request_cancel(struct kube_request *request);
+
+/* Requests (not streams) handed to libcurl and not yet finished. */
+size_t kube_client_in_flight(const struct kube_client *client);
 
 void kube_client_run(struct kube_client *client);
 void kube_client_wait(struct kube_client *client);

@@ -24,6 +24,7 @@
 #include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
+#include "timeval.h"
 #include "util.h"
 #include "json/access.h"
 
@@ -282,6 +283,86 @@ test_concurrent_requests_complete_on_the_poll_loop(void **state)
         poll_block();
     }
     assert_int_equal(counter.ok, N);
+    assert_int_equal(kube_client_pending(client), 0);
+    kube_client_destroy(client);
+}
+
+static int
+ignore_data(const char *data, size_t len, void *aux)
+{
+    (void)data;
+    (void)len;
+    (void)aux;
+    return 0;
+}
+
+static void
+stream_ended(struct kube_response *response, void *aux)
+{
+    (void)response;
+    (void)aux;
+    fail_msg("the watch ended early");
+}
+
+/* With max_in_flight 1 and a watch stream open, 40 requests still all
+ * complete (a stream does not hold the only slot), never more than one at
+ * a time in libcurl's hands, the others waiting their turn. */
+static void
+test_in_flight_limit_queues_requests_but_not_streams(void **state)
+{
+    struct kovn_error err = {0};
+    struct kube_client_options options = {
+        .qps = 1000, .burst = 1000, .max_in_flight = 1};
+    struct counter counter = {0, 0};
+    struct kube_config config;
+    struct kube_client *client;
+    struct kube_request *watch;
+    size_t most = 0, passes = 0;
+    long long start = time_msec();
+    enum { N = 40 };
+
+    (void)state;
+    if (kube_config_load(sandbox.kubeconfig, NULL, &config, &err)) {
+        fail_msg("%s", err.msg);
+    }
+    client = kube_client_create(&config, &options, &err);
+    kube_config_destroy(&config);
+    assert_non_null(client);
+    struct kube_response r;
+    call(client, "POST", "/api/v1/namespaces",
+         "{\"metadata\":{\"name\":\"rest-cap\"}}", NULL, &r);
+    kube_response_destroy(&r);
+    watch = kube_client_stream(client, "/api/v1/namespaces?watch=1",
+                               ignore_data, stream_ended, NULL);
+    for (int i = 0; i < N; i++) {
+        char body[96];
+        struct json *json;
+
+        snprintf(body, sizeof body, "{\"metadata\":{\"name\":\"cap-%d\"}}", i);
+        json = json_from_string(body);
+        kube_client_send(client, "POST",
+                         "/api/v1/namespaces/rest-cap/configmaps", json, NULL,
+                         count_done, &counter);
+        json_destroy(json);
+    }
+    for (;;) {
+        kube_client_run(client);
+        passes++;
+        most = MAX(most, kube_client_in_flight(client));
+        if (counter.done == N) {
+            break;
+        }
+        kube_client_wait(client);
+        poll_block();
+        assert_true(time_msec() - start < 60000);
+    }
+    assert_int_equal(counter.ok, N);
+    assert_int_equal(most, 1);
+    /* Waiting requests do not make the loop spin. */
+    printf("%zu passes of the poll loop for %d requests\n", passes, N);
+    assert_true(passes < 20 * N);
+    assert_int_equal(kube_client_in_flight(client), 0);
+    kube_request_cancel(watch);
     assert_int_equal(kube_client_pending(client), 0);
     kube_client_destroy(client);
 }
@@ -663,6 +744,7 @@ main(void)
         cmocka_unit_test(test_typed_verbs_patch_types_status_and_delete),
         cmocka_unit_test(test_rbac_refusal_is_403_forbidden),
         cmocka_unit_test(test_concurrent_requests_complete_on_the_poll_loop),
+        cmocka_unit_test(test_in_flight_limit_queues_requests_but_not_streams),
         cmocka_unit_test(test_unreachable_server_is_a_transport_error),
         cmocka_unit_test(test_events_aggregate_repeats_and_limit_spam),
         cmocka_unit_test(test_client_certificate_auth_from_files_and_data),
