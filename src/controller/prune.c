@@ -4,10 +4,18 @@
 
 #include "controller/prune.h"
 
+#include <string.h>
+
+#include "crd/names.h"
 #include "kube/object.h"
+#include "openvswitch/json.h"
+#include "openvswitch/shash.h"
+#include "util.h"
+#include "json/access.h"
 
 /* Pods: names, addresses in annotations, where and whether they run.  Not
- * their labels: namespace binding matches the namespace's labels. */
+ * their labels: namespace binding matches the namespace's labels; and of
+ * their annotations only those under ANN_PREFIX. */
 static const char *const pod_fields[] = {
     "metadata.name",
     "metadata.namespace",
@@ -42,11 +50,36 @@ static const char *const node_fields[] = {
     NULL,
 };
 
+/* Only Kube-OVN's own annotations are read; others (a Deployment's, or
+ * kubectl's last-applied-configuration, a copy of the whole manifest)
+ * would only take memory. */
+static void
+prune_annotations(struct json *object, const char *prefix)
+{
+    const struct json *metadata = json_member(object, "metadata");
+    struct json *annotations =
+        CONST_CAST(struct json *, json_member(metadata, "annotations"));
+    struct shash_node *node;
+    size_t len = strlen(prefix);
+
+    if (!annotations || annotations->type != JSON_OBJECT) {
+        return;
+    }
+    SHASH_FOR_EACH_SAFE(node, json_object(annotations))
+    {
+        if (strncmp(node->name, prefix, len)) {
+            json_destroy(node->data);
+            shash_delete(json_object(annotations), node);
+        }
+    }
+}
+
 void
 ctrl_prune_pod(struct json *pod, void *aux)
 {
     (void)aux;
     kube_object_prune(pod, pod_fields);
+    prune_annotations(pod, ANN_PREFIX);
 }
 
 void

@@ -11,6 +11,9 @@
 #define CRD_GROUP_VERSION "kubeovn.io/v1"
 #define CRD_API_PATH      "/apis/kubeovn.io/v1"
 
+/* The prefix of every annotation below. */
+#define ANN_PREFIX "ovn.kubernetes.io/"
+
 /* Namespace annotations written by the controller. */
 #define ANN_LOGICAL_SWITCH "ovn.kubernetes.io/logical_switch"
 #define ANN_CIDR           "ovn.kubernetes.io/cidr"

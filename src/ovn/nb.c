@@ -25,7 +25,6 @@ static const struct ovsdb_idl_column *const replicated_columns[] = {
     &nbrec_logical_switch_port_col_options,
     &nbrec_logical_switch_port_col_dhcpv4_options,
     &nbrec_logical_switch_port_col_dhcpv6_options,
-    &nbrec_logical_switch_port_col_up,
     &nbrec_logical_switch_port_col_external_ids,
 
     &nbrec_logical_router_col_name,

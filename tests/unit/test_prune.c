@@ -1,0 +1,76 @@
+/* Unit tests for src/controller/prune: the controller's informer
+ * transforms. */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "controller/prune.h"
+#include "openvswitch/json.h"
+
+static void
+test_pod_keeps_what_reconcilers_read_and_ovn_annotations_only(void **state)
+{
+    struct json *pod = json_from_string(
+        "{\"metadata\":{\"name\":\"p\",\"namespace\":\"ns\",\"uid\":\"u\","
+        "\"resourceVersion\":\"7\",\"labels\":{\"app\":\"a\"},"
+        "\"annotations\":{\"ovn.kubernetes.io/ip_address\":\"10.16.0.5\","
+        "\"ovn.kubernetes.io/logical_switch\":\"s\","
+        "\"kubectl.kubernetes.io/last-applied-configuration\":\"{...}\","
+        "\"ovn.kubernetes.io.evil/x\":\"y\"}},"
+        "\"spec\":{\"nodeName\":\"n1\",\"hostNetwork\":false,"
+        "\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\"}]},"
+        "\"status\":{\"phase\":\"Running\",\"podIP\":\"10.16.0.5\"}}");
+    struct json *expected = json_from_string(
+        "{\"metadata\":{\"name\":\"p\",\"namespace\":\"ns\",\"uid\":\"u\","
+        "\"resourceVersion\":\"7\","
+        "\"annotations\":{\"ovn.kubernetes.io/ip_address\":\"10.16.0.5\","
+        "\"ovn.kubernetes.io/logical_switch\":\"s\"}},"
+        "\"spec\":{\"nodeName\":\"n1\",\"hostNetwork\":false,"
+        "\"restartPolicy\":\"Never\"},"
+        "\"status\":{\"phase\":\"Running\"}}");
+
+    (void)state;
+    ctrl_prune_pod(pod, NULL);
+    assert_true(json_equal(pod, expected));
+    /* Idempotent. */
+    ctrl_prune_pod(pod, NULL);
+    assert_true(json_equal(pod, expected));
+    json_destroy(pod);
+    json_destroy(expected);
+}
+
+static void
+test_pod_with_odd_shapes_is_left_alone(void **state)
+{
+    const char *inputs[] = {
+        "{}",
+        "{\"metadata\":{\"annotations\":null}}",
+        "{\"metadata\":{\"annotations\":[1,2]}}",
+        "{\"metadata\":7}",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
+        struct json *pod = json_from_string(inputs[i]);
+
+        ctrl_prune_pod(pod, NULL);
+        assert_int_equal(pod->type, JSON_OBJECT);
+        json_destroy(pod);
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(
+            test_pod_keeps_what_reconcilers_read_and_ovn_annotations_only),
+        cmocka_unit_test(test_pod_with_odd_shapes_is_left_alone),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
