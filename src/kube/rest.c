@@ -267,7 +267,7 @@ kube_client_create(const struct kube_config *config,
         client->options.token_reload_ms = 60 * 1000;
     }
     if (client->options.max_in_flight <= 0) {
-        client->options.max_in_flight = 128;
+        client->options.max_in_flight = 64;
     }
     if (!client->options.user_agent) {
         client->options.user_agent = "kovn/0.1";

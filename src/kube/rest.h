@@ -28,7 +28,7 @@ struct kube_client_options {
     /* Requests (not streams) handed to libcurl at once; more wait their
      * turn.  Each costs libcurl some 25 KB of buffers, and beyond the API
      * server's HTTP/2 stream limit (Go's 250) libcurl opens, and later
-     * drops, more connections.  0: 128. */
+     * drops, more connections.  0: 64. */
     int max_in_flight;
     const char *user_agent;
 };
