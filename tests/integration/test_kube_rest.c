@@ -31,7 +31,7 @@
 static struct k8s_sandbox sandbox;
 
 static struct kube_client *
-client_for(const char *kubeconfig)
+client_with(const char *kubeconfig, const struct kube_client_options *options)
 {
     struct kovn_error err = {0};
     struct kube_config config;
@@ -40,10 +40,16 @@ client_for(const char *kubeconfig)
     if (kube_config_load(kubeconfig, NULL, &config, &err)) {
         fail_msg("%s", err.msg);
     }
-    client = kube_client_create(&config, NULL, &err);
+    client = kube_client_create(&config, options, &err);
     kube_config_destroy(&config);
     assert_non_null(client);
     return client;
+}
+
+static struct kube_client *
+client_for(const char *kubeconfig)
+{
+    return client_with(kubeconfig, NULL);
 }
 
 static long
@@ -251,29 +257,38 @@ count_done(struct kube_response *response, void *counter_)
     counter->ok += response->status == 201;
 }
 
+/* Creates namespace 'ns' and queues 'n' ConfigMap creations in it. */
+static void
+send_configmaps(struct kube_client *client, const char *ns, int n,
+                struct counter *counter)
+{
+    struct kube_response r;
+    char body[96], path[96];
+
+    snprintf(body, sizeof body, "{\"metadata\":{\"name\":\"%s\"}}", ns);
+    call(client, "POST", "/api/v1/namespaces", body, NULL, &r);
+    kube_response_destroy(&r);
+    snprintf(path, sizeof path, "/api/v1/namespaces/%s/configmaps", ns);
+    for (int i = 0; i < n; i++) {
+        struct json *json;
+
+        snprintf(body, sizeof body, "{\"metadata\":{\"name\":\"m-%d\"}}", i);
+        json = json_from_string(body);
+        kube_client_send(client, "POST", path, json, NULL, count_done,
+                         counter);
+        json_destroy(json);
+    }
+}
+
 static void
 test_concurrent_requests_complete_on_the_poll_loop(void **state)
 {
     struct kube_client *client = client_for(sandbox.kubeconfig);
     struct counter counter = {0, 0};
-    struct kube_response r;
     enum { N = 200 };
 
     (void)state;
-    call(client, "POST", "/api/v1/namespaces",
-         "{\"metadata\":{\"name\":\"rest-many\"}}", NULL, &r);
-    kube_response_destroy(&r);
-    for (int i = 0; i < N; i++) {
-        char body[96];
-        struct json *json;
-
-        snprintf(body, sizeof body, "{\"metadata\":{\"name\":\"m-%d\"}}", i);
-        json = json_from_string(body);
-        kube_client_send(client, "POST",
-                         "/api/v1/namespaces/rest-many/configmaps", json, NULL,
-                         count_done, &counter);
-        json_destroy(json);
-    }
+    send_configmaps(client, "rest-many", N, &counter);
     for (;;) {
         kube_client_run(client);
         if (counter.done == N) {
@@ -310,41 +325,19 @@ stream_ended(struct kube_response *response, void *aux)
 static void
 test_in_flight_limit_queues_requests_but_not_streams(void **state)
 {
-    struct kovn_error err = {0};
     struct kube_client_options options = {
         .qps = 1000, .burst = 1000, .max_in_flight = 1};
+    struct kube_client *client = client_with(sandbox.kubeconfig, &options);
     struct counter counter = {0, 0};
-    struct kube_config config;
-    struct kube_client *client;
     struct kube_request *watch;
     size_t most = 0, passes = 0;
     long long start = time_msec();
     enum { N = 40 };
 
     (void)state;
-    if (kube_config_load(sandbox.kubeconfig, NULL, &config, &err)) {
-        fail_msg("%s", err.msg);
-    }
-    client = kube_client_create(&config, &options, &err);
-    kube_config_destroy(&config);
-    assert_non_null(client);
-    struct kube_response r;
-    call(client, "POST", "/api/v1/namespaces",
-         "{\"metadata\":{\"name\":\"rest-cap\"}}", NULL, &r);
-    kube_response_destroy(&r);
     watch = kube_client_stream(client, "/api/v1/namespaces?watch=1",
                                ignore_data, stream_ended, NULL);
-    for (int i = 0; i < N; i++) {
-        char body[96];
-        struct json *json;
-
-        snprintf(body, sizeof body, "{\"metadata\":{\"name\":\"cap-%d\"}}", i);
-        json = json_from_string(body);
-        kube_client_send(client, "POST",
-                         "/api/v1/namespaces/rest-cap/configmaps", json, NULL,
-                         count_done, &counter);
-        json_destroy(json);
-    }
+    send_configmaps(client, "rest-cap", N, &counter);
     for (;;) {
         kube_client_run(client);
         passes++;
