@@ -362,16 +362,6 @@ bench_p50_p99(double *v, size_t n, double *p50, double *p99)
     *p99 = v[(size_t)(0.99 * n + 0.999999) - 1];
 }
 
-static inline double
-bench_self_cpu(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
 /* The 1-minute load average: how busy the machine is besides this run. */
 static inline double
 bench_load_average(void)

@@ -3,6 +3,7 @@
 #define KOVN_BENCH_UTIL_H 1
 
 #include <stdio.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static inline double
@@ -14,14 +15,15 @@ bench_now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* CPU seconds this process has used (all threads). */
+/* User+system CPU seconds this process has used. */
 static inline double
-bench_cpu_seconds(void)
+bench_self_cpu(void)
 {
-    struct timespec ts;
+    struct rusage ru;
 
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 /* Current resident set size in KiB. */
