@@ -7,6 +7,10 @@
 #define CRD_FINALIZER "kubeovn.io/kovn-controller"
 /* Lets a Subnet name a VPC that does not exist yet (migrations). */
 #define CRD_ALLOW_MISSING_VPC "kovn.io/allow-missing-vpc"
+/* Labels the throwaway IP object that makes the controller's first list of
+ * IPs consistent yet served from the API server's watch cache (see
+ * kube/informer.h, 'fence_object'); nothing else carries it. */
+#define CRD_LIST_FENCE_LABEL "kovn.io/list-fence"
 
 #define CRD_GROUP_VERSION "kubeovn.io/v1"
 #define CRD_API_PATH      "/apis/kubeovn.io/v1"

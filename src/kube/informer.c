@@ -38,6 +38,7 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
 
 enum informer_state {
     INFORMER_START_LIST,  /* A list must be started. */
+    INFORMER_FENCING,     /* The fence's create is in flight. */
     INFORMER_LISTING,     /* A list page is in flight. */
     INFORMER_START_WATCH, /* A watch must be started. */
     INFORMER_WATCHING,    /* A watch stream is open. */
@@ -51,6 +52,8 @@ struct kube_informer {
     char *path;
     char *selector;
     char *field_selector;
+    struct json *fence_object;
+    char *fence_selector;
 
     struct kube_store store;
     char *rv; /* Last resourceVersion seen. */
@@ -68,6 +71,10 @@ struct kube_informer {
     char *list_continue;
     struct kube_list_decoder list_decoder; /* list_unpaged. */
     long long list_deadline;               /* list_unpaged. */
+    bool fence_tried;                      /* Only the first list is fenced. */
+    char *list_at;       /* The fence's resourceVersion, until listed. */
+    bool listing_fenced; /* The list in flight is at 'list_at'. */
+    struct kube_request *fence_request; /* Listing fences to delete. */
 
     /* Watching. */
     struct kube_request *request;
@@ -101,6 +108,13 @@ kube_informer_create(struct kube_client *client,
     inf->options.label_selector = inf->selector;
     inf->field_selector = nullable_xstrdup(options->field_selector);
     inf->options.field_selector = inf->field_selector;
+    if (options->fence_object && options->fence_selector &&
+        options->list_unpaged) {
+        inf->fence_object = json_clone(options->fence_object);
+        inf->fence_selector = xstrdup(options->fence_selector);
+    }
+    inf->options.fence_object = inf->fence_object;
+    inf->options.fence_selector = inf->fence_selector;
     if (inf->options.page_size <= 0) {
         inf->options.page_size = 500;
     }
@@ -135,10 +149,16 @@ kube_informer_destroy(struct kube_informer *inf)
         return;
     }
     stop_request(inf);
+    if (inf->fence_request) {
+        kube_request_cancel(inf->fence_request);
+    }
     kube_store_destroy(&inf->store);
     free(inf->path);
     free(inf->selector);
     free(inf->field_selector);
+    json_destroy(inf->fence_object);
+    free(inf->fence_selector);
+    free(inf->list_at);
     free(inf->rv);
     free(inf->list_continue);
     free(inf);
@@ -271,10 +291,93 @@ list_item(struct json *item, void *inf_)
     return 0;
 }
 
+static void
+fence_deleted(struct kube_response *response, void *aux)
+{
+    (void)aux;
+    if (response->status != 200 && response->status != 404) {
+        VLOG_WARN_RL(&rl, "deleting a list fence failed: %ld %s",
+                     response->status,
+                     response->message ? response->message : "");
+    }
+}
+
+/* Deletes each fence listed, one by one: a DELETE on the collection would
+ * have the API server list it from etcd (its resourceVersion parameter is
+ * taken as every deletion's precondition), the very cost fences avoid. */
+static void
+fences_listed(struct kube_response *response, void *inf_)
+{
+    struct kube_informer *inf = inf_;
+    const struct json *items = NULL;
+
+    inf->fence_request = NULL;
+    if (response->error || response->status != 200 ||
+        json_member_array(response->body, "items", "", &items, NULL) ||
+        !items) {
+        VLOG_WARN_RL(&rl, "listing %s list fences failed: %ld %s", inf->path,
+                     response->status,
+                     response->message ? response->message : "");
+        return;
+    }
+    for (size_t i = 0; i < json_array(items)->n; i++) {
+        const char *name = kube_object_name(json_array(items)->elems[i]);
+
+        if (name) {
+            char *path = xasprintf("%s/%s", inf->path, name);
+
+            kube_client_send(inf->client, "DELETE", path, NULL, NULL,
+                             fence_deleted, NULL);
+            free(path);
+        }
+    }
+}
+
+static void
+fence_created(struct kube_response *response, void *inf_)
+{
+    struct kube_informer *inf = inf_;
+    const char *rv = NULL;
+
+    inf->request = NULL;
+    if (!response->error && response->status == 201) {
+        rv = kube_object_resource_version(response->body);
+    }
+    if (rv && *rv) {
+        struct ds path = DS_EMPTY_INITIALIZER;
+
+        set_string(&inf->list_at, rv);
+        /* This fence and any a crash left, from the watch cache too.  Any
+         * order with the list is right: the list is not older than the
+         * create, whatever it holds of the deletes. */
+        ds_put_format(&path, "%s?resourceVersion=%s", inf->path, rv);
+        put_query_selector(&path, "labelSelector", inf->fence_selector);
+        inf->fence_request =
+            kube_client_send(inf->client, "GET", ds_cstr(&path), NULL, NULL,
+                             fences_listed, inf);
+        ds_destroy(&path);
+    } else {
+        VLOG_WARN_RL(&rl,
+                     "creating a list fence for %s failed (%ld %s): "
+                     "listing from etcd",
+                     inf->path, response->status,
+                     response->message ? response->message : "");
+    }
+    inf->state = INFORMER_START_LIST;
+}
+
 /* Starts a list: the store marks what it lists from now on. */
 static void
 start_list(struct kube_informer *inf)
 {
+    if (inf->fence_object && !inf->fence_tried) {
+        inf->fence_tried = true;
+        inf->state = INFORMER_FENCING;
+        inf->request =
+            kube_client_send(inf->client, "POST", inf->path, inf->fence_object,
+                             NULL, fence_created, inf);
+        return;
+    }
     set_string(&inf->list_continue, NULL);
     kube_store_mark_all(&inf->store);
     send_list_page(inf);
@@ -288,7 +391,12 @@ send_list_page(struct kube_informer *inf)
     if (inf->options.list_unpaged) {
         ds_put_cstr(&path, inf->path);
         put_selectors(&path, inf);
-        /* The first selector's '&' starts the query. */
+        inf->listing_fenced = inf->list_at != NULL;
+        if (inf->list_at) {
+            ds_put_format(&path, "&resourceVersion=%s", inf->list_at);
+            set_string(&inf->list_at, NULL);
+        }
+        /* The first parameter's '&' starts the query. */
         if (path.string[strlen(inf->path)] == '&') {
             path.string[strlen(inf->path)] = '?';
         }
@@ -330,6 +438,9 @@ finish_list(struct kube_informer *inf, const char *list_rv)
     set_string(&inf->rv, list_rv);
     inf->synced = true;
     inf->stats.lists++;
+    if (inf->listing_fenced) {
+        inf->stats.fenced_lists++;
+    }
     inf->backoff_ms = BACKOFF_MIN_MS;
     inf->state = INFORMER_START_WATCH;
 }

@@ -3,7 +3,7 @@
  * and deleted while kube-apiserver is killed with SIGKILL and restarted,
  * and the store must end equal to a fresh list with every delete
  * delivered.  A second informer resumes with a compacted history and must
- * relist (410). */
+ * relist (410).  Unpaged and fenced lists hold every acknowledged write. */
 #include <config.h>
 
 #include <errno.h>
@@ -305,15 +305,10 @@ test_informer_converges_through_apiserver_kill(void **state)
     struct kube_informer_handlers handlers = {on_add, on_update, on_delete,
                                               &observed};
     struct kube_informer *inf;
-    struct kube_response r;
     size_t expected = N_OBJECTS;
 
     (void)state;
     sset_init(&observed.deleted);
-    struct json *ns = json_from_string("{\"metadata\":{\"name\":\"" NS "\"}}");
-    kube_client_call(writer, "POST", "/api/v1/namespaces", ns, NULL, &r, NULL);
-    json_destroy(ns);
-    kube_response_destroy(&r);
     run_batch(writer, 0, N_OBJECTS, create_one);
 
     fprintf(stderr, "created %d objects at %lld ms\n", N_OBJECTS, time_msec());
@@ -437,11 +432,133 @@ test_unpaged_list_holds_every_acknowledged_write(void **state)
     kube_client_destroy(reader);
 }
 
+#define FENCE_LABEL "list-fence"
+
+static struct json *
+fence_object(const char *generate_name)
+{
+    char *text = xasprintf("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+                           "\"metadata\":{\"generateName\":\"%s\",\"labels\":"
+                           "{\"" FENCE_LABEL "\":\"\"}}}",
+                           generate_name);
+    struct json *json = json_from_string(text);
+
+    free(text);
+    return json;
+}
+
+static bool
+fences_deleted(struct kube_informer *inf, void *client)
+{
+    (void)inf;
+    return !etcd_count(client, FENCE_LABEL);
+}
+
+/* A fenced first list (from the watch cache, at the version of the
+ * informer's own write) holds every write acknowledged before it, as a
+ * quorum read does, never shows the fence, and leaves no fence behind:
+ * neither its own nor one a crashed informer left. */
+static void
+test_fenced_list_holds_every_acknowledged_write(void **state)
+{
+    struct kube_client *writer = make_client(2000);
+    struct kube_client *reader = make_client(50);
+    enum { FIRST = 30000, ROUND = 40, ROUNDS = 5 };
+    struct json *fence = fence_object("fence-");
+
+    (void)state;
+    for (int round = 0; round < ROUNDS; round++) {
+        struct kube_informer_options options = {
+            .path = COLLECTION,
+            .list_unpaged = true,
+            .label_selector =
+                round % 2 ? "shard=s1,!" FENCE_LABEL : "!" FENCE_LABEL,
+            .fence_object = fence,
+            .fence_selector = FENCE_LABEL,
+        };
+        const char *count_selector =
+            round % 2 ? "shard%3Ds1,%21" FENCE_LABEL : "%21" FENCE_LABEL;
+        struct kube_informer *inf;
+        struct kube_response r;
+
+        if (round == 2) {
+            /* What a crash between create and delete leaves. */
+            assert_int_equal(kube_client_call(writer, "POST", COLLECTION,
+                                              fence, NULL, &r, NULL),
+                             0);
+            assert_int_equal(r.status, 201);
+            kube_response_destroy(&r);
+        }
+        run_batch(writer, FIRST + round * ROUND, ROUND, create_one);
+        inf = kube_informer_create(reader, &options, NULL);
+        assert_true(run_until(reader, inf, synced, NULL, 60000));
+        assert_int_equal(kube_informer_stats(inf)->fenced_lists, 1);
+        for (int i = FIRST; i < FIRST + (round + 1) * ROUND; i++) {
+            char key[64];
+
+            snprintf(key, sizeof key, NS "/o-%d", i);
+            if ((round % 2 == 0 || i % 4 == 1) &&
+                !kube_informer_get(inf, key)) {
+                fail_msg("round %d: %s missing from the fenced list", round,
+                         key);
+            }
+        }
+        assert_int_equal(kube_informer_count(inf),
+                         etcd_count(writer, count_selector));
+        assert_true(run_until(reader, inf, fences_deleted, writer, 30000));
+        kube_informer_destroy(inf);
+    }
+    json_destroy(fence);
+    kube_client_destroy(writer);
+    kube_client_destroy(reader);
+}
+
+/* A fence the API server refuses leaves a quorum list, not no list. */
+static void
+test_failed_fence_falls_back_to_a_quorum_list(void **state)
+{
+    struct kube_client *reader = make_client(50);
+    struct json *fence = fence_object("Not_A_Name-");
+    struct kube_informer_options options = {
+        .path = COLLECTION,
+        .list_unpaged = true,
+        .label_selector = "!" FENCE_LABEL,
+        .fence_object = fence,
+        .fence_selector = FENCE_LABEL,
+    };
+    struct kube_informer *inf;
+
+    (void)state;
+    run_batch(reader, 40000, 10, create_one);
+    inf = kube_informer_create(reader, &options, NULL);
+    json_destroy(fence);
+    assert_true(run_until(reader, inf, synced, NULL, 60000));
+    assert_int_equal(kube_informer_stats(inf)->fenced_lists, 0);
+    assert_int_equal(kube_informer_stats(inf)->lists, 1);
+    assert_int_equal(kube_informer_count(inf),
+                     etcd_count(reader, "%21" FENCE_LABEL));
+    assert_true(kube_informer_count(inf) > 0);
+    kube_informer_destroy(inf);
+    kube_client_destroy(reader);
+}
+
 static int
 setup(void **state)
 {
+    struct json *ns = json_from_string("{\"metadata\":{\"name\":\"" NS "\"}}");
+    struct kube_client *client;
+    struct kube_response r;
+
     (void)state;
     k8s_sandbox_start(&sandbox, false);
+    client = make_client(50);
+    assert_int_equal(kube_client_call(client, "POST", "/api/v1/namespaces", ns,
+                                      NULL, &r, NULL),
+                     0);
+    assert_int_equal(r.status, 201);
+    kube_response_destroy(&r);
+    json_destroy(ns);
+    kube_client_destroy(client);
     return 0;
 }
 
@@ -459,8 +576,13 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_informer_converges_through_apiserver_kill),
         cmocka_unit_test(test_unpaged_list_holds_every_acknowledged_write),
+        cmocka_unit_test(test_fenced_list_holds_every_acknowledged_write),
+        cmocka_unit_test(test_failed_fence_falls_back_to_a_quorum_list),
     };
 
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_ERR);
+    if (getenv("TEST_FILTER")) { /* e.g. "test_fenced*" */
+        cmocka_set_test_filter(getenv("TEST_FILTER"));
+    }
     return cmocka_run_group_tests(tests, setup, teardown);
 }
