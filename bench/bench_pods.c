@@ -29,9 +29,10 @@
  *    watches here) and its Logical_Switch_Port is in NB (a replica here,
  *    counted every 50 ms).  The watches and the NB replica run in both
  *    phases, so that the only difference is the controller.
- * 3. The controller is stopped (SIGTERM) and started again: the time to
- *    its "restored N allocations" log line, to /readyz 200, and until it is
- *    idle again after going over every pod; its VmHWM and VmRSS.
+ * 3. The controller is stopped (SIGTERM) and started again, 3 times: the
+ *    time to its "restored N allocations" log line, to /readyz 200, and
+ *    until it is idle again after going over every pod; its VmHWM and
+ *    VmRSS.
  * The result is verified: 10,000 IP objects with unique addresses, each the
  * address in its pod's annotation, and 10,000 ports.
  *
@@ -69,17 +70,20 @@
 #include "util.h"
 #include "json/access.h"
 
-#define N_PODS          10000
-#define N_NODES         100
-#define PODS_PER_NS     (N_PODS / 2)
-#define WINDOW          64   /* Pods in flight at once. */
-#define CLIENT_QPS      2000 /* Far above what the API server manages. */
-#define POD_LIMIT_S     600.0
-#define SETUP_LIMIT_S   300.0
-#define START_LIMIT_S   60.0
-#define GOAL_RATIO      1.5
-#define GOAL_RSS_MIB    60.0
-#define GOAL_RESTART_S  3.0
+#define N_PODS         10000
+#define N_NODES        100
+#define PODS_PER_NS    (N_PODS / 2)
+#define WINDOW         64   /* Pods in flight at once. */
+#define CLIENT_QPS     2000 /* Far above what the API server manages. */
+#define POD_LIMIT_S    600.0
+#define SETUP_LIMIT_S  300.0
+#define START_LIMIT_S  60.0
+#define GOAL_RATIO     1.5
+#define GOAL_RSS_MIB   60.0
+#define GOAL_RESTART_S 3.0
+/* Restarts measured; the cold-start figure is their median (one start on
+ * two shared cores varies by a second). */
+#define N_RESTARTS      3
 #define PROGRESS_EVERY  10.0
 #define LSP_CHECK_EVERY 0.05
 
@@ -1146,9 +1150,19 @@ controller_metrics(void)
     return ds_steal_cstr(&out);
 }
 
+static int
+compare_ready(const void *a_, const void *b_)
+{
+    const struct start *a = a_, *b = b_;
+    double ta = MAX(a->ready_s, a->restored_s);
+    double tb = MAX(b->ready_s, b->restored_s);
+
+    return ta < tb ? -1 : ta > tb;
+}
+
 static void
-report(const struct start *first, const struct start *again, size_t n_pods,
-       size_t n_ips, double paged_s, double cached_s)
+report(const struct start *first, const struct start restarts[N_RESTARTS],
+       size_t n_pods, size_t n_ips, double paged_s, double cached_s)
 {
     double base_s = baseline.last_acked - baseline.first_sent;
     double base_seen_s =
@@ -1189,7 +1203,18 @@ report(const struct start *first, const struct start *again, size_t n_pods,
     printf("%-26s %6s %6s %8s %7s %8s %8s %9s %13s %10s\n", "", "", "", "s",
            "ms", "s", "after s", "to idle", "idle MiB", "");
     print_start("first (Nodes only)", first);
-    print_start("restart (pods restored)", again);
+    struct start sorted[N_RESTARTS];
+    long worst_restart_hwm = 0;
+    for (int i = 0; i < N_RESTARTS; i++) {
+        char what[32];
+
+        snprintf(what, sizeof what, "restart %d (pods restored)", i + 1);
+        print_start(what, &restarts[i]);
+        sorted[i] = restarts[i];
+        worst_restart_hwm = MAX(worst_restart_hwm, restarts[i].idle_hwm_kib);
+    }
+    qsort(sorted, N_RESTARTS, sizeof *sorted, compare_ready);
+    const struct start *again = &sorted[N_RESTARTS / 2];
     printf("(restored, /readyz: seconds from exec to the \"restored\" log "
            "line and to /readyz 200 on the metrics port; restore: the time "
            "the controller logs for it; idle: from ready until < 10 ms CPU "
@@ -1225,14 +1250,16 @@ report(const struct start *first, const struct start *again, size_t n_pods,
            "%.2f s with resourceVersion=0 (the watch cache)\n",
            n_pods, n_ips, paged_s, cached_s);
 
-    double worst_hwm = MAX(measured.ctl_hwm_kib, again->idle_hwm_kib) / 1024.0;
+    double worst_hwm = MAX(measured.ctl_hwm_kib, worst_restart_hwm) / 1024.0;
     printf("\nratio total/baseline: %.2f (goal <= %.1f: %s)\n", ratio,
            GOAL_RATIO, ratio <= GOAL_RATIO ? "met" : "MISSED");
     printf("controller VmHWM: %.1f MiB (goal < %.0f MiB: %s)\n", worst_hwm,
            GOAL_RSS_MIB, worst_hwm < GOAL_RSS_MIB ? "met" : "MISSED");
-    printf("cold start with %zu allocations to restore: /readyz after %.2f s, "
-           "\"restored\" after %.2f s (goal < %.0f s: %s)\n",
-           again->n_allocs, again->ready_s, again->restored_s, GOAL_RESTART_S,
+    printf("cold start with %zu allocations to restore, median of %d: "
+           "/readyz after %.2f s, \"restored\" after %.2f s (goal < %.0f s: "
+           "%s)\n",
+           again->n_allocs, N_RESTARTS, again->ready_s, again->restored_s,
+           GOAL_RESTART_S,
            MAX(again->ready_s, again->restored_s) < GOAL_RESTART_S ? "met"
                                                                    : "MISSED");
     printf("this load generator: RSS %.1f MiB\n", bench_rss_kib() / 1024.0);
@@ -1245,7 +1272,7 @@ report(const struct start *first, const struct start *again, size_t n_pods,
 int
 main(int argc, char *argv[])
 {
-    struct start first, again;
+    struct start first, restarts[N_RESTARTS];
     double t;
 
     set_program_name(argv[0]);
@@ -1330,8 +1357,14 @@ main(int argc, char *argv[])
     verify();
 
     metrics_phase = controller_metrics();
-    bench_ctl_stop(&kovn);
-    start_controller(argv[1], "controller-restart.log", &again);
+    for (int i = 0; i < N_RESTARTS; i++) {
+        char log_name[64];
+
+        bench_ctl_stop(&kovn);
+        snprintf(log_name, sizeof log_name, "controller-restart-%d.log",
+                 i + 1);
+        start_controller(argv[1], log_name, &restarts[i]);
+    }
     run_for(1);
     verify();
     metrics_restart = controller_metrics();
@@ -1347,7 +1380,7 @@ main(int argc, char *argv[])
     double cached_s = time_list("/api/v1/pods", false, &n_pods) +
                       time_list(CRD_API_PATH "/ips", false, &n_ips);
 
-    report(&first, &again, n_pods, n_ips, paged_s, cached_s);
+    report(&first, restarts, n_pods, n_ips, paged_s, cached_s);
 
     kube_informer_destroy(ip_informer);
     kube_informer_destroy(pod_informer);
