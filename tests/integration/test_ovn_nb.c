@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "base/error.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovn/acl.h"
 #include "ovn/dhcp.h"
@@ -25,6 +26,7 @@
 #include "ovn/switch.h"
 #include "ovn_sandbox.h"
 #include "smap.h"
+#include "timeval.h"
 #include "util.h"
 
 #define TIMEOUT_MS 30000
@@ -389,6 +391,27 @@ assert_bad(struct ovn_nb *nb, const struct bad_input *in, int code,
     }
 }
 
+/* Runs 'nb' until its replica has the switch 'name' (written by someone
+ * else), up to 10 s. */
+static bool
+replica_has_switch(struct ovn_nb *nb, const char *name)
+{
+    long long deadline = time_msec() + 10 * 1000;
+
+    for (;;) {
+        ovn_nb_run(nb);
+        if (ovn_switch_find(nb, name)) {
+            return true;
+        }
+        if (time_msec() >= deadline) {
+            return false;
+        }
+        ovn_nb_wait(nb);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+}
+
 static void
 test_bad_input_is_an_error_naming_row_and_field(void **state)
 {
@@ -410,6 +433,9 @@ test_bad_input_is_an_error_naming_row_and_field(void **state)
     /* A row kovn does not own is never modified. */
     out = sandbox_run("ovn-nbctl --db=%s ls-add theirs", sandbox.nb_unix);
     free(out);
+    /* Else, on a busy machine, the transaction can be built before the
+     * replica has seen the row, and creates a second "theirs". */
+    assert_true(replica_has_switch(nb, "theirs"));
     assert_bad(nb, &(struct bad_input){.switch_name = "theirs"}, -EPERM,
                "Logical_Switch \"theirs\" exists and is not managed by kovn");
     out = sandbox_run("ovn-nbctl --db=%s get Logical_Switch theirs "
