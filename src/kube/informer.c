@@ -52,7 +52,7 @@ struct kube_informer {
     char *path;
     char *selector;
     char *field_selector;
-    struct json *fence_object;
+    struct json *fence_object; /* Until the first list sends it. */
     char *fence_selector;
 
     struct kube_store store;
@@ -71,7 +71,6 @@ struct kube_informer {
     char *list_continue;
     struct kube_list_decoder list_decoder; /* list_unpaged. */
     long long list_deadline;               /* list_unpaged. */
-    bool fence_tried;                      /* Only the first list is fenced. */
     char *list_at;       /* The fence's resourceVersion, until listed. */
     bool listing_fenced; /* The list in flight is at 'list_at'. */
     struct kube_request *fence_request; /* Listing fences to delete. */
@@ -291,6 +290,24 @@ list_item(struct json *item, void *inf_)
     return 0;
 }
 
+/* The items of a successful list response, or NULL after logging that
+ * 'what' failed. */
+static const struct json *
+response_items(const struct kube_response *response, const char *what,
+               const char *path)
+{
+    const struct json *items = NULL;
+
+    if (response->error || response->status != 200 ||
+        json_member_array(response->body, "items", "", &items, NULL) ||
+        !items) {
+        VLOG_WARN_RL(&rl, "%s %s failed: %ld %s", what, path, response->status,
+                     response->message ? response->message : "");
+        return NULL;
+    }
+    return items;
+}
+
 static void
 fence_deleted(struct kube_response *response, void *aux)
 {
@@ -309,15 +326,11 @@ static void
 fences_listed(struct kube_response *response, void *inf_)
 {
     struct kube_informer *inf = inf_;
-    const struct json *items = NULL;
+    const struct json *items =
+        response_items(response, "listing the list fences of", inf->path);
 
     inf->fence_request = NULL;
-    if (response->error || response->status != 200 ||
-        json_member_array(response->body, "items", "", &items, NULL) ||
-        !items) {
-        VLOG_WARN_RL(&rl, "listing %s list fences failed: %ld %s", inf->path,
-                     response->status,
-                     response->message ? response->message : "");
+    if (!items) {
         return;
     }
     for (size_t i = 0; i < json_array(items)->n; i++) {
@@ -370,12 +383,15 @@ fence_created(struct kube_response *response, void *inf_)
 static void
 start_list(struct kube_informer *inf)
 {
-    if (inf->fence_object && !inf->fence_tried) {
-        inf->fence_tried = true;
+    if (inf->fence_object) {
+        /* Only the first list is fenced. */
         inf->state = INFORMER_FENCING;
         inf->request =
             kube_client_send(inf->client, "POST", inf->path, inf->fence_object,
                              NULL, fence_created, inf);
+        json_destroy(inf->fence_object);
+        inf->fence_object = NULL;
+        inf->options.fence_object = NULL;
         return;
     }
     set_string(&inf->list_continue, NULL);
@@ -449,16 +465,12 @@ static void
 list_page_done(struct kube_response *response, void *inf_)
 {
     struct kube_informer *inf = inf_;
-    const struct json *items, *metadata;
+    const struct json *items = response_items(response, "list", inf->path);
+    const struct json *metadata;
     const char *cont = NULL, *rv = NULL;
 
     inf->request = NULL;
-    if (response->error || response->status != 200 ||
-        json_member_array(response->body, "items", "", &items, NULL) ||
-        !items) {
-        VLOG_WARN_RL(&rl, "list %s failed: %ld %s", inf->path,
-                     response->status,
-                     response->message ? response->message : "");
+    if (!items) {
         set_string(&inf->list_continue, NULL);
         enter_backoff(inf, INFORMER_START_LIST);
         return;
