@@ -528,10 +528,15 @@ refill_tokens(struct kube_client *client)
 }
 
 static bool
+below_in_flight_limit(const struct kube_client *client)
+{
+    return client->n_active_requests < (size_t)client->options.max_in_flight;
+}
+
+static bool
 may_start(const struct kube_client *client, const struct kube_request *request)
 {
-    return request->stream ||
-           client->n_active_requests < (size_t)client->options.max_in_flight;
+    return request->stream || below_in_flight_limit(client);
 }
 
 /* Hands queued requests to curl, in order, while the token bucket and the
@@ -729,8 +734,7 @@ kube_client_wait(struct kube_client *client)
         poll_immediate_wake();
     }
     if (!ovs_list_is_empty(&client->queued) &&
-        (client->n_queued_streams ||
-         client->n_active_requests < (size_t)client->options.max_in_flight)) {
+        (client->n_queued_streams || below_in_flight_limit(client))) {
         /* Wake when the next token is due; otherwise a request ending
          * wakes the loop. */
         double missing = 1.0 - client->tokens;
