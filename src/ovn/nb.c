@@ -9,80 +9,15 @@
 #include "ovsdb-idl.h"
 #include "util.h"
 
-/* Only the columns kovn reads or writes are replicated. */
-static const struct ovsdb_idl_column *const replicated_columns[] = {
-    &nbrec_logical_switch_col_name,
-    &nbrec_logical_switch_col_ports,
-    &nbrec_logical_switch_col_acls,
-    &nbrec_logical_switch_col_other_config,
-    &nbrec_logical_switch_col_external_ids,
-
-    &nbrec_logical_switch_port_col_name,
-    &nbrec_logical_switch_port_col_type,
-    &nbrec_logical_switch_port_col_addresses,
-    &nbrec_logical_switch_port_col_port_security,
-    &nbrec_logical_switch_port_col_dynamic_addresses,
-    &nbrec_logical_switch_port_col_options,
-    &nbrec_logical_switch_port_col_dhcpv4_options,
-    &nbrec_logical_switch_port_col_dhcpv6_options,
-    &nbrec_logical_switch_port_col_external_ids,
-
-    &nbrec_logical_router_col_name,
-    &nbrec_logical_router_col_ports,
-    &nbrec_logical_router_col_static_routes,
-    &nbrec_logical_router_col_policies,
-    &nbrec_logical_router_col_options,
-    &nbrec_logical_router_col_external_ids,
-
-    &nbrec_logical_router_port_col_name,
-    &nbrec_logical_router_port_col_mac,
-    &nbrec_logical_router_port_col_networks,
-    &nbrec_logical_router_port_col_options,
-    &nbrec_logical_router_port_col_external_ids,
-
-    &nbrec_logical_router_static_route_col_ip_prefix,
-    &nbrec_logical_router_static_route_col_nexthop,
-    &nbrec_logical_router_static_route_col_policy,
-    &nbrec_logical_router_static_route_col_route_table,
-    &nbrec_logical_router_static_route_col_external_ids,
-
-    &nbrec_logical_router_policy_col_priority,
-    &nbrec_logical_router_policy_col_match,
-    &nbrec_logical_router_policy_col_action,
-    &nbrec_logical_router_policy_col_nexthops,
-    &nbrec_logical_router_policy_col_external_ids,
-
-    &nbrec_acl_col_direction,
-    &nbrec_acl_col_priority,
-    &nbrec_acl_col_match,
-    &nbrec_acl_col_action,
-    &nbrec_acl_col_name,
-    &nbrec_acl_col_external_ids,
-
-    &nbrec_port_group_col_name,
-    &nbrec_port_group_col_ports,
-    &nbrec_port_group_col_acls,
-    &nbrec_port_group_col_external_ids,
-
-    &nbrec_address_set_col_name,
-    &nbrec_address_set_col_addresses,
-    &nbrec_address_set_col_external_ids,
-
-    &nbrec_dhcp_options_col_cidr,
-    &nbrec_dhcp_options_col_options,
-    &nbrec_dhcp_options_col_external_ids,
-};
-
 struct ovn_nb *
 ovn_nb_create(const char *remotes)
 {
     struct ovn_nb *nb = xzalloc(sizeof *nb);
 
-    nb->idl = ovsdb_idl_create(remotes, &nbrec_idl_class, false, true);
+    /* The generated class holds only the columns kovn uses (ovn-nb.ann),
+     * so all of it is replicated. */
+    nb->idl = ovsdb_idl_create(remotes, &nbrec_idl_class, true, true);
     ovsdb_idl_set_leader_only(nb->idl, true);
-    for (size_t i = 0; i < ARRAY_SIZE(replicated_columns); i++) {
-        ovsdb_idl_add_column(nb->idl, replicated_columns[i]);
-    }
     /* Skip rewriting values that are already there, so that an ensure of a
      * converged state produces an empty, unsent transaction. */
     ovsdb_idl_set_write_changed_only_all(nb->idl, true);
