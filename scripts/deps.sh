@@ -11,7 +11,7 @@ packages=(
     # OVN and OVS servers used by tests and `make run`
     ovn-central ovn-host openvswitch-switch openvswitch-common
     # kovn's own library dependencies
-    libcurl4-openssl-dev libmicrohttpd-dev libyaml-dev libmnl-dev
+    libcurl4-openssl-dev libmicrohttpd-dev libyaml-dev libmnl-dev libzstd-dev
     # tests and fuzzing
     libcmocka-dev clang libclang-rt-14-dev clang-format valgrind
     # promtool, for `promtool check metrics` on /metrics (the daemon never runs)
