@@ -541,8 +541,10 @@ informer(struct controller *ctl, const char *path,
 
     if (!strcmp(path, CTRL_PODS_PATH)) {
         options.transform = ctrl_prune_pod;
+        options.store_dictionary = ctrl_pod_dictionary;
     } else if (!strcmp(path, CTRL_IPS_PATH)) {
         options.transform = ctrl_prune_ip;
+        options.store_dictionary = ctrl_ip_dictionary;
         /* From etcd, 10,000 IP objects cost the API server 2.5 s of
          * decoding (custom resources are decoded field by field): most of
          * a cold start.  Its watch cache has them decoded. */

@@ -95,3 +95,29 @@ ctrl_prune_node(struct json *node, void *aux)
     (void)aux;
     kube_object_prune(node, node_fields);
 }
+
+/* Store dictionaries: a pruned pod and IP object as kovn writes them, with
+ * the default subnet's values; the store adds the first real object. */
+const char ctrl_pod_dictionary[] =
+    "{\"metadata\":{\"name\":\"\",\"namespace\":\"default\",\"uid\":\"\","
+    "\"resourceVersion\":\"\",\"annotations\":{"
+    "\"" ANN_ALLOCATED "\":\"true\","
+    "\"" ANN_CIDR "\":\"10.16.0.0/16\","
+    "\"" ANN_GATEWAY "\":\"10.16.0.1\","
+    "\"" ANN_IP_ADDRESS "\":\"10.16.0.\","
+    "\"" ANN_LOGICAL_ROUTER "\":\"ovn-cluster\","
+    "\"" ANN_LOGICAL_SWITCH "\":\"ovn-default\","
+    "\"" ANN_MAC_ADDRESS "\":\"00:00:00:\","
+    "\"" ANN_POD_NIC_TYPE "\":\"veth-pair\","
+    "\"" ANN_ROUTED "\":\"true\"},"
+    "\"deletionTimestamp\":\"\"},"
+    "\"spec\":{\"nodeName\":\"\",\"hostNetwork\":false,"
+    "\"restartPolicy\":\"Always\"},"
+    "\"status\":{\"phase\":\"Running\"}}";
+
+const char ctrl_ip_dictionary[] =
+    "{\"metadata\":{\"name\":\"\",\"uid\":\"\",\"resourceVersion\":\"\"},"
+    "\"spec\":{\"podName\":\"\",\"namespace\":\"default\","
+    "\"subnet\":\"ovn-default\",\"nodeName\":\"\","
+    "\"ipAddress\":\"10.16.0.\",\"v4IpAddress\":\"10.16.0.\","
+    "\"v6IpAddress\":\"\",\"macAddress\":\"00:00:00:\"}}";

@@ -12,4 +12,8 @@ void ctrl_prune_pod(struct json *pod, void *aux);
 void ctrl_prune_ip(struct json *ip, void *aux);
 void ctrl_prune_node(struct json *node, void *aux);
 
+/* kube_informer_options.store_dictionary of the pod and IP informers. */
+extern const char ctrl_pod_dictionary[];
+extern const char ctrl_ip_dictionary[];
+
 #endif /* KOVN_CONTROLLER_PRUNE_H */

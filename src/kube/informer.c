@@ -124,6 +124,9 @@ kube_informer_create(struct kube_client *client,
         inf->handlers = *handlers;
     }
     kube_store_init(&inf->store);
+    if (options->store_dictionary) {
+        kube_store_set_dictionary(&inf->store, options->store_dictionary);
+    }
     kube_list_decoder_init(&inf->list_decoder, NULL, NULL);
     inf->state = INFORMER_START_LIST;
     inf->backoff_ms = BACKOFF_MIN_MS;

@@ -73,6 +73,11 @@ struct kube_informer_options {
      * quorum reads. */
     const struct json *fence_object;
     const char *fence_selector;
+    /* The serialized JSON of a typical object (after 'transform'): the
+     * store then keeps its objects packed against it, 5x smaller, at a
+     * microsecond per object stored or read (see kube/store.h).  NULL:
+     * plain text. */
+    const char *store_dictionary;
 };
 
 struct kube_informer_stats {

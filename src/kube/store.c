@@ -3,8 +3,10 @@
 
 #include "kube/store.h"
 
+#include <stdint.h>
 #include <string.h>
 
+#include "base/textpack.h"
 #include "kube/object.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -12,14 +14,18 @@
 #include "sset.h"
 #include "util.h"
 
-/* One object: its resourceVersion and serialized text, and the values it
- * has in each index (pointing at the index's own copy of the value), in one
- * allocation. */
+/* One object: its resourceVersion and serialized text (packed if the store
+ * has a dictionary), and the values it has in each index (pointing at the
+ * index's own copy of the value), in one allocation:
+ *
+ *     [n_indexes] index values (or NULL), then 'rv_size' bytes of
+ *     resourceVersion with its NUL, then 'data_size' bytes: the packed text
+ *     or, in a store without dictionary, the text and its NUL. */
 struct store_entry {
     unsigned int generation;
-    const char *rv;   /* Into 'data'; NULL if none. */
-    const char *text; /* Into 'data'. */
-    /* [n_indexes] values (or NULL), then the rv's and the text's bytes. */
+    uint32_t text_size; /* Of the serialized object, without NUL. */
+    uint32_t data_size;
+    uint32_t rv_size; /* 0: the object has no resourceVersion. */
     const char *index_values[];
 };
 
@@ -46,6 +52,9 @@ kube_store_destroy(struct kube_store *store)
     kube_store_flush(store);
     shash_destroy(&store->cache);
     free(store->retired);
+    textpack_destroy(store->packer);
+    free(store->dictionary);
+    free(store->scratch);
     shash_destroy_free_data(&store->entries);
     SHASH_FOR_EACH(node, &store->indexes)
     {
@@ -76,11 +85,59 @@ kube_store_add_index(struct kube_store *store, const char *name,
     shash_add(&store->indexes, name, index);
 }
 
-static struct json *
-decode(const struct store_entry *entry)
+void
+kube_store_set_dictionary(struct kube_store *store, const char *sample)
 {
-    struct json *object = json_from_string(entry->text);
+    ovs_assert(shash_is_empty(&store->entries) && !store->packer);
+    free(store->dictionary);
+    store->dictionary = xstrdup(sample);
+}
 
+static const char *
+entry_rv(const struct kube_store *store, const struct store_entry *entry)
+{
+    return entry->rv_size
+               ? (const char *)&entry->index_values[store->n_indexes]
+               : NULL;
+}
+
+static const char *
+entry_data(const struct kube_store *store, const struct store_entry *entry)
+{
+    return (const char *)&entry->index_values[store->n_indexes] +
+           entry->rv_size;
+}
+
+/* Room for 'size' bytes in the store's scratch buffer. */
+static char *
+scratch_reserve(const struct kube_store *store_, size_t size)
+{
+    /* Logically const: the scratch buffer holds nothing between calls. */
+    struct kube_store *store = CONST_CAST(struct kube_store *, store_);
+
+    if (size > store->scratch_size) {
+        store->scratch_size = MAX(size, 2 * store->scratch_size);
+        free(store->scratch);
+        store->scratch = xmalloc(store->scratch_size);
+    }
+    return store->scratch;
+}
+
+static struct json *
+decode(const struct kube_store *store, const struct store_entry *entry)
+{
+    const char *text = entry_data(store, entry);
+    struct json *object;
+
+    if (store->packer) {
+        char *unpacked = scratch_reserve(store, entry->text_size + 1);
+
+        /* The bytes are our own packing of a text of that size. */
+        ovs_assert(!textpack_unpack(store->packer, text, entry->data_size,
+                                    unpacked, entry->text_size));
+        text = unpacked;
+    }
+    object = json_from_string(text);
     /* The text is our own serialization of a parsed object. */
     ovs_assert(object->type != JSON_STRING);
     return object;
@@ -170,28 +227,72 @@ indexes_update(struct kube_store *store, const char *key,
     }
 }
 
+/* The first object put completes the dictionary: objects of one store
+ * share its namespace, subnet, node names and the like, which a sample
+ * written in advance cannot know. */
+static void
+packer_start(struct kube_store *store, const struct ds *first)
+{
+    struct ds dictionary = DS_EMPTY_INITIALIZER;
+
+    ds_put_cstr(&dictionary, store->dictionary);
+    ds_put_buffer(&dictionary, first->string, first->length);
+    store->packer = textpack_create(dictionary.string, dictionary.length);
+    ds_destroy(&dictionary);
+    free(store->dictionary);
+    store->dictionary = NULL;
+}
+
+static void
+entry_free(struct kube_store *store, struct store_entry *entry)
+{
+    store->data_bytes -= sizeof *entry +
+                         store->n_indexes * sizeof(const char *) +
+                         entry->rv_size + entry->data_size;
+    free(entry);
+}
+
 static struct store_entry *
-entry_create(const struct kube_store *store, const struct json *object)
+entry_create(struct kube_store *store, const struct json *object)
 {
     const char *rv = kube_object_resource_version(object);
     size_t rv_size = rv ? strlen(rv) + 1 : 0;
     struct ds text = DS_EMPTY_INITIALIZER;
     size_t head =
         sizeof(struct store_entry) + store->n_indexes * sizeof(const char *);
+    const char *data;
+    size_t data_size;
     struct store_entry *entry;
     char *bytes;
 
     json_to_ds(object, 0, &text);
-    entry = xzalloc(head + rv_size + text.length + 1);
+    if (store->dictionary) {
+        packer_start(store, &text);
+    }
+    if (store->packer) {
+        char *packed = scratch_reserve(store, textpack_bound(text.length));
+
+        data_size =
+            textpack_pack(store->packer, text.string, text.length, packed);
+        data = packed;
+    } else {
+        data = text.string;
+        data_size = text.length + 1;
+    }
+    /* Far beyond any object the API server accepts (1.5 MB). */
+    ovs_assert(text.length < UINT32_MAX && data_size < UINT32_MAX);
+    entry = xmalloc(head + rv_size + data_size);
+    memset(entry, 0, head);
+    entry->generation = store->generation;
+    entry->text_size = text.length;
+    entry->data_size = data_size;
+    entry->rv_size = rv_size;
+    store->data_bytes += head + rv_size + data_size;
     bytes = (char *)entry + head;
     if (rv) {
         memcpy(bytes, rv, rv_size);
-        entry->rv = bytes;
-        bytes += rv_size;
     }
-    memcpy(bytes, text.string, text.length + 1);
-    entry->text = bytes;
-    entry->generation = store->generation;
+    memcpy(bytes + rv_size, data, data_size);
     ds_destroy(&text);
     return entry;
 }
@@ -204,7 +305,7 @@ kube_store_put(struct kube_store *store, const char *key,
     struct store_entry *entry = entry_create(store, object);
 
     if (old) {
-        *old = node ? decode(node->data) : NULL;
+        *old = node ? decode(store, node->data) : NULL;
     }
     if (!node) {
         node = shash_add(&store->entries, key, entry);
@@ -213,7 +314,7 @@ kube_store_put(struct kube_store *store, const char *key,
     }
     /* The index values of the old entry live in the indexes, not in it. */
     indexes_update(store, node->name, node->data, object, entry);
-    free(node->data);
+    entry_free(store, node->data);
     node->data = entry;
     retire_cached(store, key);
     return false;
@@ -227,7 +328,7 @@ kube_store_delete(struct kube_store *store, const char *key, struct json **old)
     char *owned_key;
 
     if (old) {
-        *old = node ? decode(node->data) : NULL;
+        *old = node ? decode(store, node->data) : NULL;
     }
     if (!node) {
         return false;
@@ -236,7 +337,7 @@ kube_store_delete(struct kube_store *store, const char *key, struct json **old)
     owned_key = shash_steal(&store->entries, node);
     indexes_update(store, owned_key, entry, NULL, NULL);
     retire_cached(store, owned_key);
-    free(entry);
+    entry_free(store, entry);
     free(owned_key);
     return true;
 }
@@ -256,7 +357,7 @@ kube_store_get(const struct kube_store *store_, const char *key)
     if (!entry) {
         return NULL;
     }
-    object = decode(entry);
+    object = decode(store, entry);
     shash_add(&store->cache, key, object);
     return object;
 }
@@ -266,7 +367,7 @@ kube_store_get_copy(const struct kube_store *store, const char *key)
 {
     const struct store_entry *entry = shash_find_data(&store->entries, key);
 
-    return entry ? decode(entry) : NULL;
+    return entry ? decode(store, entry) : NULL;
 }
 
 bool
@@ -281,12 +382,18 @@ kube_store_count(const struct kube_store *store)
     return shash_count(&store->entries);
 }
 
+size_t
+kube_store_data_bytes(const struct kube_store *store)
+{
+    return store->data_bytes;
+}
+
 const char *
 kube_store_resource_version(const struct kube_store *store, const char *key)
 {
     const struct store_entry *entry = shash_find_data(&store->entries, key);
 
-    return entry ? entry->rv : NULL;
+    return entry ? entry_rv(store, entry) : NULL;
 }
 
 const struct shash *
@@ -388,7 +495,7 @@ kube_store_cursor_next(struct kube_store_cursor *cursor)
     cursor->key = cursor->node->name;
     cursor->object = shash_find_data(&store->cache, cursor->key);
     if (!cursor->object) {
-        store->cursor_object = decode(cursor->node->data);
+        store->cursor_object = decode(store, cursor->node->data);
         cursor->object = store->cursor_object;
     }
     return true;

@@ -16,6 +16,11 @@
  * whole store use a cursor that holds one decoded object at a time, so that
  * going over 10,000 pods does not decode them all at once.
  *
+ * A store given a dictionary (a sample of its kind of object) keeps each
+ * text packed against it and the first object stored (base/textpack.h):
+ * a pruned pod's 580 bytes become about 100, for a microsecond per put and
+ * per read.
+ *
  * Secondary indexes map a value computed from each object (its node, its
  * subnet) to the keys having it; each entry remembers its index values so
  * that an update or delete does not need the old object decoded. */
@@ -30,6 +35,7 @@
 
 struct json;
 struct sset;
+struct textpack;
 
 /* Returns the index value of 'object' (pointing into it) or NULL. */
 typedef const char *kube_index_fn(const struct json *object);
@@ -44,6 +50,12 @@ struct kube_store {
     struct json **retired; /* Decoded, no longer current, still lent out. */
     size_t n_retired, allocated_retired;
     struct json *cursor_object; /* The cursor's current object. */
+
+    char *dictionary;        /* Until the first put. */
+    struct textpack *packer; /* From the first put, if a dictionary. */
+    char *scratch;           /* For packing and unpacking. */
+    size_t scratch_size;
+    size_t data_bytes; /* See kube_store_data_bytes(). */
 };
 
 void kube_store_init(struct kube_store *);
@@ -52,6 +64,11 @@ void kube_store_destroy(struct kube_store *);
 /* Adds a secondary index; only before the first object is put. */
 void kube_store_add_index(struct kube_store *, const char *name,
                           kube_index_fn *);
+
+/* Keeps objects packed against 'sample', the serialized JSON of an object
+ * like those to be stored, and the first object put (see above); only
+ * before the first put. */
+void kube_store_set_dictionary(struct kube_store *, const char *sample);
 
 /* Stores 'object' (read, not taken) under 'key', replacing what was there.
  * If 'old' is nonnull, '*old' receives the replaced object decoded (owned by
@@ -71,6 +88,9 @@ const struct json *kube_store_get(const struct kube_store *, const char *key);
 struct json *kube_store_get_copy(const struct kube_store *, const char *key);
 bool kube_store_contains(const struct kube_store *, const char *key);
 size_t kube_store_count(const struct kube_store *);
+/* The bytes the objects take in the store's own records (texts, packed or
+ * not, resourceVersions, index slots), without the keys and indexes. */
+size_t kube_store_data_bytes(const struct kube_store *);
 /* metadata.resourceVersion of the object under 'key', without decoding it;
  * NULL if absent or it has none. */
 const char *kube_store_resource_version(const struct kube_store *,

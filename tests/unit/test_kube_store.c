@@ -35,6 +35,23 @@ pod(const char *name, const char *rv, const char *node)
     return json;
 }
 
+/* Every test runs on a plain store and on packed ones; the state is the
+ * dictionary (NULL: plain). */
+static void
+store_init(struct kube_store *store, void **state)
+{
+    kube_store_init(store);
+    if (*state) {
+        kube_store_set_dictionary(store, *state);
+    }
+}
+
+/* Like the objects the tests store, and not like them at all. */
+static const char pod_like_sample[] =
+    "{\"metadata\":{\"name\":\"\",\"namespace\":\"ns\","
+    "\"resourceVersion\":\"\"},\"spec\":{\"nodeName\":\"\"}}";
+static const char unlike_sample[] = "";
+
 static const char *
 node_of(const struct json *object)
 {
@@ -59,8 +76,7 @@ test_store_round_trips_objects_exactly(void **state)
     struct kube_store store;
     struct json *p = pod("a", "7", "n1"), *old = NULL;
 
-    (void)state;
-    kube_store_init(&store);
+    store_init(&store, state);
     assert_true(kube_store_put(&store, "ns/a", p, &old));
     assert_null(old);
     assert_same(kube_store_get(&store, "ns/a"), p);
@@ -84,8 +100,7 @@ test_store_hands_back_what_it_replaces_and_deletes(void **state)
     struct json *v1 = pod("a", "1", "n1"), *v2 = pod("a", "2", "n2");
     struct json *old = NULL;
 
-    (void)state;
-    kube_store_init(&store);
+    store_init(&store, state);
     kube_store_put(&store, "ns/a", v1, NULL);
     assert_false(kube_store_put(&store, "ns/a", v2, &old));
     assert_same(old, v1);
@@ -113,8 +128,7 @@ test_store_lent_objects_live_until_flush(void **state)
     struct kube_store store;
     struct json *v1 = pod("a", "1", "n1"), *v2 = pod("a", "2", "n2");
 
-    (void)state;
-    kube_store_init(&store);
+    store_init(&store, state);
     kube_store_put(&store, "ns/a", v1, NULL);
     const struct json *lent = kube_store_get(&store, "ns/a");
     assert_ptr_equal(lent, kube_store_get(&store, "ns/a"));
@@ -140,8 +154,7 @@ test_store_index_follows_changes(void **state)
     struct json *a1 = pod("a", "1", "n1"), *b1 = pod("b", "1", "n1");
     struct json *a2 = pod("a", "2", "n2"), *a3 = pod("a", "3", "n2");
 
-    (void)state;
-    kube_store_init(&store);
+    store_init(&store, state);
     kube_store_add_index(&store, "node", node_of);
     kube_store_put(&store, "ns/a", a1, NULL);
     kube_store_put(&store, "ns/b", b1, NULL);
@@ -176,8 +189,7 @@ test_store_sweeps_what_a_relist_did_not_mark(void **state)
     struct json *a = pod("a", "1", "n"), *b = pod("b", "1", "n");
     struct json *c = pod("c", "1", "n");
 
-    (void)state;
-    kube_store_init(&store);
+    store_init(&store, state);
     kube_store_put(&store, "ns/a", a, NULL);
     kube_store_put(&store, "ns/b", b, NULL);
     kube_store_put(&store, "ns/c", c, NULL);
@@ -202,8 +214,7 @@ test_store_cursor_visits_each_object_once(void **state)
     struct sset seen = SSET_INITIALIZER(&seen);
     char name[16], key[32];
 
-    (void)state;
-    kube_store_init(&store);
+    store_init(&store, state);
     for (int i = 0; i < 100; i++) {
         snprintf(name, sizeof name, "p%d", i);
         snprintf(key, sizeof key, "ns/p%d", i);
@@ -242,8 +253,7 @@ test_store_matches_a_map_of_trees(void **state)
     struct shash model = SHASH_INITIALIZER(&model);
     struct shash_node *node;
 
-    (void)state;
-    kube_store_init(&store);
+    store_init(&store, state);
     kube_store_add_index(&store, "node", node_of);
     random_set_seed(42);
     for (int op = 0; op < 20000; op++) {
@@ -308,17 +318,113 @@ test_store_matches_a_map_of_trees(void **state)
     kube_store_destroy(&store);
 }
 
+/* Objects with no resourceVersion (or no metadata at all) are kept too. */
+static void
+test_store_keeps_objects_without_resource_version(void **state)
+{
+    struct kube_store store;
+    struct json *bare = json_from_string("{\"metadata\":{\"name\":\"b\"}}");
+    struct json *empty = json_object_create();
+
+    store_init(&store, state);
+    kube_store_put(&store, "b", bare, NULL);
+    kube_store_put(&store, "e", empty, NULL);
+    assert_null(kube_store_resource_version(&store, "b"));
+    assert_null(kube_store_resource_version(&store, "e"));
+    assert_same(kube_store_get(&store, "b"), bare);
+    assert_same(kube_store_get(&store, "e"), empty);
+    assert_true(kube_store_data_bytes(&store) > 0);
+    kube_store_delete(&store, "b", NULL);
+    kube_store_delete(&store, "e", NULL);
+    assert_int_equal(kube_store_data_bytes(&store), 0);
+    json_destroy(bare);
+    json_destroy(empty);
+    kube_store_destroy(&store);
+}
+
+/* A pruned pod as the controller stores it, with its own values. */
+static struct json *
+annotated_pod(int i)
+{
+    char *text = xasprintf(
+        "{\"metadata\":{\"name\":\"web-%05d\",\"namespace\":\"shop\","
+        "\"uid\":\"%08x-1c2d-4e5f-8a9b-%012x\",\"resourceVersion\":\"%d\","
+        "\"annotations\":{\"ovn.kubernetes.io/allocated\":\"true\","
+        "\"ovn.kubernetes.io/cidr\":\"10.16.0.0/16\","
+        "\"ovn.kubernetes.io/gateway\":\"10.16.0.1\","
+        "\"ovn.kubernetes.io/ip_address\":\"10.16.%d.%d\","
+        "\"ovn.kubernetes.io/logical_router\":\"ovn-cluster\","
+        "\"ovn.kubernetes.io/logical_switch\":\"ovn-default\","
+        "\"ovn.kubernetes.io/mac_address\":\"00:00:00:%02X:%02X:%02X\","
+        "\"ovn.kubernetes.io/pod_nic_type\":\"veth-pair\"}},"
+        "\"spec\":{\"nodeName\":\"node-%03d\",\"restartPolicy\":"
+        "\"Always\"},\"status\":{\"phase\":\"Running\"}}",
+        i, random_uint32(), random_uint32(), 100000 + i, i / 256, i % 256,
+        (int)random_range(256), (int)random_range(256), (int)random_range(256),
+        i % 100);
+    struct json *json = json_from_string(text);
+
+    free(text);
+    assert_int_equal(json->type, JSON_OBJECT);
+    return json;
+}
+
+/* The point of a dictionary: pods that differ in a few values take a
+ * fraction of their text, and read back exactly. */
+static void
+test_packed_store_holds_pods_in_a_fraction(void **state)
+{
+    enum { N = 2000 };
+    struct kube_store plain, packed;
+    size_t text_bytes = 0;
+
+    (void)state;
+    kube_store_init(&plain);
+    kube_store_init(&packed);
+    kube_store_set_dictionary(&packed, pod_like_sample);
+    random_set_seed(7);
+    for (int i = 0; i < N; i++) {
+        struct json *p = annotated_pod(i);
+        char *key = xasprintf("shop/web-%05d", i);
+        char *text = json_to_string(p, 0);
+
+        text_bytes += strlen(text);
+        kube_store_put(&plain, key, p, NULL);
+        kube_store_put(&packed, key, p, NULL);
+        assert_same(kube_store_get(&packed, key), p);
+        free(text);
+        free(key);
+        json_destroy(p);
+    }
+    /* The plain store holds each text once, plus its record. */
+    assert_true(kube_store_data_bytes(&plain) > text_bytes);
+    assert_true(kube_store_data_bytes(&packed) * 3 <
+                kube_store_data_bytes(&plain));
+    printf("%d pods of %zu bytes: %zu bytes plain, %zu packed\n", N,
+           text_bytes / N, kube_store_data_bytes(&plain) / N,
+           kube_store_data_bytes(&packed) / N);
+    kube_store_destroy(&plain);
+    kube_store_destroy(&packed);
+}
+
+#define STORE_TEST(TEST)                                          \
+    cmocka_unit_test_prestate(TEST, NULL),                        \
+        cmocka_unit_test_prestate(TEST, (void *)pod_like_sample), \
+        cmocka_unit_test_prestate(TEST, (void *)unlike_sample)
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_store_round_trips_objects_exactly),
-        cmocka_unit_test(test_store_hands_back_what_it_replaces_and_deletes),
-        cmocka_unit_test(test_store_lent_objects_live_until_flush),
-        cmocka_unit_test(test_store_index_follows_changes),
-        cmocka_unit_test(test_store_sweeps_what_a_relist_did_not_mark),
-        cmocka_unit_test(test_store_cursor_visits_each_object_once),
-        cmocka_unit_test(test_store_matches_a_map_of_trees),
+        STORE_TEST(test_store_round_trips_objects_exactly),
+        STORE_TEST(test_store_hands_back_what_it_replaces_and_deletes),
+        STORE_TEST(test_store_lent_objects_live_until_flush),
+        STORE_TEST(test_store_index_follows_changes),
+        STORE_TEST(test_store_sweeps_what_a_relist_did_not_mark),
+        STORE_TEST(test_store_cursor_visits_each_object_once),
+        STORE_TEST(test_store_matches_a_map_of_trees),
+        STORE_TEST(test_store_keeps_objects_without_resource_version),
+        cmocka_unit_test(test_packed_store_holds_pods_in_a_fraction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,6 +64,34 @@ test_pod_with_odd_shapes_is_left_alone(void **state)
     }
 }
 
+/* The store dictionaries are samples of pruned objects: valid JSON that
+ * the transforms leave as it is, or they would hold fields no stored
+ * object has. */
+static void
+test_store_dictionaries_are_pruned_objects(void **state)
+{
+    struct {
+        const char *text;
+        void (*prune)(struct json *, void *);
+    } samples[] = {
+        {ctrl_pod_dictionary, ctrl_prune_pod},
+        {ctrl_ip_dictionary, ctrl_prune_ip},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
+        struct json *sample = json_from_string(samples[i].text);
+        struct json *pruned;
+
+        assert_int_equal(sample->type, JSON_OBJECT);
+        pruned = json_deep_clone(sample);
+        samples[i].prune(pruned, NULL);
+        assert_true(json_equal(sample, pruned));
+        json_destroy(sample);
+        json_destroy(pruned);
+    }
+}
+
 int
 main(void)
 {
@@ -71,6 +99,7 @@ main(void)
         cmocka_unit_test(
             test_pod_keeps_what_reconcilers_read_and_ovn_annotations_only),
         cmocka_unit_test(test_pod_with_odd_shapes_is_left_alone),
+        cmocka_unit_test(test_store_dictionaries_are_pruned_objects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
