@@ -127,6 +127,8 @@ kube_informer_create(struct kube_client *client,
     if (options->store_dictionary) {
         kube_store_set_dictionary(&inf->store, options->store_dictionary);
     }
+    /* The store keeps its own copy; the caller's may go. */
+    inf->options.store_dictionary = NULL;
     kube_list_decoder_init(&inf->list_decoder, NULL, NULL);
     inf->state = INFORMER_START_LIST;
     inf->backoff_ms = BACKOFF_MIN_MS;

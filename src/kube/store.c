@@ -93,19 +93,25 @@ kube_store_set_dictionary(struct kube_store *store, const char *sample)
     store->dictionary = xstrdup(sample);
 }
 
+/* Bytes of an entry before its resourceVersion. */
+static size_t
+entry_head_size(const struct kube_store *store)
+{
+    return sizeof(struct store_entry) +
+           store->n_indexes * sizeof(const char *);
+}
+
 static const char *
 entry_rv(const struct kube_store *store, const struct store_entry *entry)
 {
-    return entry->rv_size
-               ? (const char *)&entry->index_values[store->n_indexes]
-               : NULL;
+    return entry->rv_size ? (const char *)entry + entry_head_size(store)
+                          : NULL;
 }
 
 static const char *
 entry_data(const struct kube_store *store, const struct store_entry *entry)
 {
-    return (const char *)&entry->index_values[store->n_indexes] +
-           entry->rv_size;
+    return (const char *)entry + entry_head_size(store) + entry->rv_size;
 }
 
 /* Room for 'size' bytes in the store's scratch buffer. */
@@ -246,9 +252,8 @@ packer_start(struct kube_store *store, const struct ds *first)
 static void
 entry_free(struct kube_store *store, struct store_entry *entry)
 {
-    store->data_bytes -= sizeof *entry +
-                         store->n_indexes * sizeof(const char *) +
-                         entry->rv_size + entry->data_size;
+    store->data_bytes -=
+        entry_head_size(store) + entry->rv_size + entry->data_size;
     free(entry);
 }
 
@@ -258,8 +263,7 @@ entry_create(struct kube_store *store, const struct json *object)
     const char *rv = kube_object_resource_version(object);
     size_t rv_size = rv ? strlen(rv) + 1 : 0;
     struct ds text = DS_EMPTY_INITIALIZER;
-    size_t head =
-        sizeof(struct store_entry) + store->n_indexes * sizeof(const char *);
+    size_t head = entry_head_size(store);
     const char *data;
     size_t data_size;
     struct store_entry *entry;
