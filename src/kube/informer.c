@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "kube/list.h"
 #include "kube/object.h"
+#include "kube/pblist.h"
 #include "kube/rest.h"
 #include "kube/status.h"
 #include "kube/store.h"
@@ -70,9 +71,13 @@ struct kube_informer {
      * store marks them, and those left unmarked at the end are deleted. */
     char *list_continue;
     struct kube_list_decoder list_decoder; /* list_unpaged. */
-    long long list_deadline;               /* list_unpaged. */
-    char *list_at;       /* The fence's resourceVersion, until listed. */
-    bool listing_fenced; /* The list in flight is at 'list_at'. */
+    /* list_protobuf: the list in flight, if its body is protobuf (known
+     * from its first byte). */
+    struct kube_pblist_decoder pb_decoder;
+    enum { BODY_UNKNOWN, BODY_JSON, BODY_PROTOBUF } list_body;
+    long long list_deadline; /* list_unpaged. */
+    char *list_at;           /* The fence's resourceVersion, until listed. */
+    bool listing_fenced;     /* The list in flight is at 'list_at'. */
     struct kube_request *fence_request; /* Listing fences to delete. */
 
     /* Watching. */
@@ -130,6 +135,7 @@ kube_informer_create(struct kube_client *client,
     /* The store keeps its own copy; the caller's may go. */
     inf->options.store_dictionary = NULL;
     kube_list_decoder_init(&inf->list_decoder, NULL, NULL);
+    kube_pblist_decoder_init(&inf->pb_decoder, NULL, NULL, NULL);
     inf->state = INFORMER_START_LIST;
     inf->backoff_ms = BACKOFF_MIN_MS;
     return inf;
@@ -144,6 +150,7 @@ stop_request(struct kube_informer *inf)
     }
     kube_watch_decoder_destroy(&inf->decoder);
     kube_list_decoder_destroy(&inf->list_decoder);
+    kube_pblist_decoder_destroy(&inf->pb_decoder);
 }
 
 void
@@ -424,10 +431,18 @@ send_list_page(struct kube_informer *inf)
         inf->state = INFORMER_LISTING;
         kube_list_decoder_destroy(&inf->list_decoder);
         kube_list_decoder_init(&inf->list_decoder, list_item, inf);
+        kube_pblist_decoder_destroy(&inf->pb_decoder);
+        kube_pblist_decoder_init(&inf->pb_decoder, inf->options.list_protobuf,
+                                 list_item, inf);
+        inf->list_body = BODY_UNKNOWN;
         inf->list_deadline = time_msec() + LIST_STREAM_TIMEOUT_MS;
         inf->request =
             kube_client_stream(inf->client, ds_cstr(&path), list_stream_data,
                                list_stream_done, inf);
+        if (inf->options.list_protobuf) {
+            kube_request_accept(inf->request,
+                                KUBE_PROTOBUF_MEDIA ", application/json");
+        }
         ds_destroy(&path);
         return;
     }
@@ -507,6 +522,23 @@ list_stream_data(const char *data, size_t len, void *inf_)
     int error;
 
     kovn_error_clear(&err);
+    if (inf->list_body == BODY_UNKNOWN && len) {
+        inf->list_body =
+            inf->options.list_protobuf && data[0] == KUBE_PROTOBUF_MAGIC[0]
+                ? BODY_PROTOBUF
+                : BODY_JSON;
+    }
+    if (inf->list_body == BODY_PROTOBUF) {
+        error = kube_pblist_decoder_feed(&inf->pb_decoder, data, len, &err);
+        if (error) {
+            /* JSON from now on: a list that cannot be decoded must not
+             * keep the informer from ever syncing. */
+            VLOG_WARN("list %s: %s; listing JSON from now on", inf->path,
+                      err.msg);
+            inf->options.list_protobuf = NULL;
+        }
+        return error;
+    }
     error = kube_list_decoder_feed(&inf->list_decoder, data, len, &err);
     if (error) {
         VLOG_WARN_RL(&rl, "list %s: %s", inf->path, err.msg);
@@ -525,17 +557,26 @@ list_stream_done(struct kube_response *response, void *inf_)
     inf->request = NULL;
     kovn_error_clear(&err);
     if (response->error || response->status != 200 ||
-        kube_list_decoder_finish(&inf->list_decoder, &metadata, &err)) {
+        (inf->list_body == BODY_PROTOBUF
+             ? kube_pblist_decoder_finish(&inf->pb_decoder, &rv, &err)
+             : kube_list_decoder_finish(&inf->list_decoder, &metadata,
+                                        &err))) {
         VLOG_WARN_RL(&rl, "list %s failed: %ld %s%s", inf->path,
                      response->status,
                      response->message ? response->message : "", err.msg);
         kube_list_decoder_destroy(&inf->list_decoder);
+        kube_pblist_decoder_destroy(&inf->pb_decoder);
         enter_backoff(inf, INFORMER_START_LIST);
         return;
     }
-    json_member_string(metadata, "resourceVersion", "", &rv, NULL);
+    if (inf->list_body == BODY_PROTOBUF) {
+        inf->stats.protobuf_lists++;
+    } else {
+        json_member_string(metadata, "resourceVersion", "", &rv, NULL);
+    }
     finish_list(inf, rv);
     kube_list_decoder_destroy(&inf->list_decoder);
+    kube_pblist_decoder_destroy(&inf->pb_decoder);
 }
 
 static int

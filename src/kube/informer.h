@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kube/pblist.h"
 #include "kube/store.h"
 
 struct json;
@@ -73,6 +74,17 @@ struct kube_informer_options {
      * quorum reads. */
     const struct json *fence_object;
     const char *fence_selector;
+    /* Unpaged lists ('list_unpaged') ask for protobuf, JSON accepted too,
+     * and this turns each protobuf item into the JSON object it would have
+     * been, at least in the fields 'transform' keeps (as
+     * kube_pod_from_protobuf() does for pods).  For 10,000 pods the API
+     * server encodes a list in half the time, and none of the bytes a
+     * controller does not keep (containers, volumes, conditions) is
+     * parsed.  Custom resources have no protobuf form: the API server
+     * answers JSON, decoded as JSON.  Watches stay JSON.  If an item
+     * cannot be decoded, the informer logs it and lists JSON from then on.
+     * NULL: JSON lists. */
+    kube_protobuf_decode_fn *list_protobuf;
     /* The serialized JSON of a typical object (after 'transform'): the
      * store then keeps its objects packed against it, 5x smaller, at a
      * microsecond per object stored or read (see kube/store.h).  NULL:
@@ -86,7 +98,8 @@ struct kube_informer_stats {
     unsigned long long expired; /* 410s that forced a relist. */
     unsigned long long events;
     unsigned long long errors;
-    unsigned long long fenced_lists; /* First lists at a fence's version. */
+    unsigned long long fenced_lists;   /* First lists at a fence's version. */
+    unsigned long long protobuf_lists; /* Lists answered in protobuf. */
 };
 
 struct kube_informer;

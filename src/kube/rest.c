@@ -489,6 +489,23 @@ kube_client_stream(struct kube_client *client, const char *path,
 }
 
 void
+kube_request_accept(struct kube_request *request, const char *media_types)
+{
+    struct curl_slist *headers;
+    char *accept = xasprintf("Accept: %s", media_types);
+
+    ovs_assert(!request->easy);
+    /* The first header is kube_client_send()'s Accept. */
+    headers = curl_slist_append(NULL, accept);
+    for (struct curl_slist *h = request->headers->next; h; h = h->next) {
+        headers = curl_slist_append(headers, h->data);
+    }
+    curl_slist_free_all(request->headers);
+    request->headers = headers;
+    free(accept);
+}
+
+void
 kube_request_cancel(struct kube_request *request)
 {
     struct kube_client *client = request->client;
@@ -614,7 +631,10 @@ build_response(struct kube_request *request, struct kube_response *response)
         response->body = json;
     }
     struct kube_status status;
-    if (response->body && kube_status_from_json(response->body, &status)) {
+    if ((response->body && kube_status_from_json(response->body, &status)) ||
+        (!response->body &&
+         kube_status_from_protobuf(request->response_body.string,
+                                   request->response_body.length, &status))) {
         response->reason = status.reason;
         response->message = status.message;
     } else {

@@ -77,6 +77,13 @@ struct kube_request *kube_client_stream(struct kube_client *client,
                                         kube_stream_fn *stream,
                                         kube_response_fn *done, void *aux);
 
+/* Replaces the Accept header ("application/json") of a request not yet
+ * started (before the next kube_client_run()), e.g. to ask for protobuf
+ * with JSON as the fallback.  Error bodies then come in the format
+ * answered; a Status in protobuf is decoded as one in JSON. */
+void kube_request_accept(struct kube_request *request,
+                         const char *media_types);
+
 void kube_request_cancel(struct kube_request *request);
 
 /* Requests (not streams) handed to libcurl and not yet finished. */

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "kube/protobuf.h"
 #include "openvswitch/json.h"
 #include "util.h"
 #include "json/access.h"
@@ -42,6 +43,67 @@ kube_status_from_json(const struct json *json, struct kube_status *status)
     status->message =
         message ? xmemdup0(message, strnlen(message, STATUS_MESSAGE_MAX))
                 : xstrdup("");
+    return true;
+}
+
+/* A string field of at most 'max' bytes, or NULL if not text. */
+static char *
+protobuf_text(const struct pb_field *f, size_t max)
+{
+    return f->wire == PB_LEN && pb_is_text(f->data, f->len)
+               ? xmemdup0((const char *)f->data, MIN(f->len, max))
+               : NULL;
+}
+
+bool
+kube_status_from_protobuf(const void *data, size_t len,
+                          struct kube_status *status)
+{
+    struct pb_reader r = pb_reader(data, len);
+    struct pb_field f, raw = {0};
+    bool is_status = false;
+
+    memset(status, 0, sizeof *status);
+    if (len < KUBE_PROTOBUF_MAGIC_LEN ||
+        memcmp(data, KUBE_PROTOBUF_MAGIC, KUBE_PROTOBUF_MAGIC_LEN)) {
+        return false;
+    }
+    r.p += KUBE_PROTOBUF_MAGIC_LEN;
+    /* The envelope: typeMeta = 1 {kind = 2}, raw = 2. */
+    while (pb_read_field(&r, &f) > 0) {
+        if (f.number == 1 && f.wire == PB_LEN) {
+            struct pb_reader tr = pb_reader(f.data, f.len);
+            struct pb_field t;
+
+            while (pb_read_field(&tr, &t) > 0) {
+                if (t.number == 2 && t.wire == PB_LEN) {
+                    is_status = t.len == 6 && !memcmp(t.data, "Status", 6);
+                }
+            }
+        } else if (f.number == 2 && f.wire == PB_LEN) {
+            raw = f;
+        }
+    }
+    if (!is_status) {
+        return false;
+    }
+    /* Status: message = 3, reason = 4, code = 6. */
+    r = pb_reader(raw.data, raw.len);
+    while (pb_read_field(&r, &f) > 0) {
+        if (f.number == 3 && !status->message) {
+            status->message = protobuf_text(&f, STATUS_MESSAGE_MAX);
+        } else if (f.number == 4 && !status->reason) {
+            status->reason = protobuf_text(&f, STATUS_MESSAGE_MAX);
+        } else if (f.number == 6 && f.wire == PB_VARINT) {
+            status->code = f.varint < 1000 ? (long)f.varint : 0;
+        }
+    }
+    if (!status->reason) {
+        status->reason = xstrdup("");
+    }
+    if (!status->message) {
+        status->message = xstrdup("");
+    }
     return true;
 }
 

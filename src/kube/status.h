@@ -5,6 +5,7 @@
 #define KOVN_KUBE_STATUS_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct json;
 
@@ -19,6 +20,10 @@ struct kube_status {
  * of the wrong type is treated as absent. */
 bool kube_status_from_json(const struct json *json,
                            struct kube_status *status);
+/* The same for a Status in protobuf (a body starting with "k8s\0"), as
+ * the API server answers a request that accepts protobuf. */
+bool kube_status_from_protobuf(const void *data, size_t len,
+                               struct kube_status *status);
 void kube_status_destroy(struct kube_status *status);
 
 #endif /* KOVN_KUBE_STATUS_H */

@@ -3,7 +3,8 @@
  * and deleted while kube-apiserver is killed with SIGKILL and restarted,
  * and the store must end equal to a fresh list with every delete
  * delivered.  A second informer resumes with a compacted history and must
- * relist (410).  Unpaged and fenced lists hold every acknowledged write. */
+ * relist (410).  Unpaged and fenced lists hold every acknowledged write.
+ * Pods listed in protobuf equal the same pods listed in JSON. */
 #include <config.h>
 
 #include <errno.h>
@@ -21,6 +22,8 @@
 #include "kube/informer.h"
 #include "kube/kubeconfig.h"
 #include "kube/object.h"
+#include "kube/podproto.h"
+#include "kube/protobuf.h"
 #include "kube/rest.h"
 #include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
@@ -542,6 +545,155 @@ test_failed_fence_falls_back_to_a_quorum_list(void **state)
     kube_client_destroy(reader);
 }
 
+#define PODS "/api/v1/namespaces/" NS "/pods"
+
+static void
+call_ok(struct kube_client *client, const char *method, const char *path,
+        const char *body, const char *content_type, long want)
+{
+    struct json *json = body ? json_from_string(body) : NULL;
+    struct kube_response r;
+
+    assert_int_equal(
+        kube_client_call(client, method, path, json, content_type, &r, NULL),
+        0);
+    if (r.status != want) {
+        fail_msg("%s %s: %ld %s", method, path, r.status, r.message);
+    }
+    kube_response_destroy(&r);
+    json_destroy(json);
+}
+
+static void
+create_pod(struct kube_client *client, const char *name, const char *meta,
+           const char *spec)
+{
+    char *body =
+        xasprintf("{\"metadata\":{\"name\":\"%s\"%s},\"spec\":{%s"
+                  "\"automountServiceAccountToken\":false,"
+                  "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}",
+                  name, meta, spec);
+
+    call_ok(client, "POST", PODS, body, NULL, 201);
+    free(body);
+}
+
+static int
+stream_ignore(const char *data, size_t len, void *aux)
+{
+    (void)data;
+    (void)len;
+    (void)aux;
+    return 0;
+}
+
+static void
+stream_404_done(struct kube_response *response, void *done_)
+{
+    bool *done = done_;
+
+    assert_int_equal(response->status, 404);
+    assert_string_equal(response->reason, "NotFound");
+    assert_non_null(strstr(response->message, "not-there"));
+    *done = true;
+}
+
+/* The pod informer's first list comes as protobuf: the pods decoded from
+ * it must equal the same pods' JSON, pruned to the decoded fields, field
+ * for field: names, labels, annotations (not all ASCII), a deletion
+ * timestamp, host networking, a node, a phase, and pods without them. */
+static void
+test_protobuf_list_equals_json_list(void **state)
+{
+    struct kube_client *client = make_client(100);
+
+    (void)state;
+    /* No controller-manager here makes the namespace's default service
+     * account, which pod admission looks up. */
+    call_ok(client, "POST", "/api/v1/namespaces/" NS "/serviceaccounts",
+            "{\"metadata\":{\"name\":\"default\"}}", NULL, 201);
+    create_pod(client, "plain", "", "");
+    create_pod(client, "rich",
+               ",\"labels\":{\"app\":\"web\",\"tier\":\"1\"},"
+               "\"annotations\":{\"ovn.kubernetes.io/ip_address\":"
+               "\"10.16.0.7\",\"note\":\"caf\xc3\xa9 \xe2\x9c\x93\","
+               "\"empty\":\"\"}",
+               "\"nodeName\":\"node-9\",\"hostNetwork\":true,"
+               "\"restartPolicy\":\"Never\",");
+    create_pod(client, "deleting", ",\"finalizers\":[\"kovn.test/hold\"]", "");
+    call_ok(client, "DELETE", PODS "/deleting", NULL, NULL, 200);
+    create_pod(client, "running", ",\"generateName\":\"run-\"", "");
+    call_ok(client, "PATCH", PODS "/running/status",
+            "{\"status\":{\"phase\":\"Running\"}}",
+            "application/merge-patch+json", 200);
+
+    struct kube_informer_options pb_options = {
+        .path = PODS,
+        .list_unpaged = true,
+        .list_protobuf = kube_pod_from_protobuf,
+    };
+    struct kube_informer_options json_options = {
+        .path = PODS,
+        .list_unpaged = true,
+    };
+    struct kube_informer *pb = kube_informer_create(client, &pb_options, NULL);
+    struct kube_informer *json =
+        kube_informer_create(client, &json_options, NULL);
+    assert_true(run_until(client, pb, synced, NULL, 60000));
+    assert_true(run_until(client, json, synced, NULL, 60000));
+    assert_int_equal(kube_informer_stats(pb)->protobuf_lists, 1);
+    assert_int_equal(kube_informer_stats(json)->protobuf_lists, 0);
+    assert_int_equal(kube_informer_count(pb), 4);
+    assert_int_equal(kube_informer_count(json), 4);
+
+    static const char *const keys[] = {NS "/plain", NS "/rich", NS "/deleting",
+                                       NS "/running"};
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+        struct json *from_pb = kube_informer_get_copy(pb, keys[i]);
+        struct json *from_json = kube_informer_get_copy(json, keys[i]);
+
+        assert_non_null(from_pb);
+        assert_non_null(from_json);
+        kube_object_prune(from_json, kube_pod_protobuf_fields);
+        if (!json_equal(from_pb, from_json)) {
+            char *a = json_to_string(from_pb, JSSF_SORT);
+            char *b = json_to_string(from_json, JSSF_SORT);
+
+            fail_msg("%s differs:\nprotobuf %s\nJSON     %s", keys[i], a, b);
+        }
+        json_destroy(from_pb);
+        json_destroy(from_json);
+    }
+    /* The fields that make the comparison worth it did arrive. */
+    const struct json *deleting = kube_informer_get(pb, NS "/deleting");
+    assert_non_null(
+        json_member(json_member(deleting, "metadata"), "deletionTimestamp"));
+    kube_informer_destroy(pb);
+    kube_informer_destroy(json);
+
+    /* An error answered in protobuf still reads as a Status. */
+    bool done = false;
+    struct kube_request *request = kube_client_stream(
+        client, PODS "/not-there", stream_ignore, stream_404_done, &done);
+    kube_request_accept(request, KUBE_PROTOBUF_MEDIA);
+    long long deadline = time_msec() + 30000;
+    for (;;) {
+        kube_client_run(client);
+        if (done) {
+            break;
+        }
+        assert_true(time_msec() < deadline);
+        kube_client_wait(client);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+
+    call_ok(client, "PATCH", PODS "/deleting",
+            "{\"metadata\":{\"finalizers\":null}}",
+            "application/merge-patch+json", 200);
+    kube_client_destroy(client);
+}
+
 static int
 setup(void **state)
 {
@@ -578,6 +730,7 @@ main(void)
         cmocka_unit_test(test_unpaged_list_holds_every_acknowledged_write),
         cmocka_unit_test(test_fenced_list_holds_every_acknowledged_write),
         cmocka_unit_test(test_failed_fence_falls_back_to_a_quorum_list),
+        cmocka_unit_test(test_protobuf_list_equals_json_list),
     };
 
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_ERR);
