@@ -15,8 +15,9 @@
 
 /* Pods: names, addresses in annotations, where and whether they run.  Not
  * their labels: namespace binding matches the namespace's labels; and of
- * their annotations only those under ANN_PREFIX. */
-static const char *const pod_fields[] = {
+ * their annotations only those under ANN_PREFIX.  The pod informer lists
+ * in protobuf, whose decoder (kube/podproto.c) must yield each of these. */
+const char *const ctrl_pod_fields[] = {
     "metadata.name",
     "metadata.namespace",
     "metadata.uid",
@@ -78,7 +79,7 @@ void
 ctrl_prune_pod(struct json *pod, void *aux)
 {
     (void)aux;
-    kube_object_prune(pod, pod_fields);
+    kube_object_prune(pod, ctrl_pod_fields);
     prune_annotations(pod, ANN_PREFIX);
 }
 

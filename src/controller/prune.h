@@ -12,6 +12,10 @@ void ctrl_prune_pod(struct json *pod, void *aux);
 void ctrl_prune_ip(struct json *ip, void *aux);
 void ctrl_prune_node(struct json *node, void *aux);
 
+/* The paths of a pod that ctrl_prune_pod() keeps (then only ANN_PREFIX
+ * annotations): each must be one kube_pod_from_protobuf() decodes. */
+extern const char *const ctrl_pod_fields[];
+
 /* kube_informer_options.store_dictionary of the pod and IP informers. */
 extern const char ctrl_pod_dictionary[];
 extern const char ctrl_ip_dictionary[];
