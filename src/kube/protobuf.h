@@ -46,7 +46,8 @@ static inline struct pb_reader
 pb_reader(const void *data, size_t len)
 {
     const uint8_t *p = data;
-    return (struct pb_reader){p, p + len};
+    /* An absent field's value is (NULL, 0): no arithmetic on NULL. */
+    return (struct pb_reader){p, p ? p + len : p};
 }
 
 /* Reads a varint: 1 when read, 0 when the bytes end inside it (more may
