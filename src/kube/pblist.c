@@ -57,12 +57,13 @@ list_metadata(struct kube_pblist_decoder *d, struct kovn_error *err)
 
     while ((more = pb_read_field(&r, &f)) > 0) {
         if (f.number == 2 && f.wire == PB_LEN) {
-            if (!pb_is_text(f.data, f.len)) {
+            char *rv = pb_text_dup(&f, SIZE_MAX);
+
+            if (!rv) {
                 return fail(d, err, -EPROTO, "resourceVersion is not text");
             }
             free(d->resource_version);
-            d->resource_version =
-                f.len ? xmemdup0((const char *)f.data, f.len) : xstrdup("");
+            d->resource_version = rv;
         }
     }
     return more < 0 ? fail(d, err, -EPROTO, "malformed list metadata") : 0;

@@ -103,13 +103,13 @@ remove_member(struct json *object, const char *name)
 static char *
 text(const struct pb_field *field, const char *what, struct kovn_error *err)
 {
-    if (!pb_is_text(field->data, field->len)) {
-        kovn_error_set(err, -EPROTO, "%s is not UTF-8 text", what);
-        return NULL;
-    }
     /* An absent map key or value is an empty string. */
-    return field->len ? xmemdup0((const char *)field->data, field->len)
-                      : xstrdup("");
+    char *s = pb_text_dup(field, SIZE_MAX);
+
+    if (!s) {
+        kovn_error_set(err, -EPROTO, "%s is not UTF-8 text", what);
+    }
+    return s;
 }
 
 /* meta/v1 Time as its JSON form, RFC 3339 in UTC to the second. */

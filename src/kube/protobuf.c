@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "util.h"
+
 int
 pb_read_varint(struct pb_reader *r, uint64_t *value)
 {
@@ -68,6 +70,17 @@ pb_read_field(struct pb_reader *r, struct pb_field *field)
     default:
         return -1;
     }
+}
+
+char *
+pb_text_dup(const struct pb_field *field, size_t max)
+{
+    if (!pb_is_text(field->data, field->len)) {
+        return NULL;
+    }
+    return field->len
+               ? xmemdup0((const char *)field->data, MIN(field->len, max))
+               : xstrdup("");
 }
 
 bool

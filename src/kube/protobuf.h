@@ -63,4 +63,9 @@ int pb_read_field(struct pb_reader *r, struct pb_field *field);
  * zero byte (which no JSON string kovn stores can hold). */
 bool pb_is_text(const uint8_t *data, size_t len);
 
+/* A copy of a PB_LEN value's first 'max' bytes (SIZE_MAX: all) as a
+ * string, or NULL if the value is not text (pb_is_text()).  An absent
+ * value, (NULL, 0), is "". */
+char *pb_text_dup(const struct pb_field *field, size_t max);
+
 #endif /* KOVN_KUBE_PROTOBUF_H */

@@ -46,15 +46,6 @@ kube_status_from_json(const struct json *json, struct kube_status *status)
     return true;
 }
 
-/* A string field of at most 'max' bytes, or NULL if not text. */
-static char *
-protobuf_text(const struct pb_field *f, size_t max)
-{
-    return f->wire == PB_LEN && pb_is_text(f->data, f->len)
-               ? xmemdup0((const char *)f->data, MIN(f->len, max))
-               : NULL;
-}
-
 bool
 kube_status_from_protobuf(const void *data, size_t len,
                           struct kube_status *status)
@@ -90,10 +81,10 @@ kube_status_from_protobuf(const void *data, size_t len,
     /* Status: message = 3, reason = 4, code = 6. */
     r = pb_reader(raw.data, raw.len);
     while (pb_read_field(&r, &f) > 0) {
-        if (f.number == 3 && !status->message) {
-            status->message = protobuf_text(&f, STATUS_MESSAGE_MAX);
-        } else if (f.number == 4 && !status->reason) {
-            status->reason = protobuf_text(&f, STATUS_MESSAGE_MAX);
+        if (f.number == 3 && f.wire == PB_LEN && !status->message) {
+            status->message = pb_text_dup(&f, STATUS_MESSAGE_MAX);
+        } else if (f.number == 4 && f.wire == PB_LEN && !status->reason) {
+            status->reason = pb_text_dup(&f, STATUS_MESSAGE_MAX);
         } else if (f.number == 6 && f.wire == PB_VARINT) {
             status->code = f.varint < 1000 ? (long)f.varint : 0;
         }
