@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "controller/addresses.h"
+#include "crd/deps.h"
 #include "crd/model.h"
 #include "openvswitch/shash.h"
 #include "ovn/nb.h"
@@ -64,6 +65,10 @@ struct controller {
 
     /* Parsed Vpcs, Subnets and IPPools, kept in step with the informers. */
     struct crd_model *model;
+    /* The dependency graph's view of the model and where its marks go:
+     * every informer change reaches the queues through it. */
+    struct deps_world deps_world;
+    struct deps_sink deps_sink;
 
     struct ctrl_queue *vpc_queue;
     struct ctrl_queue *subnet_queue;
@@ -84,6 +89,8 @@ struct controller {
      * each is logged once, not once per namespace. */
     struct sset skips_logged;
     uint64_t skips_total[SUBNET_N_STATES];
+    /* Namespaces that got no subnet at their last reconcile. */
+    struct sset unbound_namespaces;
 
     /* OVN transaction latency histogram. */
     uint64_t txn_buckets[CTRL_TXN_BUCKETS];
@@ -117,29 +124,6 @@ bool controller_synced(const struct controller *ctl);
 /* Reconciles only while 'active' (elected leader, defaults in place). */
 void controller_run(struct controller *ctl, bool active);
 void controller_wait(struct controller *ctl, bool active);
-
-/* Publishes all of the controller's metrics into 'registry'. */
-void controller_export_metrics(const struct controller *ctl,
-                               struct metrics_registry *registry);
-
-/* Number of IP objects whose spec.subnet is 'subnet'. */
-size_t controller_ips_in_subnet(const struct controller *ctl,
-                                const char *subnet);
-
-/* Addresses of 'family' held and free in 'subnet', from its IPAM. */
-void controller_subnet_counts(const struct controller *ctl,
-                              const struct subnet *subnet,
-                              enum net_family family, net_u128 *used,
-                              net_u128 *available);
-
-/* Runs 'build' against OVN NB, timing it into the latency histogram. */
-int controller_nb_transact(struct controller *ctl, ovn_nb_build_fn *build,
-                           void *aux, struct kovn_error *err);
-
-/* Enqueue helpers used by the informer handlers. */
-void controller_enqueue_namespace(struct controller *ctl, const char *ns);
-void controller_enqueue_subnet_namespaces(struct controller *ctl,
-                                          const struct subnet *subnet);
 
 /* Reconcilers (vpc_ctrl.c, subnet_ctrl.c, namespace_ctrl.c). */
 struct ctrl_job;

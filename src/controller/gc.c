@@ -8,6 +8,8 @@
 
 #include "base/error.h"
 #include "controller/controller.h"
+#include "controller/counts.h"
+#include "controller/nbwrite.h"
 #include "crd/names.h"
 #include "kube/informer.h"
 #include "kube/object.h"
@@ -46,10 +48,32 @@ owner_exists(const struct ovn_owner *owner, void *ctl_)
 }
 
 static void
+free_stale_list(void *list)
+{
+    ovn_stale_list_destroy(list);
+    free(list);
+}
+
+static enum ctrl_result
+stale_deleted(struct controller *ctl, struct ctrl_job *job, const char *key,
+              void *list_, int error, const struct kovn_error *err)
+{
+    const struct ovn_stale_list *list = list_;
+
+    (void)job;
+    (void)key;
+    if (error) {
+        VLOG_WARN("gc: deleting stale OVN rows: %s", err ? err->msg : "");
+    } else {
+        ctl->gc_deleted_rows += list->n;
+    }
+    return CTRL_DONE;
+}
+
+static void
 sweep_ovn(struct controller *ctl)
 {
     struct ovn_stale_list list = {NULL, 0, 0};
-    struct kovn_error err;
 
     ovn_list_stale(ctl->nb, owner_exists, ctl, &list);
     for (size_t i = 0; i < list.n; i++) {
@@ -58,13 +82,12 @@ sweep_ovn(struct controller *ctl)
                   list.rows[i].owner_kind, list.rows[i].owner_name);
     }
     if (list.n) {
-        if (controller_nb_transact(ctl, ovn_delete_stale_build, &list, &err)) {
-            VLOG_WARN("gc: deleting stale OVN rows: %s", err.msg);
-        } else {
-            ctl->gc_deleted_rows += list.n;
-        }
+        struct ovn_stale_list *rows = xmemdup(&list, sizeof list);
+        ctrl_nb_write(ctl, NULL, "gc", ovn_delete_stale_build, rows,
+                      free_stale_list, stale_deleted);
+    } else {
+        ovn_stale_list_destroy(&list);
     }
-    ovn_stale_list_destroy(&list);
 }
 
 static void
@@ -123,7 +146,7 @@ sweep_orphans(struct controller *ctl)
         long long age;
 
         if (subnet->deleting || crd_model_vpc(ctl->model, subnet->vpc) ||
-            controller_ips_in_subnet(ctl, subnet->name) ||
+            ctrl_counts_ips_in_subnet(ctl, subnet->name) ||
             sset_contains(&asked, subnet->name)) {
             continue;
         }

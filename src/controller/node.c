@@ -14,9 +14,11 @@
 #include "base/error.h"
 #include "controller/addresses.h"
 #include "controller/controller.h"
+#include "controller/nbwrite.h"
 #include "controller/ports.h"
 #include "controller/queue.h"
 #include "controller/status.h"
+#include "crd/ip.h"
 #include "crd/names.h"
 #include "kube/informer.h"
 #include "kube/object.h"
@@ -37,10 +39,87 @@ book_key(const char *node)
     return xasprintf("node:%s", node);
 }
 
-static char *
-port_name(const char *node)
+/* A node's port write, by name: the address book is read when the write
+ * is built. */
+struct node_write {
+    struct controller *ctl;
+    char *name;
+    bool delete;
+};
+
+static void
+node_write_free(void *w_)
 {
-    return xasprintf("node-%s", node);
+    struct node_write *w = w_;
+
+    free(w->name);
+    free(w);
+}
+
+static struct node_write *
+node_write_create(struct controller *ctl, const char *name, bool delete)
+{
+    struct node_write *w = xmalloc(sizeof *w);
+
+    w->ctl = ctl;
+    w->name = xstrdup(name);
+    w->delete = delete;
+    return w;
+}
+
+static int
+build_node_port(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *w_,
+                struct kovn_error *err)
+{
+    const struct node_write *w = w_;
+    char *key = book_key(w->name);
+    char *port = crd_node_port_name(w->name);
+    const struct pod_alloc *alloc = addresses_find(&w->ctl->addresses, key);
+    struct ctrl_port np = {.alloc = alloc,
+                           .name = port,
+                           .owner_kind = OVN_OWNER_NODE,
+                           .owner = w->name,
+                           .delete = w->delete};
+    int error = w->delete || alloc ? ctrl_port_build(nb, txn, &np, err) : 0;
+
+    free(key);
+    free(port);
+    return error;
+}
+
+static enum ctrl_result
+port_deleted_step(struct controller *ctl, struct ctrl_job *job,
+                  const char *name, void *aux OVS_UNUSED, int error,
+                  const struct kovn_error *err)
+{
+    char *key = book_key(name);
+
+    (void)job;
+    if (error) {
+        VLOG_WARN("node %s: deleting port: %s", name, err ? err->msg : "");
+        free(key);
+        return CTRL_RETRY;
+    }
+    if (!kube_informer_contains(ctl->node_informer, name)) {
+        addresses_release(&ctl->addresses, key);
+        ctrl_queue_add_after(ctl->subnet_queue, ctl->opts.join_subnet, 1000);
+    }
+    free(key);
+    return CTRL_DONE;
+}
+
+static enum ctrl_result
+port_written_step(struct controller *ctl, struct ctrl_job *job,
+                  const char *name, void *aux OVS_UNUSED, int error,
+                  const struct kovn_error *err)
+{
+    (void)ctl;
+    (void)job;
+    if (error) {
+        VLOG_INFO("node %s: port: %s", name, err ? err->msg : "");
+        return CTRL_RETRY;
+    }
+    return CTRL_DONE;
 }
 
 /* Restores a Node's address from its annotations at start. */
@@ -83,23 +162,18 @@ node_reconcile(const char *name, struct ctrl_job *job, void *ctl_)
     const struct json *node = kube_informer_get(ctl->node_informer, name);
     const char *join = ctl->opts.join_subnet;
     char *key = book_key(name);
-    char *port = port_name(name);
+    char *port = crd_node_port_name(name);
     enum ctrl_result result = CTRL_DONE;
     const struct pod_alloc *alloc;
-    struct kovn_error err;
 
     if (!join || !*join) {
         goto out;
     }
     if (!node) {
-        struct ctrl_port np = {.name = port,
-                               .owner_kind = OVN_OWNER_NODE,
-                               .owner = name,
-                               .delete = true};
-        if (ovn_switch_port_find(ctl->nb, port) &&
-            controller_nb_transact(ctl, ctrl_port_build, &np, &err)) {
-            VLOG_WARN("node %s: deleting port: %s", name, err.msg);
-            result = CTRL_RETRY;
+        if (ovn_switch_port_find(ctl->nb, port)) {
+            result = ctrl_nb_write(ctl, job, name, build_node_port,
+                                   node_write_create(ctl, name, true),
+                                   node_write_free, port_deleted_step);
             goto out;
         }
         addresses_release(&ctl->addresses, key);
@@ -143,14 +217,9 @@ node_reconcile(const char *name, struct ctrl_job *job, void *ctl_)
         goto out;
     }
 
-    struct ctrl_port np = {.alloc = alloc,
-                           .name = port,
-                           .owner_kind = OVN_OWNER_NODE,
-                           .owner = name};
-    if (controller_nb_transact(ctl, ctrl_port_build, &np, &err)) {
-        VLOG_INFO("node %s: port: %s", name, err.msg);
-        result = CTRL_RETRY;
-    }
+    result = ctrl_nb_write(ctl, job, name, build_node_port,
+                           node_write_create(ctl, name, false),
+                           node_write_free, port_written_step);
 out:
     free(key);
     free(port);

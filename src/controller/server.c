@@ -10,6 +10,8 @@
 #include "base/httpd.h"
 #include "base/metrics.h"
 #include "controller/controller.h"
+#include "controller/counts.h"
+#include "controller/metrics.h"
 #include "controller/webhook.h"
 #include "openvswitch/json.h"
 #include "openvswitch/vlog.h"
@@ -35,7 +37,7 @@ serve_metrics(const struct httpd_request *req, struct httpd_response *resp,
     char *text;
 
     (void)req;
-    controller_export_metrics(server->ctl, registry);
+    ctrl_metrics_export(server->ctl, registry);
     metrics_set(registry, "kovn_ready", METRIC_GAUGE,
                 "1 when informers are synced, this replica leads and the "
                 "defaults exist.",
@@ -76,7 +78,7 @@ serve_readyz(const struct httpd_request *req, struct httpd_response *resp,
 static size_t
 ips_in_subnet(const char *subnet, void *ctl)
 {
-    return controller_ips_in_subnet(ctl, subnet);
+    return ctrl_counts_ips_in_subnet(ctl, subnet);
 }
 
 static void

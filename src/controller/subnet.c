@@ -15,6 +15,8 @@
 
 #include "base/error.h"
 #include "controller/controller.h"
+#include "controller/counts.h"
+#include "controller/nbwrite.h"
 #include "controller/queue.h"
 #include "controller/status.h"
 #include "hash.h"
@@ -155,10 +157,9 @@ build_private_acls(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
 }
 
 static int
-build_subnet(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *build_,
-             struct kovn_error *err)
+build_subnet_rows(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                  const struct subnet_build *build, struct kovn_error *err)
 {
-    const struct subnet_build *build = build_;
     const struct subnet *subnet = build->subnet;
     struct ovn_owner vpc_owner = {OVN_OWNER_VPC, subnet->vpc};
     struct ovn_owner owner = {OVN_OWNER_SUBNET, subnet->name};
@@ -232,19 +233,64 @@ out:
     return error;
 }
 
-static int
-build_subnet_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
-                    void *subnet_, struct kovn_error *err)
+/* A write of a subnet's rows, by name: the model is read when the write
+ * is built, which may be after NB was unreachable for a while. */
+struct subnet_write {
+    struct controller *ctl;
+    char *name;
+    char *vpc; /* For a delete: the VPC whose router holds its port. */
+};
+
+static void
+subnet_write_free(void *w_)
 {
-    const struct subnet *subnet = subnet_;
+    struct subnet_write *w = w_;
+
+    free(w->name);
+    free(w->vpc);
+    free(w);
+}
+
+static struct subnet_write *
+subnet_write_create(struct controller *ctl, const struct subnet *subnet)
+{
+    struct subnet_write *w = xmalloc(sizeof *w);
+
+    w->ctl = ctl;
+    w->name = xstrdup(subnet->name);
+    w->vpc = xstrdup(subnet->vpc);
+    return w;
+}
+
+static const struct subnet *join_subnet(struct controller *ctl);
+
+static int
+build_subnet(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *w_,
+             struct kovn_error *err)
+{
+    const struct subnet_write *w = w_;
+    const struct subnet *subnet = crd_model_subnet(w->ctl->model, w->name);
+
+    if (!subnet ||
+        crd_model_subnet_state(w->ctl->model, subnet, NULL) != SUBNET_OK) {
+        return 0; /* Its next reconcile decides; nothing to write now. */
+    }
+    struct subnet_build build = {subnet, join_subnet(w->ctl)};
+    return build_subnet_rows(nb, txn, &build, err);
+}
+
+static int
+build_subnet_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *w_,
+                    struct kovn_error *err)
+{
+    const struct subnet_write *w = w_;
     int error = 0;
 
-    if (ovn_router_find(nb, subnet->vpc)) {
-        error = ovn_router_port_pair_delete(nb, txn, subnet->vpc, subnet->name,
-                                            err);
+    if (ovn_router_find(nb, w->vpc)) {
+        error = ovn_router_port_pair_delete(nb, txn, w->vpc, w->name, err);
     }
     if (!error) {
-        error = ovn_switch_delete(nb, txn, subnet->name, err);
+        error = ovn_switch_delete(nb, txn, w->name, err);
     }
     return error == -EPERM ? 0 : error;
 }
@@ -291,8 +337,7 @@ put_counts(struct controller *ctl, const struct subnet *subnet,
     for (size_t f = 0; f < 2; f++) {
         net_u128 used, available;
 
-        controller_subnet_counts(ctl, subnet, fams[f].family, &used,
-                                 &available);
+        ctrl_counts_subnet(ctl, subnet, fams[f].family, &used, &available);
         json_object_put(status, fams[f].available, count_json(available));
         json_object_put(status, fams[f].using, count_json(used));
         if (ipam) {
@@ -318,12 +363,35 @@ ip_users(struct controller *ctl, const char *subnet, size_t *n)
     return *n ? ctrl_name_list(ips, MAX_NAMED) : xstrdup("");
 }
 
+/* Its rows are gone: the finalizer goes, if it is still there. */
+static enum ctrl_result
+rows_removed_step(struct controller *ctl, struct ctrl_job *job,
+                  const char *key, void *aux OVS_UNUSED, int error,
+                  const struct kovn_error *err)
+{
+    const struct json *obj = kube_informer_get(ctl->subnet_informer, key);
+    const struct subnet *subnet = crd_model_subnet(ctl->model, key);
+
+    if (error) {
+        VLOG_WARN("subnet %s: deleting OVN rows: %s", key,
+                  err ? err->msg : "");
+        return CTRL_RETRY;
+    }
+    if (!obj || !subnet || !subnet->deleting || !subnet->has_finalizer) {
+        return CTRL_DONE;
+    }
+    VLOG_INFO("subnet %s: OVN rows removed, releasing finalizer", key);
+    char *path = xasprintf(CTRL_SUBNETS_PATH "/%s", key);
+    enum ctrl_result result = ctrl_finalizer_remove(ctl, job, path, obj);
+    free(path);
+    return result;
+}
+
 static enum ctrl_result
 reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
                    const char *path, const struct json *obj,
                    const struct subnet *subnet)
 {
-    struct kovn_error err;
     size_t n;
 
     if (!subnet->has_finalizer) {
@@ -345,14 +413,9 @@ reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
     free(users);
     /* An orphan or invalid subnet never got OVN rows of its own, but one
      * whose VPC went away under it may still have some. */
-    if (controller_nb_transact(ctl, build_subnet_delete,
-                               CONST_CAST(struct subnet *, subnet), &err)) {
-        VLOG_WARN("subnet %s: deleting OVN rows: %s", subnet->name, err.msg);
-        return CTRL_RETRY;
-    }
-    VLOG_INFO("subnet %s: OVN rows removed, releasing finalizer",
-              subnet->name);
-    return ctrl_finalizer_remove(ctl, job, path, obj);
+    return ctrl_nb_write(ctl, job, subnet->name, build_subnet_delete,
+                         subnet_write_create(ctl, subnet), subnet_write_free,
+                         rows_removed_step);
 }
 
 /* Sets Validated for a subnet that cannot work; returns the reason for
@@ -397,6 +460,102 @@ join_subnet(struct controller *ctl)
     return join && subnet_is_valid(join) && !join->deleting ? join : NULL;
 }
 
+/* The conditions of a subnet that cannot work, saying why. */
+static enum ctrl_result
+write_not_ready(struct controller *ctl, struct ctrl_job *job, const char *path,
+                const struct json *obj, const struct subnet *subnet)
+{
+    const struct subnet *other;
+    enum subnet_state state =
+        crd_model_subnet_state(ctl->model, subnet, &other);
+    struct json *status = ctrl_status_copy(obj);
+    char *msg;
+    const char *reason = not_ready(ctl, subnet, state, other, status, &msg);
+
+    if (ctrl_status_not_ready(ctl, job, "Subnet", obj, status, reason, reason,
+                              msg)) {
+        VLOG_INFO("subnet %s: not ready: %s: %s", subnet->name, reason, msg);
+    }
+    free(msg);
+    kube_condition_remove(shash_find_data(json_object(status), "conditions"),
+                          "Error");
+    return ctrl_status_write(ctl, job, path, obj, status);
+}
+
+static bool
+has_own_switch(struct controller *ctl, const struct subnet *subnet)
+{
+    const struct nbrec_logical_switch *ls =
+        ovn_switch_find(ctl->nb, subnet->name);
+    struct ovn_owner owner = {OVN_OWNER_SUBNET, subnet->name};
+
+    return ls && ovn_owner_matches(&ls->external_ids, &owner);
+}
+
+static enum ctrl_result
+unusable_removed_step(struct controller *ctl, struct ctrl_job *job,
+                      const char *key, void *aux OVS_UNUSED, int error,
+                      const struct kovn_error *err)
+{
+    const struct json *obj = kube_informer_get(ctl->subnet_informer, key);
+    const struct subnet *subnet = crd_model_subnet(ctl->model, key);
+
+    if (error) {
+        VLOG_WARN("subnet %s: removing OVN rows: %s", key,
+                  err ? err->msg : "");
+        return CTRL_RETRY;
+    }
+    if (!obj || !subnet || subnet->deleting ||
+        crd_model_subnet_state(ctl->model, subnet, NULL) == SUBNET_OK) {
+        return CTRL_DONE; /* Its events requeued it. */
+    }
+    VLOG_INFO("subnet %s: not usable, its OVN rows removed", key);
+    char *path = xasprintf(CTRL_SUBNETS_PATH "/%s", key);
+    enum ctrl_result result = write_not_ready(ctl, job, path, obj, subnet);
+    free(path);
+    return result;
+}
+
+/* After the switch's write: status with its outcome. */
+static enum ctrl_result
+rows_written_step(struct controller *ctl, struct ctrl_job *job,
+                  const char *key, void *aux OVS_UNUSED, int error,
+                  const struct kovn_error *err)
+{
+    const struct json *obj = kube_informer_get(ctl->subnet_informer, key);
+    const struct subnet *subnet = crd_model_subnet(ctl->model, key);
+    enum ctrl_result result;
+
+    if (!obj || !subnet || subnet->deleting || !subnet->has_finalizer ||
+        crd_model_subnet_state(ctl->model, subnet, NULL) != SUBNET_OK) {
+        /* It changed while NB was written: its events requeued it. */
+        return error ? CTRL_RETRY : CTRL_DONE;
+    }
+    char *path = xasprintf(CTRL_SUBNETS_PATH "/%s", key);
+    struct json *status = ctrl_status_copy(obj);
+    struct json *conditions;
+
+    ctrl_status_condition(status, "Validated", "True", "Validated", NULL);
+    if (error) {
+        const char *msg = err ? err->msg : "OVN error";
+
+        VLOG_WARN("subnet %s: OVN: %s", key, msg);
+        ctrl_status_condition(status, "Ready", "False", "OVNError", msg);
+        ctrl_status_condition(status, "Error", "True", "OVNError", msg);
+        ctrl_job_retry_after_write(job);
+        result = ctrl_status_write(ctl, job, path, obj, status);
+        result = result == CTRL_DONE ? CTRL_RETRY : result;
+    } else {
+        ctrl_status_condition(status, "Ready", "True", "Ready", NULL);
+        conditions = shash_find_data(json_object(status), "conditions");
+        kube_condition_remove(conditions, "Error");
+        put_counts(ctl, subnet, status);
+        result = ctrl_status_write(ctl, job, path, obj, status);
+    }
+    free(path);
+    return result;
+}
+
 enum ctrl_result
 subnet_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
 {
@@ -404,11 +563,7 @@ subnet_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
     const struct json *obj = kube_informer_get(ctl->subnet_informer, key);
     const struct subnet *subnet = crd_model_subnet(ctl->model, key);
     char *path = xasprintf(CTRL_SUBNETS_PATH "/%s", key);
-    const struct subnet *other;
     enum ctrl_result result;
-    enum subnet_state state;
-    struct kovn_error err;
-    struct json *status;
 
     if (!obj || !subnet) {
         result = CTRL_DONE; /* Rows left behind go in the owner sweep. */
@@ -423,40 +578,23 @@ subnet_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
         goto out;
     }
 
-    status = ctrl_status_copy(obj);
-    state = crd_model_subnet_state(ctl->model, subnet, &other);
-    if (state != SUBNET_OK) {
-        char *msg;
-        const char *reason =
-            not_ready(ctl, subnet, state, other, status, &msg);
-        if (ctrl_status_not_ready(ctl, job, "Subnet", obj, status, reason,
-                                  reason, msg)) {
-            VLOG_INFO("subnet %s: not ready: %s: %s", subnet->name, reason,
-                      msg);
+    if (crd_model_subnet_state(ctl->model, subnet, NULL) != SUBNET_OK) {
+        /* Rows it got while it was usable go, unless pods still hold
+         * addresses there: a fresh start would not write them either. */
+        if (has_own_switch(ctl, subnet) &&
+            !ctrl_counts_ips_in_subnet(ctl, key)) {
+            result = ctrl_nb_write(ctl, job, key, build_subnet_delete,
+                                   subnet_write_create(ctl, subnet),
+                                   subnet_write_free, unusable_removed_step);
+        } else {
+            result = write_not_ready(ctl, job, path, obj, subnet);
         }
-        free(msg);
-        kube_condition_remove(
-            shash_find_data(json_object(status), "conditions"), "Error");
-        result = ctrl_status_write(ctl, job, path, obj, status);
         goto out;
     }
 
-    ctrl_status_condition(status, "Validated", "True", "Validated", NULL);
-    struct subnet_build build = {subnet, join_subnet(ctl)};
-    if (controller_nb_transact(ctl, build_subnet, &build, &err)) {
-        VLOG_WARN("subnet %s: OVN: %s", subnet->name, err.msg);
-        ctrl_status_condition(status, "Ready", "False", "OVNError", err.msg);
-        ctrl_status_condition(status, "Error", "True", "OVNError", err.msg);
-        ctrl_job_retry_after_write(job);
-        result = ctrl_status_write(ctl, job, path, obj, status);
-        result = result == CTRL_DONE ? CTRL_RETRY : result;
-        goto out;
-    }
-    ctrl_status_condition(status, "Ready", "True", "Ready", NULL);
-    kube_condition_remove(shash_find_data(json_object(status), "conditions"),
-                          "Error");
-    put_counts(ctl, subnet, status);
-    result = ctrl_status_write(ctl, job, path, obj, status);
+    result = ctrl_nb_write(ctl, job, key, build_subnet,
+                           subnet_write_create(ctl, subnet), subnet_write_free,
+                           rows_written_step);
 out:
     free(path);
     return result;

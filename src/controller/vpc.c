@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "controller/controller.h"
+#include "controller/nbwrite.h"
 #include "controller/queue.h"
 #include "controller/status.h"
 #include "kube/informer.h"
@@ -61,14 +62,44 @@ policy_desired(const struct vpc *vpc,
     return false;
 }
 
+struct vpc_write {
+    struct controller *ctl;
+    char *name;
+};
+
+static void
+vpc_write_free(void *w_)
+{
+    struct vpc_write *w = w_;
+
+    free(w->name);
+    free(w);
+}
+
+static struct vpc_write *
+vpc_write_create(struct controller *ctl, const char *name)
+{
+    struct vpc_write *w = xmalloc(sizeof *w);
+
+    w->ctl = ctl;
+    w->name = xstrdup(name);
+    return w;
+}
+
+/* The VPC of that name as the model has it when the write is built. */
 static int
-build_vpc(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *vpc_,
+build_vpc(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *w_,
           struct kovn_error *err)
 {
-    const struct vpc *vpc = vpc_;
+    const struct vpc_write *w = w_;
+    const struct vpc *vpc = crd_model_vpc(w->ctl->model, w->name);
+    int error;
+
+    if (!vpc || vpc->deleting || vpc->error) {
+        return 0; /* Its next reconcile decides; nothing to write now. */
+    }
     struct ovn_owner owner = {OVN_OWNER_VPC, vpc->name};
     const struct nbrec_logical_router *router;
-    int error;
 
     router = ovn_router_ensure(nb, txn, vpc->name, &owner, err);
     if (!router) {
@@ -113,10 +144,11 @@ build_vpc(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *vpc_,
 }
 
 static int
-build_vpc_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *name,
+build_vpc_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *w_,
                  struct kovn_error *err)
 {
-    int error = ovn_router_delete(nb, txn, name, err);
+    const struct vpc_write *w = w_;
+    int error = ovn_router_delete(nb, txn, w->name, err);
 
     /* A router of the same name that is not kovn's is left alone. */
     return error == -EPERM ? 0 : error;
@@ -153,13 +185,49 @@ put_status_fields(struct controller *ctl, const struct vpc *vpc,
 }
 
 static enum ctrl_result
+deleted_step(struct controller *ctl, struct ctrl_job *job, const char *key,
+             void *aux OVS_UNUSED, int error, const struct kovn_error *err)
+{
+    (void)ctl;
+    (void)job;
+    if (error) {
+        VLOG_WARN("vpc %s: deleting router: %s", key, err ? err->msg : "");
+        return CTRL_RETRY;
+    }
+    return CTRL_DONE;
+}
+
+/* The router is gone: the finalizer goes, if the VPC is still there to
+ * carry it. */
+static enum ctrl_result
+router_removed_step(struct controller *ctl, struct ctrl_job *job,
+                    const char *key, void *aux OVS_UNUSED, int error,
+                    const struct kovn_error *err)
+{
+    const struct json *obj = kube_informer_get(ctl->vpc_informer, key);
+    const struct vpc *vpc = crd_model_vpc(ctl->model, key);
+
+    if (error) {
+        VLOG_WARN("vpc %s: deleting router: %s", key, err ? err->msg : "");
+        return CTRL_RETRY;
+    }
+    if (!obj || !vpc || !vpc->deleting || !vpc->has_finalizer) {
+        return CTRL_DONE; /* Its own events requeue it if there is more. */
+    }
+    VLOG_INFO("vpc %s: router removed, releasing finalizer", key);
+    char *path = xasprintf(CTRL_VPCS_PATH "/%s", key);
+    enum ctrl_result result = ctrl_finalizer_remove(ctl, job, path, obj);
+    free(path);
+    return result;
+}
+
+static enum ctrl_result
 reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
                    const char *path, const struct json *obj,
                    const struct vpc *vpc)
 {
     const struct sset *subnets =
         crd_model_subnets_of_vpc(ctl->model, vpc->name);
-    struct kovn_error err;
 
     if (!vpc->has_finalizer) {
         return CTRL_DONE; /* Another finalizer holds it; nothing of ours. */
@@ -177,12 +245,41 @@ reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
         /* Requeued by the subnets' own events, not by polling. */
         return ctrl_status_write(ctl, job, path, obj, status);
     }
-    if (controller_nb_transact(ctl, build_vpc_delete, vpc->name, &err)) {
-        VLOG_WARN("vpc %s: deleting router: %s", vpc->name, err.msg);
-        return CTRL_RETRY;
+    return ctrl_nb_write(ctl, job, vpc->name, build_vpc_delete,
+                         vpc_write_create(ctl, vpc->name), vpc_write_free,
+                         router_removed_step);
+}
+
+/* After the router's write: status with its outcome. */
+static enum ctrl_result
+router_written_step(struct controller *ctl, struct ctrl_job *job,
+                    const char *key, void *aux OVS_UNUSED, int error,
+                    const struct kovn_error *err)
+{
+    const struct json *obj = kube_informer_get(ctl->vpc_informer, key);
+    const struct vpc *vpc = crd_model_vpc(ctl->model, key);
+    enum ctrl_result result;
+
+    if (!obj || !vpc || vpc->deleting || vpc->error) {
+        /* It changed while NB was written: its events requeued it. */
+        return error ? CTRL_RETRY : CTRL_DONE;
     }
-    VLOG_INFO("vpc %s: router removed, releasing finalizer", vpc->name);
-    return ctrl_finalizer_remove(ctl, job, path, obj);
+    char *path = xasprintf(CTRL_VPCS_PATH "/%s", key);
+    struct json *status = ctrl_status_copy(obj);
+    put_status_fields(ctl, vpc, status);
+    if (error) {
+        VLOG_WARN("vpc %s: OVN: %s", key, err ? err->msg : "");
+        ctrl_status_condition(status, "Ready", "False", "OVNError",
+                              err ? err->msg : "OVN error");
+        ctrl_job_retry_after_write(job);
+        result = ctrl_status_write(ctl, job, path, obj, status);
+        result = result == CTRL_DONE ? CTRL_RETRY : result;
+    } else {
+        ctrl_status_condition(status, "Ready", "True", "Reconciled", NULL);
+        result = ctrl_status_write(ctl, job, path, obj, status);
+    }
+    free(path);
+    return result;
 }
 
 enum ctrl_result
@@ -193,15 +290,13 @@ vpc_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
     const struct vpc *vpc = crd_model_vpc(ctl->model, key);
     char *path = xasprintf(CTRL_VPCS_PATH "/%s", key);
     enum ctrl_result result;
-    struct kovn_error err;
 
     if (!obj || !vpc) {
         /* Gone (deleted without our finalizer, or force-removed): its
          * router must not outlive it. */
-        result = controller_nb_transact(ctl, build_vpc_delete,
-                                        CONST_CAST(char *, key), &err)
-                     ? CTRL_RETRY
-                     : CTRL_DONE;
+        result = ctrl_nb_write(ctl, job, key, build_vpc_delete,
+                               vpc_write_create(ctl, key), vpc_write_free,
+                               deleted_step);
         goto out;
     }
     if (vpc->deleting) {
@@ -212,24 +307,18 @@ vpc_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
         result = ctrl_finalizer_add(ctl, job, path, obj);
         goto out;
     }
-
-    struct json *status = ctrl_status_copy(obj);
-    put_status_fields(ctl, vpc, status);
     if (vpc->error) {
+        struct json *status = ctrl_status_copy(obj);
+
+        put_status_fields(ctl, vpc, status);
         ctrl_status_not_ready(ctl, job, "Vpc", obj, status, "InvalidSpec",
                               "InvalidSpec", vpc->error);
-    } else if (controller_nb_transact(ctl, build_vpc, CONST_CAST(void *, vpc),
-                                      &err)) {
-        VLOG_WARN("vpc %s: OVN: %s", vpc->name, err.msg);
-        ctrl_status_condition(status, "Ready", "False", "OVNError", err.msg);
-        ctrl_job_retry_after_write(job);
         result = ctrl_status_write(ctl, job, path, obj, status);
-        result = result == CTRL_DONE ? CTRL_RETRY : result;
         goto out;
-    } else {
-        ctrl_status_condition(status, "Ready", "True", "Reconciled", NULL);
     }
-    result = ctrl_status_write(ctl, job, path, obj, status);
+    result =
+        ctrl_nb_write(ctl, job, key, build_vpc, vpc_write_create(ctl, key),
+                      vpc_write_free, router_written_step);
 out:
     free(path);
     return result;

@@ -365,11 +365,14 @@ crd_model_subnet_state(const struct crd_model *model,
         SSET_FOR_EACH(name, peers)
         {
             const struct subnet *peer = crd_model_subnet(model, name);
+            /* The oldest of them, so that the subnet named in its
+             * condition does not depend on the order of a hash. */
             if (peer != subnet && subnet_is_valid(peer) &&
                 subnet_overlaps(peer, subnet) &&
-                subnet_is_older(peer, subnet)) {
+                subnet_is_older(peer, subnet) &&
+                (!memo->overlap_with ||
+                 subnet_is_older(peer, memo->overlap_with))) {
                 memo->overlap_with = peer;
-                break;
             }
         }
         /* +1 so that a fresh subnet (0) never looks memoized. */

@@ -132,18 +132,33 @@ ovn_batch_destroy(struct ovn_batch *batch)
     free(batch);
 }
 
-void
-ovn_batch_submit(struct ovn_batch *batch, ovn_nb_build_fn *build, void *aux,
-                 ovn_batch_done_fn *done)
+static void
+submit(struct ovn_batch *batch, ovn_nb_build_fn *build, void *aux,
+       ovn_batch_done_fn *done, bool alone)
 {
     struct change *c = xzalloc(sizeof *c);
 
     c->build = build;
     c->aux = aux;
     c->done = done;
+    c->alone = alone;
     c->deadline = time_msec() + batch->timeout_ms;
     ovs_list_push_back(&batch->queued, &c->node);
     batch->n_queued++;
+}
+
+void
+ovn_batch_submit(struct ovn_batch *batch, ovn_nb_build_fn *build, void *aux,
+                 ovn_batch_done_fn *done)
+{
+    submit(batch, build, aux, done, false);
+}
+
+void
+ovn_batch_submit_alone(struct ovn_batch *batch, ovn_nb_build_fn *build,
+                       void *aux, ovn_batch_done_fn *done)
+{
+    submit(batch, build, aux, done, true);
 }
 
 /* Fails queued changes whose time is up (while disconnected, say). */
@@ -191,7 +206,14 @@ start_txn(struct ovn_batch *batch)
         kovn_error_clear(&err);
         error = c->build(batch->nb, txn, c->aux, &err);
         if (error) {
+            bool alone = c->alone;
+
             complete(batch, c, error, &err);
+            if (alone) {
+                /* It may have written part of its rows: they go with the
+                 * aborted transaction. */
+                break;
+            }
             continue;
         }
         ovs_list_push_back(&batch->in_txn, &c->node);

@@ -58,6 +58,12 @@ void ovn_batch_destroy(struct ovn_batch *batch);
 void ovn_batch_submit(struct ovn_batch *batch, ovn_nb_build_fn *build,
                       void *aux, ovn_batch_done_fn *done);
 
+/* As ovn_batch_submit(), for a change whose build may fail after it has
+ * written part of its rows (several ensure steps): it goes into a
+ * transaction of its own, which is dropped if its build fails. */
+void ovn_batch_submit_alone(struct ovn_batch *batch, ovn_nb_build_fn *build,
+                            void *aux, ovn_batch_done_fn *done);
+
 /* Call after ovn_nb_run(): completes the transaction in flight, if any,
  * and sends the next one. */
 void ovn_batch_run(struct ovn_batch *batch);

@@ -1,0 +1,528 @@
+/* kovn's dependency table and its handlers; see deps.h.
+ *
+ * Each handler answers, for one input object in the current state of the
+ * model, "which keys of this output read it?".  It may answer more keys
+ * than needed (a reconcile that finds nothing changed writes nothing), but
+ * never fewer: the random-order model test in tests/unit/test_deps.c
+ * checks that against from-scratch computations. */
+#include <config.h>
+
+#include "crd/deps.h"
+
+#include <string.h>
+
+#include "crd/ip.h"
+#include "crd/model.h"
+#include "openvswitch/dynamic-string.h"
+#include "smap.h"
+#include "sset.h"
+#include "util.h"
+
+/* Marks gathered by one handler in one state. */
+struct marks {
+    struct sset keys;
+    bool all;
+};
+
+typedef void deps_handler_fn(const struct deps_world *, const char *key,
+                             const void *object, struct marks *);
+/* The fields of the input the output reads, or NULL while the input is
+ * absent; the caller frees it. */
+typedef char *deps_view_fn(const struct deps_world *, const char *key,
+                           const void *object);
+
+struct deps_edge {
+    enum deps_input input;
+    enum deps_output output;
+    deps_handler_fn *handler; /* NULL: every key of the output. */
+    deps_view_fn *view;       /* NULL: every change counts. */
+    long long delay_ms;
+};
+
+/* ---- Views ---- */
+
+static void
+put_sset(struct ds *s, const struct sset *set)
+{
+    const char **sorted = sset_sort(set);
+
+    for (size_t i = 0; sorted[i]; i++) {
+        ds_put_format(s, "%s,", sorted[i]);
+    }
+    free(sorted);
+}
+
+/* What namespaces and overlapping peers see of a subnet. */
+static char *
+subnet_binding_view(const struct deps_world *w, const char *key,
+                    const void *object)
+{
+    const struct subnet *subnet = crd_model_subnet(w->model, key);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    (void)object;
+    if (!subnet) {
+        return NULL;
+    }
+    ds_put_format(&s, "%s|%d|%s|%s|%s|%s|", subnet->vpc, subnet->deleting,
+                  subnet->error ? subnet->error : "",
+                  subnet->cidr_block ? subnet->cidr_block : "",
+                  subnet->exclude_ips_text ? subnet->exclude_ips_text : "",
+                  subnet->creation_timestamp);
+    put_sset(&s, &subnet->namespaces);
+    for (size_t i = 0; i < subnet->n_selectors; i++) {
+        char *text = kube_selector_format(&subnet->selectors[i]);
+        ds_put_format(&s, "|%s", text);
+        free(text);
+    }
+    return ds_steal_cstr(&s);
+}
+
+/* A VPC's status lists its subnets: it sees only which VPC one names. */
+static char *
+subnet_vpc_view(const struct deps_world *w, const char *key,
+                const void *object)
+{
+    const struct subnet *subnet = crd_model_subnet(w->model, key);
+
+    (void)object;
+    return subnet ? xstrdup(subnet->vpc) : NULL;
+}
+
+/* What namespaces see of a VPC. */
+static char *
+vpc_binding_view(const struct deps_world *w, const char *key,
+                 const void *object)
+{
+    const struct vpc *vpc = crd_model_vpc(w->model, key);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    (void)object;
+    if (!vpc) {
+        return NULL;
+    }
+    ds_put_format(&s, "%s|", vpc->default_subnet);
+    put_sset(&s, &vpc->namespaces);
+    return ds_steal_cstr(&s);
+}
+
+/* Subnets see only whether their VPC exists. */
+static char *
+existence_view(const struct deps_world *w, const char *key, const void *object)
+{
+    (void)object;
+    return crd_model_vpc(w->model, key) ? xstrdup("") : NULL;
+}
+
+static char *
+ippool_view(const struct deps_world *w, const char *key, const void *object)
+{
+    const struct ippool *pool =
+        shash_find_data(crd_model_ippools(w->model), key);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    (void)object;
+    if (!pool) {
+        return NULL;
+    }
+    ds_put_format(&s, "%s|%s|", pool->error ? "error" : "",
+                  pool->subnet ? pool->subnet : "");
+    put_sset(&s, &pool->namespaces);
+    return ds_steal_cstr(&s);
+}
+
+/* ---- Handlers ---- */
+
+static void
+mark(struct marks *m, const char *key)
+{
+    if (key && *key) {
+        sset_add(&m->keys, key);
+    }
+}
+
+static void
+same_key(const struct deps_world *w, const char *key, const void *object,
+         struct marks *m)
+{
+    (void)w;
+    (void)object;
+    mark(m, key);
+}
+
+struct select_ctx {
+    const struct subnet *subnet;
+    struct marks *marks;
+};
+
+static void
+mark_if_selected(const char *ns, const struct smap *labels, void *ctx_)
+{
+    struct select_ctx *ctx = ctx_;
+
+    if (subnet_selects_namespace(ctx->subnet, ns, labels)) {
+        mark(ctx->marks, ns);
+    }
+}
+
+/* The namespaces for which subnet 'name' is a candidate: those it lists
+ * or selects, and those listed by a VPC whose defaultSubnet it is (even
+ * while it does not exist: its creation binds them).  The cluster default
+ * subnet is every namespace's fallback. */
+static void
+namespaces_of_candidate(const struct deps_world *w, const char *name,
+                        struct marks *m)
+{
+    const struct subnet *subnet = crd_model_subnet(w->model, name);
+    struct shash_node *node;
+    const char *ns;
+
+    if (!strcmp(name, crd_model_default_subnet(w->model))) {
+        m->all = true;
+        return;
+    }
+    if (subnet) {
+        SSET_FOR_EACH(ns, &subnet->namespaces)
+        {
+            mark(m, ns);
+        }
+        if (subnet->n_selectors) {
+            struct select_ctx ctx = {subnet, m};
+            w->for_each_namespace(w->aux, mark_if_selected, &ctx);
+        }
+    }
+    SHASH_FOR_EACH(node, crd_model_vpcs(w->model))
+    {
+        const struct vpc *vpc = node->data;
+        if (!strcmp(vpc->default_subnet, name)) {
+            SSET_FOR_EACH(ns, &vpc->namespaces)
+            {
+                mark(m, ns);
+            }
+        }
+    }
+}
+
+/* Calls 'fn' for each subnet of the same VPC whose CIDRs overlap subnet
+ * 'name': the overlap verdict ("the older one keeps it") of each may
+ * flip with it. */
+static void
+for_each_overlapping(const struct deps_world *w, const char *name,
+                     void (*fn)(const struct deps_world *, const char *,
+                                struct marks *),
+                     struct marks *m)
+{
+    const struct subnet *subnet = crd_model_subnet(w->model, name);
+    const struct sset *peers;
+    const char *peer_name;
+
+    if (!subnet || !subnet_is_valid(subnet)) {
+        return;
+    }
+    peers = crd_model_subnets_of_vpc(w->model, subnet->vpc);
+    SSET_FOR_EACH(peer_name, peers)
+    {
+        const struct subnet *peer = crd_model_subnet(w->model, peer_name);
+        if (peer != subnet && subnet_is_valid(peer) &&
+            subnet_overlaps(peer, subnet)) {
+            fn(w, peer_name, m);
+        }
+    }
+}
+
+static void
+namespaces_of_subnet(const struct deps_world *w, const char *key,
+                     const void *object, struct marks *m)
+{
+    (void)object;
+    namespaces_of_candidate(w, key, m);
+    for_each_overlapping(w, key, namespaces_of_candidate, m);
+}
+
+/* A VPC's existence decides whether each of its subnets is usable; its
+ * spec.namespaces and defaultSubnet bind the namespaces it lists. */
+static void
+namespaces_of_vpc(const struct deps_world *w, const char *key,
+                  const void *object, struct marks *m)
+{
+    const struct vpc *vpc = crd_model_vpc(w->model, key);
+    const struct sset *subnets = crd_model_subnets_of_vpc(w->model, key);
+    const char *name;
+
+    (void)object;
+    if (vpc) {
+        SSET_FOR_EACH(name, &vpc->namespaces)
+        {
+            mark(m, name);
+        }
+    }
+    if (subnets) {
+        SSET_FOR_EACH(name, subnets)
+        {
+            namespaces_of_candidate(w, name, m);
+        }
+    }
+}
+
+static void
+namespaces_of_ippool(const struct deps_world *w, const char *key,
+                     const void *object, struct marks *m)
+{
+    const struct ippool *pool =
+        shash_find_data(crd_model_ippools(w->model), key);
+    const char *ns;
+
+    (void)object;
+    if (pool) {
+        SSET_FOR_EACH(ns, &pool->namespaces)
+        {
+            mark(m, ns);
+        }
+    }
+}
+
+static void
+mark_one(const struct deps_world *w, const char *name, struct marks *m)
+{
+    (void)w;
+    mark(m, name);
+}
+
+static void
+overlapping_subnets(const struct deps_world *w, const char *key,
+                    const void *object, struct marks *m)
+{
+    (void)object;
+    for_each_overlapping(w, key, mark_one, m);
+}
+
+/* Private subnets let the join subnet's CIDRs in: their ACLs follow it. */
+static void
+private_subnets_of_join(const struct deps_world *w, const char *key,
+                        const void *object, struct marks *m)
+{
+    struct shash_node *node;
+
+    (void)object;
+    if (!w->join_subnet || strcmp(key, w->join_subnet)) {
+        return;
+    }
+    SHASH_FOR_EACH(node, crd_model_subnets(w->model))
+    {
+        const struct subnet *subnet = node->data;
+        if (subnet->private_) {
+            mark(m, subnet->name);
+        }
+    }
+}
+
+static void
+subnets_of_vpc(const struct deps_world *w, const char *key, const void *object,
+               struct marks *m)
+{
+    const struct sset *subnets = crd_model_subnets_of_vpc(w->model, key);
+    const char *name;
+
+    (void)object;
+    if (subnets) {
+        SSET_FOR_EACH(name, subnets)
+        {
+            mark(m, name);
+        }
+    }
+}
+
+static void
+vpc_of_subnet(const struct deps_world *w, const char *key, const void *object,
+              struct marks *m)
+{
+    const struct subnet *subnet = crd_model_subnet(w->model, key);
+
+    (void)object;
+    if (subnet) {
+        mark(m, subnet->vpc);
+    }
+}
+
+static void
+subnet_of_ip(const struct deps_world *w, const char *key, const void *object,
+             struct marks *m)
+{
+    const struct crd_ip *ip = object;
+
+    (void)w;
+    (void)key;
+    if (ip) {
+        mark(m, ip->subnet);
+    }
+}
+
+static void
+pod_of_ip(const struct deps_world *w, const char *key, const void *object,
+          struct marks *m)
+{
+    const struct crd_ip *ip = object;
+
+    (void)w;
+    (void)key;
+    if (ip) {
+        char *pod = crd_ip_pod_key(ip);
+        mark(m, pod);
+        free(pod);
+    }
+}
+
+/* The table.  Read it by output: each output's rows are everything it
+ * reads. */
+static const struct deps_edge edges[] = {
+    /* Namespace annotations: a pure function of the namespace's labels,
+     * the Subnets, the Vpcs and the IPPools (crd_model_bind_namespace). */
+    {DEPS_IN_NAMESPACE, DEPS_OUT_NAMESPACE, same_key, NULL, 0},
+    {DEPS_IN_SUBNET, DEPS_OUT_NAMESPACE, namespaces_of_subnet,
+     subnet_binding_view, 0},
+    {DEPS_IN_VPC, DEPS_OUT_NAMESPACE, namespaces_of_vpc, vpc_binding_view, 0},
+    {DEPS_IN_IPPOOL, DEPS_OUT_NAMESPACE, namespaces_of_ippool, ippool_view, 0},
+
+    /* Subnet status and OVN rows: its spec, its VPC's existence, the
+     * overlap verdicts of its VPC's subnets, the join subnet (private
+     * subnets' ACLs) and its IP objects (counts, deletion).  Counts are
+     * written at most once a second, not once per pod. */
+    {DEPS_IN_SUBNET, DEPS_OUT_SUBNET, same_key, NULL, 0},
+    {DEPS_IN_SUBNET, DEPS_OUT_SUBNET, overlapping_subnets, subnet_binding_view,
+     0},
+    {DEPS_IN_SUBNET, DEPS_OUT_SUBNET, private_subnets_of_join,
+     subnet_binding_view, 0},
+    {DEPS_IN_VPC, DEPS_OUT_SUBNET, subnets_of_vpc, existence_view, 0},
+    {DEPS_IN_IP, DEPS_OUT_SUBNET, subnet_of_ip, NULL, 1000},
+
+    /* VPC status and router: its spec and which subnets name it. */
+    {DEPS_IN_VPC, DEPS_OUT_VPC, same_key, NULL, 0},
+    {DEPS_IN_SUBNET, DEPS_OUT_VPC, vpc_of_subnet, subnet_vpc_view, 0},
+
+    /* Pods: the pod and its IP object. */
+    {DEPS_IN_POD, DEPS_OUT_POD, same_key, NULL, 0},
+    {DEPS_IN_IP, DEPS_OUT_POD, pod_of_ip, NULL, 0},
+
+    /* Nodes: the node. */
+    {DEPS_IN_NODE, DEPS_OUT_NODE, same_key, NULL, 0},
+};
+
+#define N_EDGES (sizeof edges / sizeof edges[0])
+
+const char *
+deps_input_name(enum deps_input input)
+{
+    static const char *const names[DEPS_N_INPUTS] = {
+        "Namespace", "Subnet", "Vpc", "IPPool", "IP", "Pod", "Node",
+    };
+    return input < DEPS_N_INPUTS ? names[input] : "?";
+}
+
+const char *
+deps_output_name(enum deps_output output)
+{
+    static const char *const names[DEPS_N_OUTPUTS] = {
+        "namespace annotations", "subnet status and OVN rows",
+        "vpc status and router", "pod wiring",
+        "node wiring",
+    };
+    return output < DEPS_N_OUTPUTS ? names[output] : "?";
+}
+
+void
+deps_for_each_edge(void (*fn)(enum deps_input, enum deps_output, bool, void *),
+                   void *aux)
+{
+    for (size_t i = 0; i < N_EDGES; i++) {
+        fn(edges[i].input, edges[i].output, edges[i].handler != NULL, aux);
+    }
+}
+
+/* One edge's state across a change. */
+struct edge_change {
+    const struct deps_edge *edge;
+    struct marks marks;
+    char *view_before;
+};
+
+struct deps_change {
+    const struct deps_world *world;
+    enum deps_input input;
+    char *key;
+    struct edge_change edges[N_EDGES];
+    size_t n_edges;
+};
+
+static void
+run_handler(const struct deps_world *w, const struct deps_edge *edge,
+            const char *key, const void *object, struct marks *m)
+{
+    if (edge->handler) {
+        edge->handler(w, key, object, m);
+    } else {
+        m->all = true;
+    }
+}
+
+struct deps_change *
+deps_change_begin(const struct deps_world *world, enum deps_input input,
+                  const char *key, const void *object)
+{
+    struct deps_change *c = xzalloc(sizeof *c);
+
+    c->world = world;
+    c->input = input;
+    c->key = xstrdup(key);
+    for (size_t i = 0; i < N_EDGES; i++) {
+        if (edges[i].input != input) {
+            continue;
+        }
+        struct edge_change *ec = &c->edges[c->n_edges++];
+        ec->edge = &edges[i];
+        sset_init(&ec->marks.keys);
+        ec->view_before =
+            edges[i].view ? edges[i].view(world, key, object) : NULL;
+        run_handler(world, &edges[i], key, object, &ec->marks);
+    }
+    return c;
+}
+
+bool
+deps_change_end(struct deps_change *c, const void *object,
+                const struct deps_sink *sink)
+{
+    bool viewed_change = false;
+
+    for (size_t i = 0; i < c->n_edges; i++) {
+        struct edge_change *ec = &c->edges[i];
+        const struct deps_edge *edge = ec->edge;
+        bool changed = true;
+
+        if (edge->view) {
+            char *after = edge->view(c->world, c->key, object);
+            changed =
+                !ec->view_before || !after || strcmp(ec->view_before, after);
+            /* Absent before and after: nothing to see. */
+            changed = changed && (ec->view_before || after);
+            viewed_change = viewed_change || changed;
+            free(after);
+        }
+        if (changed) {
+            run_handler(c->world, edge, c->key, object, &ec->marks);
+            if (ec->marks.all) {
+                sink->mark_all(sink->aux, edge->output);
+            } else {
+                const char *key;
+                SSET_FOR_EACH(key, &ec->marks.keys)
+                {
+                    sink->mark(sink->aux, edge->output, key, edge->delay_ms);
+                }
+            }
+        }
+        sset_destroy(&ec->marks.keys);
+        free(ec->view_before);
+    }
+    free(c->key);
+    free(c);
+    return viewed_change;
+}

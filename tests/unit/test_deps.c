@@ -1,0 +1,704 @@
+/* Random-order model test of the dependency graph (crd/deps.c).
+ *
+ * Each seed generates a sequence of creates, updates and deletes of Vpcs
+ * (with and without namespaces/defaultSubnet), Subnets (namespaces,
+ * selectors, overlapping, invalid, orphaned, deleting, private, the
+ * default and join subnets), Namespaces (created, relabelled, deleted) and
+ * IPPools, in random order.  Every change goes through the graph exactly
+ * as the controller's informer handlers send it, into a model of the work
+ * queues; dirty keys are reconciled at random moments (some right away,
+ * some many events later).  After the sequence the queues are drained and
+ * every output must equal a computation from scratch: a new model built
+ * from the final objects alone.
+ *
+ * A failing seed is printed with its events; keep it in regression_seeds
+ * so that it runs first from then on. */
+#include <config.h>
+
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "crd/deps.h"
+#include "crd/model.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/shash.h"
+#include "smap.h"
+#include "sset.h"
+#include "util.h"
+
+#define DEFAULT_VPC    "ovn-cluster"
+#define DEFAULT_SUBNET "ovn-default"
+#define JOIN_SUBNET    "join"
+
+#define N_NS      8
+#define N_SUBNETS 8 /* Plus the default and join subnets. */
+#define N_VPCS    4 /* Plus the default VPC. */
+#define N_POOLS   3
+#define N_EVENTS  60
+#define N_SEEDS   2000
+
+/* Seeds that once failed, run first. */
+static const uint32_t regression_seeds[] = {
+    1862, /* "other" of an overlap followed the order of a hash. */
+};
+
+/* ---- A small deterministic generator (xorshift32). ---- */
+
+static uint32_t rng;
+
+static uint32_t
+rnd(uint32_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    return n ? rng % n : 0;
+}
+
+static bool
+coin(uint32_t one_in)
+{
+    return rnd(one_in) == 0;
+}
+
+/* ---- The cluster: the objects as the API server would hold them. ---- */
+
+struct cluster {
+    struct json *subnets[N_SUBNETS + 2];
+    struct json *vpcs[N_VPCS + 1];
+    struct json *pools[N_POOLS];
+    bool ns_present[N_NS];
+    struct smap ns_labels[N_NS];
+};
+
+static const char *
+subnet_name(int i)
+{
+    static const char *const names[N_SUBNETS + 2] = {
+        "sn0", "sn1", "sn2", "sn3",          "sn4",
+        "sn5", "sn6", "sn7", DEFAULT_SUBNET, JOIN_SUBNET,
+    };
+    return names[i];
+}
+
+static const char *
+vpc_name(int i)
+{
+    static const char *const names[N_VPCS + 1] = {"vpc0", "vpc1", "vpc2",
+                                                  "vpc3", DEFAULT_VPC};
+    return names[i];
+}
+
+static const char *
+ns_name(int i)
+{
+    static const char *const names[N_NS] = {"ns0", "ns1", "ns2", "ns3",
+                                            "ns4", "ns5", "ns6", "ns7"};
+    return names[i];
+}
+
+static void
+put_ns_list(struct ds *s, const char *key)
+{
+    int n = 0;
+
+    ds_put_format(s, "\"%s\":[", key);
+    for (int i = 0; i < N_NS; i++) {
+        if (coin(4)) {
+            ds_put_format(s, "%s\"%s\"", n++ ? "," : "", ns_name(i));
+        }
+    }
+    ds_put_cstr(s, "]");
+}
+
+static void
+put_metadata(struct ds *s, const char *name)
+{
+    static const char *const times[] = {"2026-01-01T00:00:00Z",
+                                        "2026-01-01T00:00:01Z",
+                                        "2026-01-01T00:00:02Z", ""};
+    const char *created = times[rnd(ARRAY_SIZE(times))];
+
+    ds_put_format(s, "\"metadata\":{\"name\":\"%s\"", name);
+    if (*created) {
+        ds_put_format(s, ",\"creationTimestamp\":\"%s\"", created);
+    }
+    ds_put_cstr(s, ",\"finalizers\":[\"kubeovn.io/kovn-controller\"]");
+    if (coin(8)) {
+        ds_put_cstr(s, ",\"deletionTimestamp\":\"2026-01-02T00:00:00Z\"");
+    }
+    ds_put_cstr(s, "}");
+}
+
+static struct json *
+gen_subnet(int i)
+{
+    static const char *const cidrs[] = {
+        "10.0.0.0/24",
+        "10.0.0.0/16",
+        "10.1.0.0/24",
+        "10.2.0.0/24",
+        "10.0.0.300/24",
+        "fd00::/64",
+        "10.3.0.0/24,fd00:3::/64",
+    };
+    static const char *const vpcs[] = {"vpc0", "vpc1",      "vpc2", "vpc3",
+                                       "",     DEFAULT_VPC, "ghost"};
+    static const char *const labels[] = {"team", "env"};
+    static const char *const values[] = {"a", "b"};
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ds_put_cstr(&s, "{\"apiVersion\":\"kubeovn.io/v1\",\"kind\":\"Subnet\",");
+    put_metadata(&s, subnet_name(i));
+    ds_put_format(&s, ",\"spec\":{\"vpc\":\"%s\",\"cidrBlock\":\"%s\",",
+                  vpcs[rnd(ARRAY_SIZE(vpcs))], cidrs[rnd(ARRAY_SIZE(cidrs))]);
+    put_ns_list(&s, "namespaces");
+    if (coin(3)) {
+        ds_put_format(&s,
+                      ",\"namespaceSelectors\":[{\"matchLabels\":"
+                      "{\"%s\":\"%s\"}}]",
+                      labels[rnd(2)], values[rnd(2)]);
+    }
+    if (coin(3)) {
+        ds_put_cstr(&s, ",\"excludeIps\":[\"10.0.0.5\"]");
+    }
+    if (coin(4)) {
+        ds_put_cstr(&s, ",\"private\":true");
+    }
+    ds_put_cstr(&s, "}}");
+    struct json *json = json_from_string(ds_cstr(&s));
+    ds_destroy(&s);
+    return json;
+}
+
+static struct json *
+gen_vpc(int i)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ds_put_cstr(&s, "{\"apiVersion\":\"kubeovn.io/v1\",\"kind\":\"Vpc\",");
+    put_metadata(&s, vpc_name(i));
+    ds_put_cstr(&s, ",\"spec\":{");
+    put_ns_list(&s, "namespaces");
+    if (coin(2)) {
+        ds_put_format(&s, ",\"defaultSubnet\":\"%s\"",
+                      subnet_name(rnd(N_SUBNETS + 2)));
+    }
+    ds_put_cstr(&s, "}}");
+    struct json *json = json_from_string(ds_cstr(&s));
+    ds_destroy(&s);
+    return json;
+}
+
+static struct json *
+gen_pool(int i)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ds_put_format(&s,
+                  "{\"apiVersion\":\"kubeovn.io/v1\",\"kind\":\"IPPool\","
+                  "\"metadata\":{\"name\":\"pool%d\"},\"spec\":{"
+                  "\"subnet\":\"%s\",\"ips\":[\"%s\"],",
+                  i, subnet_name(rnd(N_SUBNETS + 2)),
+                  coin(4) ? "not-an-ip" : "10.0.0.7");
+    put_ns_list(&s, "namespaces");
+    ds_put_cstr(&s, "}}");
+    struct json *json = json_from_string(ds_cstr(&s));
+    ds_destroy(&s);
+    return json;
+}
+
+static void
+gen_labels(struct smap *labels)
+{
+    smap_clear(labels);
+    if (coin(2)) {
+        smap_add(labels, "team", coin(2) ? "a" : "b");
+    }
+    if (coin(2)) {
+        smap_add(labels, "env", coin(2) ? "a" : "b");
+    }
+}
+
+/* ---- The world the graph reads: the model and the namespaces. ---- */
+
+struct world {
+    struct deps_world deps;
+    struct crd_model *model;
+    const struct cluster *cluster;
+};
+
+static void
+for_each_namespace(const void *aux, deps_namespace_fn *fn, void *fn_aux)
+{
+    const struct cluster *c = aux;
+
+    for (int i = 0; i < N_NS; i++) {
+        if (c->ns_present[i]) {
+            fn(ns_name(i), &c->ns_labels[i], fn_aux);
+        }
+    }
+}
+
+static void
+world_init(struct world *w, const struct cluster *c)
+{
+    w->model = crd_model_create(DEFAULT_VPC, DEFAULT_SUBNET);
+    w->cluster = c;
+    w->deps = (struct deps_world){
+        .model = w->model,
+        .join_subnet = JOIN_SUBNET,
+        .for_each_namespace = for_each_namespace,
+        .aux = c,
+    };
+}
+
+/* ---- The outputs, computed as the reconcilers compute them. ---- */
+
+static char *
+compute_namespace(const struct world *w, int i)
+{
+    struct ns_binding b;
+
+    if (!w->cluster->ns_present[i]) {
+        return NULL;
+    }
+    crd_model_bind_namespace(w->model, ns_name(i), &w->cluster->ns_labels[i],
+                             &b, NULL, NULL);
+    char *out = xasprintf("ls=%s cidr=%s excl=%s pool=%s", b.logical_switch,
+                          b.cidr, b.exclude_ips, b.ip_pool);
+    ns_binding_destroy(&b);
+    return out;
+}
+
+static char *
+compute_subnet(const struct world *w, const char *name)
+{
+    const struct subnet *subnet = crd_model_subnet(w->model, name);
+    const struct subnet *other, *join;
+    enum subnet_state state;
+
+    if (!subnet) {
+        return NULL;
+    }
+    state = crd_model_subnet_state(w->model, subnet, &other);
+    join = crd_model_subnet(w->model, JOIN_SUBNET);
+    return xasprintf("%s other=%s private-join=%s", subnet_state_reason(state),
+                     other ? other->name : "",
+                     subnet->private_ && join && subnet_is_valid(join) &&
+                             !join->deleting
+                         ? join->cidr_block
+                         : "");
+}
+
+static char *
+compute_vpc(const struct world *w, const char *name)
+{
+    const struct vpc *vpc = crd_model_vpc(w->model, name);
+    const struct sset *subnets = crd_model_subnets_of_vpc(w->model, name);
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (!vpc) {
+        return NULL;
+    }
+    ds_put_format(&s, "default=%s subnets=", vpc->default_subnet);
+    if (subnets) {
+        const char **sorted = sset_sort(subnets);
+        for (size_t i = 0; sorted[i]; i++) {
+            ds_put_format(&s, "%s,", sorted[i]);
+        }
+        free(sorted);
+    }
+    return ds_steal_cstr(&s);
+}
+
+/* Every key an output can have in this test. */
+static void
+output_keys(enum deps_output out, struct sset *keys)
+{
+    switch (out) {
+    case DEPS_OUT_NAMESPACE:
+        for (int i = 0; i < N_NS; i++) {
+            sset_add(keys, ns_name(i));
+        }
+        break;
+    case DEPS_OUT_SUBNET:
+        for (int i = 0; i < N_SUBNETS + 2; i++) {
+            sset_add(keys, subnet_name(i));
+        }
+        break;
+    case DEPS_OUT_VPC:
+        for (int i = 0; i < N_VPCS + 1; i++) {
+            sset_add(keys, vpc_name(i));
+        }
+        /* Subnets may name VPCs that never exist. */
+        sset_add(keys, "ghost");
+        break;
+    case DEPS_OUT_POD:
+    case DEPS_OUT_NODE:
+    case DEPS_N_OUTPUTS:
+        break;
+    }
+}
+
+static char *
+compute(const struct world *w, enum deps_output out, const char *key)
+{
+    switch (out) {
+    case DEPS_OUT_NAMESPACE:
+        for (int i = 0; i < N_NS; i++) {
+            if (!strcmp(key, ns_name(i))) {
+                return compute_namespace(w, i);
+            }
+        }
+        return NULL;
+    case DEPS_OUT_SUBNET:
+        return compute_subnet(w, key);
+    case DEPS_OUT_VPC:
+        return compute_vpc(w, key);
+    case DEPS_OUT_POD:
+    case DEPS_OUT_NODE:
+    case DEPS_N_OUTPUTS:
+        break;
+    }
+    return NULL;
+}
+
+/* ---- The controller's side: queues of dirty keys, stored outputs. ---- */
+
+struct controller_model {
+    struct world world;
+    struct sset dirty[DEPS_N_OUTPUTS];
+    struct shash stored[DEPS_N_OUTPUTS]; /* key -> char * */
+};
+
+static void
+sink_mark(void *aux, enum deps_output out, const char *key, long long delay)
+{
+    struct controller_model *cm = aux;
+
+    (void)delay;
+    sset_add(&cm->dirty[out], key);
+}
+
+static void
+sink_mark_all(void *aux, enum deps_output out)
+{
+    struct controller_model *cm = aux;
+
+    output_keys(out, &cm->dirty[out]);
+}
+
+static void
+reconcile_key(struct controller_model *cm, enum deps_output out,
+              const char *key)
+{
+    char *value = compute(&cm->world, out, key);
+
+    free(shash_find_and_delete(&cm->stored[out], key));
+    if (value) {
+        shash_add(&cm->stored[out], key, value);
+    }
+}
+
+/* Reconciles each dirty key with probability 1/'one_in'. */
+static void
+reconcile_some(struct controller_model *cm, uint32_t one_in)
+{
+    for (int out = 0; out < DEPS_N_OUTPUTS; out++) {
+        const char *key, *next;
+
+        SSET_FOR_EACH_SAFE(key, next, &cm->dirty[out])
+        {
+            if (coin(one_in)) {
+                reconcile_key(cm, out, key);
+                sset_delete(&cm->dirty[out], SSET_NODE_FROM_NAME(key));
+            }
+        }
+    }
+}
+
+/* Applies one change to the cluster and the model, through the graph. */
+static void
+apply(struct controller_model *cm, struct cluster *c, struct ds *trace)
+{
+    struct deps_sink sink = {sink_mark, sink_mark_all, cm};
+    const struct deps_world *dw = &cm->world.deps;
+    struct crd_model *model = cm->world.model;
+    struct deps_change *change;
+    uint32_t kind = rnd(4);
+
+    if (kind == 0) {
+        int i = rnd(N_NS);
+        change = deps_change_begin(dw, DEPS_IN_NAMESPACE, ns_name(i), NULL);
+        if (c->ns_present[i] && coin(4)) {
+            c->ns_present[i] = false;
+            smap_clear(&c->ns_labels[i]);
+            ds_put_format(trace, "  delete ns %s\n", ns_name(i));
+        } else {
+            c->ns_present[i] = true;
+            gen_labels(&c->ns_labels[i]);
+            struct smap_node *label;
+            ds_put_format(trace, "  put ns %s {", ns_name(i));
+            SMAP_FOR_EACH(label, &c->ns_labels[i])
+            {
+                ds_put_format(trace, "%s=%s,", label->key, label->value);
+            }
+            ds_put_cstr(trace, "}\n");
+        }
+        deps_change_end(change, NULL, &sink);
+    } else if (kind == 1) {
+        int i = rnd(N_SUBNETS + 2);
+        const char *name = subnet_name(i);
+        change = deps_change_begin(dw, DEPS_IN_SUBNET, name, NULL);
+        json_destroy(c->subnets[i]);
+        c->subnets[i] = NULL;
+        if (coin(4)) {
+            crd_model_remove_subnet(model, name);
+            ds_put_format(trace, "  delete subnet %s\n", name);
+        } else {
+            c->subnets[i] = gen_subnet(i);
+            crd_model_put_subnet(model, c->subnets[i]);
+            char *text = json_to_string(c->subnets[i], 0);
+            ds_put_format(trace, "  put %s\n", text);
+            free(text);
+        }
+        deps_change_end(change, NULL, &sink);
+    } else if (kind == 2) {
+        int i = rnd(N_VPCS + 1);
+        const char *name = vpc_name(i);
+        change = deps_change_begin(dw, DEPS_IN_VPC, name, NULL);
+        json_destroy(c->vpcs[i]);
+        c->vpcs[i] = NULL;
+        if (coin(3)) {
+            crd_model_remove_vpc(model, name);
+            ds_put_format(trace, "  delete vpc %s\n", name);
+        } else {
+            c->vpcs[i] = gen_vpc(i);
+            crd_model_put_vpc(model, c->vpcs[i]);
+            char *text = json_to_string(c->vpcs[i], 0);
+            ds_put_format(trace, "  put %s\n", text);
+            free(text);
+        }
+        deps_change_end(change, NULL, &sink);
+    } else {
+        int i = rnd(N_POOLS);
+        char *name = xasprintf("pool%d", i);
+        change = deps_change_begin(dw, DEPS_IN_IPPOOL, name, NULL);
+        json_destroy(c->pools[i]);
+        c->pools[i] = NULL;
+        if (coin(3)) {
+            crd_model_remove_ippool(model, name);
+            ds_put_format(trace, "  delete ippool %s\n", name);
+        } else {
+            c->pools[i] = gen_pool(i);
+            crd_model_put_ippool(model, c->pools[i]);
+            char *text = json_to_string(c->pools[i], 0);
+            ds_put_format(trace, "  put %s\n", text);
+            free(text);
+        }
+        deps_change_end(change, NULL, &sink);
+        free(name);
+    }
+}
+
+/* A model holding only the final objects, inserted in a fixed order. */
+static void
+fresh_world(struct world *w, const struct cluster *c)
+{
+    world_init(w, c);
+    for (int i = 0; i < N_VPCS + 1; i++) {
+        if (c->vpcs[i]) {
+            crd_model_put_vpc(w->model, c->vpcs[i]);
+        }
+    }
+    for (int i = N_SUBNETS + 1; i >= 0; i--) {
+        if (c->subnets[i]) {
+            crd_model_put_subnet(w->model, c->subnets[i]);
+        }
+    }
+    for (int i = 0; i < N_POOLS; i++) {
+        if (c->pools[i]) {
+            crd_model_put_ippool(w->model, c->pools[i]);
+        }
+    }
+}
+
+/* Runs one seed; returns the number of outputs that differ. */
+static int
+run_seed(uint32_t seed)
+{
+    struct cluster c;
+    struct controller_model cm;
+    struct world fresh;
+    struct ds trace = DS_EMPTY_INITIALIZER;
+    int mismatches = 0;
+
+    rng = seed * 2654435761u + 1;
+    memset(&c, 0, sizeof c);
+    for (int i = 0; i < N_NS; i++) {
+        smap_init(&c.ns_labels[i]);
+    }
+    world_init(&cm.world, &c);
+    for (int out = 0; out < DEPS_N_OUTPUTS; out++) {
+        sset_init(&cm.dirty[out]);
+        shash_init(&cm.stored[out]);
+    }
+
+    for (int e = 0; e < N_EVENTS; e++) {
+        apply(&cm, &c, &trace);
+        /* Sometimes at once, sometimes long after. */
+        reconcile_some(&cm, 1 + rnd(8));
+    }
+    reconcile_some(&cm, 1);
+
+    fresh_world(&fresh, &c);
+    for (int out = 0; out < DEPS_N_OUTPUTS; out++) {
+        struct sset keys = SSET_INITIALIZER(&keys);
+        const char *key;
+
+        output_keys(out, &keys);
+        SSET_FOR_EACH(key, &keys)
+        {
+            char *want = compute(&fresh, out, key);
+            const char *got = shash_find_data(&cm.stored[out], key);
+
+            if ((want == NULL) != (got == NULL) ||
+                (want && strcmp(want, got))) {
+                if (!mismatches) {
+                    fprintf(stderr, "seed %" PRIu32 ": events:\n%s", seed,
+                            ds_cstr(&trace));
+                }
+                fprintf(stderr,
+                        "seed %" PRIu32 ": %s %s is stale:\n  kept:  %s\n"
+                        "  fresh: %s\n",
+                        seed, deps_output_name(out), key, got ? got : "(none)",
+                        want ? want : "(none)");
+                mismatches++;
+            }
+            free(want);
+        }
+        sset_destroy(&keys);
+    }
+
+    crd_model_destroy(fresh.model);
+    crd_model_destroy(cm.world.model);
+    for (int out = 0; out < DEPS_N_OUTPUTS; out++) {
+        sset_destroy(&cm.dirty[out]);
+        shash_destroy_free_data(&cm.stored[out]);
+    }
+    for (int i = 0; i < N_NS; i++) {
+        smap_destroy(&c.ns_labels[i]);
+    }
+    for (int i = 0; i < N_SUBNETS + 2; i++) {
+        json_destroy(c.subnets[i]);
+    }
+    for (int i = 0; i < N_VPCS + 1; i++) {
+        json_destroy(c.vpcs[i]);
+    }
+    for (int i = 0; i < N_POOLS; i++) {
+        json_destroy(c.pools[i]);
+    }
+    ds_destroy(&trace);
+    return mismatches;
+}
+
+static void
+test_deps_regression_seeds(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(regression_seeds); i++) {
+        assert_int_equal(run_seed(regression_seeds[i]), 0);
+    }
+}
+
+static void
+test_deps_random_order_converges(void **state)
+{
+    int failed = 0;
+
+    (void)state;
+    for (uint32_t seed = 1; seed <= N_SEEDS; seed++) {
+        failed += run_seed(seed) != 0;
+    }
+    assert_int_equal(failed, 0);
+}
+
+/* Kube-OVN's documented example, in the order that broke: the namespace,
+ * then a Vpc naming it with defaultSubnet, then that subnet. */
+static void
+test_deps_vpc_default_subnet_created_last(void **state)
+{
+    struct cluster c;
+    struct controller_model cm;
+    struct deps_sink sink = {sink_mark, sink_mark_all, &cm};
+    struct deps_change *change;
+
+    (void)state;
+    memset(&c, 0, sizeof c);
+    for (int i = 0; i < N_NS; i++) {
+        smap_init(&c.ns_labels[i]);
+    }
+    world_init(&cm.world, &c);
+    for (int out = 0; out < DEPS_N_OUTPUTS; out++) {
+        sset_init(&cm.dirty[out]);
+    }
+
+    c.ns_present[2] = true;
+    struct json *vpc = json_from_string(
+        "{\"metadata\":{\"name\":\"vpc1\"},"
+        "\"spec\":{\"namespaces\":[\"ns2\"],\"defaultSubnet\":\"sn3\"}}");
+    change = deps_change_begin(&cm.world.deps, DEPS_IN_VPC, "vpc1", NULL);
+    crd_model_put_vpc(cm.world.model, vpc);
+    deps_change_end(change, NULL, &sink);
+    assert_true(sset_contains(&cm.dirty[DEPS_OUT_NAMESPACE], "ns2"));
+    sset_clear(&cm.dirty[DEPS_OUT_NAMESPACE]);
+
+    struct json *subnet = json_from_string(
+        "{\"metadata\":{\"name\":\"sn3\"},\"spec\":{\"vpc\":\"vpc1\","
+        "\"cidrBlock\":\"10.222.3.0/24\",\"protocol\":\"IPv4\"}}");
+    change = deps_change_begin(&cm.world.deps, DEPS_IN_SUBNET, "sn3", NULL);
+    crd_model_put_subnet(cm.world.model, subnet);
+    deps_change_end(change, NULL, &sink);
+    assert_true(sset_contains(&cm.dirty[DEPS_OUT_NAMESPACE], "ns2"));
+    assert_true(sset_contains(&cm.dirty[DEPS_OUT_VPC], "vpc1"));
+    assert_true(sset_contains(&cm.dirty[DEPS_OUT_SUBNET], "sn3"));
+
+    /* A status write changes nothing namespaces see: no namespace work. */
+    sset_clear(&cm.dirty[DEPS_OUT_NAMESPACE]);
+    sset_clear(&cm.dirty[DEPS_OUT_VPC]);
+    change = deps_change_begin(&cm.world.deps, DEPS_IN_SUBNET, "sn3", NULL);
+    crd_model_put_subnet(cm.world.model, subnet);
+    deps_change_end(change, NULL, &sink);
+    assert_true(sset_is_empty(&cm.dirty[DEPS_OUT_NAMESPACE]));
+    assert_true(sset_is_empty(&cm.dirty[DEPS_OUT_VPC]));
+
+    json_destroy(vpc);
+    json_destroy(subnet);
+    crd_model_destroy(cm.world.model);
+    for (int out = 0; out < DEPS_N_OUTPUTS; out++) {
+        sset_destroy(&cm.dirty[out]);
+    }
+    for (int i = 0; i < N_NS; i++) {
+        smap_destroy(&c.ns_labels[i]);
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_deps_vpc_default_subnet_created_last),
+        cmocka_unit_test(test_deps_regression_seeds),
+        cmocka_unit_test(test_deps_random_order_converges),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
