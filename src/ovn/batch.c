@@ -304,8 +304,10 @@ void
 ovn_batch_run(struct ovn_batch *batch)
 {
     /* Bounded: each pass either leaves a transaction in flight, or empties
-     * or shortens the queue, or starts waiting for a retry. */
-    for (int pass = 0; pass < 4; pass++) {
+     * or shortens the queue, or starts waiting for a retry.  Changes that
+     * go alone and change nothing complete within their pass, so several
+     * passes keep them from taking a loop iteration each. */
+    for (int pass = 0; pass < 16; pass++) {
         long long now = time_msec();
 
         if (batch->txn && !commit_txn(batch)) {
@@ -323,6 +325,11 @@ ovn_batch_run(struct ovn_batch *batch)
             batch->retry_wait = false;
         }
         start_txn(batch);
+        /* Sent now: a transaction must not stay open until the next
+         * ovsdb_idl_run(), which refuses to run with one. */
+        if (batch->txn && !commit_txn(batch)) {
+            return;
+        }
     }
 }
 
