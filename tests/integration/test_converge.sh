@@ -9,14 +9,17 @@
 #  - an NB server stopped (SIGSTOP) for 15 s: the webhook, /healthz and
 #    namespaces of subnets already in NB go on; everything converges after
 #    SIGCONT with no duplicate row.
-#   test_converge.sh KOVN_CONTROLLER_BINARY [SEEDS]
+#   test_converge.sh KOVN_CONTROLLER_BINARY [SEEDS | FIRST-LAST]
 set -euo pipefail
 source "$(dirname "$0")/../lib/k8s.sh"
 source "$kovn_root/scripts/lib/proc.sh"
 controller=${1:?usage: test_converge.sh KOVN_CONTROLLER [SEEDS]}
-# Seed 5 leaves the router of a deleted Vpc in NB (a bug still open, see
-# issue 19): run it with SEEDS=5 once that is fixed.
-seeds=${2:-4}
+seeds=${2:-5}
+first_seed=1
+if [[ $seeds == *-* ]]; then
+    first_seed=${seeds%-*}
+    seeds=${seeds#*-}
+fi
 
 k8s_start --no-controller-manager --no-scheduler
 ovn_dir=$K8S_DIR/ovn
@@ -121,7 +124,7 @@ echo "Kube-OVN example: nsx2 bound to snx2 once the subnet came; Event and gauge
 # controller is started by this script's own function.
 restart_flag=$K8S_DIR/restart-requested
 restart_cmd="kill -9 \$(cat $K8S_DIR/controller.pid) && touch $restart_flag && while [ -e $restart_flag ]; do sleep 0.1; done"
-for ((seed = 1; seed <= seeds; seed++)); do
+for ((seed = first_seed; seed <= seeds; seed++)); do
     python3 "$kovn_root/tests/lib/random_order.py" "$seed" "$nb" \
         "$restart_cmd" >"$K8S_DIR/seed-$seed.log" 2>&1 &
     driver=$!

@@ -14,7 +14,8 @@ controller is quiet, it checks:
   - every subnet is VpcNotFound exactly when its Vpc is missing;
   - every Vpc's status.subnets lists exactly the subnets that name it;
   - NB holds exactly the rows a fresh controller would write: one switch
-    per usable subnet, one router per Vpc, nothing else of kovn's.
+    per usable subnet, one router per Vpc (one blocked from deleting
+    too), nothing else of kovn's.
 Exits non-zero with a message saying which check failed."""
 import json
 import random
@@ -38,7 +39,10 @@ def kubectl(*args, stdin=None, check=False):
 
 
 def apply(doc):
-    kubectl("apply", "-f", "-", stdin=json.dumps(doc))
+    r = kubectl("apply", "-f", "-", stdin=json.dumps(doc))
+    if r.returncode:
+        # Not fatal (the sequence goes on as a user's would), but visible.
+        print("refused: %s" % r.stderr.strip())
 
 
 def get_json(*args):
@@ -75,6 +79,10 @@ def subnet_doc(name):
         cidr = base + ".0/33"
     spec = {"vpc": rnd.choice(vpcs + ["", p + "ghost"]), "cidrBlock": cidr,
             "namespaces": rnd.sample(namespaces, rnd.randint(0, 2))}
+    if not spec["vpc"]:
+        # The default Vpc by omission: kubectl apply turns a field changed
+        # to "" into null, which the CRD's string type refuses.
+        del spec["vpc"]
     if rnd.random() < 0.3:
         spec["namespaceSelectors"] = [{"matchLabels": rnd.choice(labels[:3])}]
     return {"apiVersion": "kubeovn.io/v1", "kind": "Subnet",
@@ -164,8 +172,12 @@ def problems():
     if nb_names("Logical_Switch") != ready:
         out.append("NB switches %s, want the Ready subnets %s" %
                    (nb_names("Logical_Switch"), ready))
-    routers = sorted(n for n, v in vpc_objs.items()
-                     if not v["metadata"].get("deletionTimestamp"))
+    # A Vpc blocked from deleting keeps its router while subnets use it.
+    routers = sorted(vpc_objs)
+    for name, v in vpc_objs.items():
+        if v["metadata"].get("deletionTimestamp") and \
+                not v.get("status", {}).get("subnets"):
+            out.append("vpc %s: still deleting with no subnet left" % name)
     if nb_names("Logical_Router") != routers:
         out.append("NB routers %s, want %s" %
                    (nb_names("Logical_Router"), routers))
