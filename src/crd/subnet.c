@@ -11,7 +11,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/util.h"
-#include "ovn/validate.h"
+#include "net/ovn_name.h"
 #include "json/access.h"
 
 static void
@@ -450,7 +450,7 @@ subnet_from_json(const struct json *obj, const char *default_vpc,
         error = kovn_error_set(&local, -EINVAL, "spec: expected an object");
     } else if (!(error = parse_placement(subnet, obj, spec, default_vpc,
                                          &local))) {
-        error = ovn_validate_name("Subnet", name, &local);
+        error = ovn_name_check("Subnet", name, &local);
         if (!error) {
             error = parse_spec(subnet, spec, &local);
         }

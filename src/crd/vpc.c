@@ -11,7 +11,7 @@
 #include "kube/object.h"
 #include "openvswitch/json.h"
 #include "openvswitch/util.h"
-#include "ovn/validate.h"
+#include "net/ovn_name.h"
 #include "json/access.h"
 
 #define VPC_MAX_NAMESPACES 4096
@@ -223,7 +223,7 @@ vpc_from_json(const struct json *obj, struct vpc *vpc, struct kovn_error *err)
         vpc->default_subnet = xstrdup(text ? text : "");
         if (!(error = json_member_bool(spec, "enableExternal", "spec",
                                        &vpc->enable_external, &local)) &&
-            !(error = ovn_validate_name("Vpc", name, &local))) {
+            !(error = ovn_name_check("Vpc", name, &local))) {
             error = parse_routes(vpc, spec, &local);
         }
     }

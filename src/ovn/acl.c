@@ -9,7 +9,7 @@
 
 #include "base/error.h"
 #include "ovn/switch.h"
-#include "ovn/validate.h"
+#include "net/ovn_name.h"
 #include "smap.h"
 #include "util.h"
 
@@ -55,7 +55,7 @@ ovn_port_group_ensure(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     bool same;
     struct smap ids;
 
-    if (ovn_validate_match_identifier("Port_Group", name, err)) {
+    if (ovn_name_check_identifier("Port_Group", name, err)) {
         return NULL;
     }
     ports = xcalloc(n_ports ? n_ports : 1, sizeof *ports);
@@ -136,7 +136,7 @@ ovn_address_set_ensure(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     bool same;
     struct smap ids;
 
-    if (ovn_validate_match_identifier("Address_Set", name, err)) {
+    if (ovn_name_check_identifier("Address_Set", name, err)) {
         return NULL;
     }
     as = ovn_address_set_find(nb, name);

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "net/ovn_name.h"
 #include "openvswitch/dynamic-string.h"
 #include "ovn/switch.h"
-#include "ovn/validate.h"
 #include "smap.h"
 #include "util.h"
 
@@ -107,7 +107,7 @@ ovn_router_ensure(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
 {
     const struct nbrec_logical_router *lr;
 
-    if (ovn_validate_name("Logical_Router", name, err)) {
+    if (ovn_name_check("Logical_Router", name, err)) {
         return NULL;
     }
     lr = ovn_router_find(nb, name);
@@ -176,7 +176,7 @@ ovn_router_port_pair_ensure(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     struct smap options = SMAP_INITIALIZER(&options);
     int error = 0;
 
-    error = ovn_validate_name("Logical_Router_Port", lrp_name, err);
+    error = ovn_name_check("Logical_Router_Port", lrp_name, err);
     if (error) {
         goto out;
     }

@@ -8,7 +8,7 @@
 
 #include "base/error.h"
 #include "openvswitch/dynamic-string.h"
-#include "ovn/validate.h"
+#include "net/ovn_name.h"
 #include "smap.h"
 #include "util.h"
 
@@ -62,7 +62,7 @@ ovn_switch_ensure(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     char *exclude = NULL;
     struct smap config, ids;
 
-    if (ovn_validate_name("Logical_Switch", spec->name, err)) {
+    if (ovn_name_check("Logical_Switch", spec->name, err)) {
         return NULL;
     }
     if (spec->subnet && spec->subnet->addr.family != NET_V4) {
@@ -240,7 +240,7 @@ ovn_switch_port_ensure(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     const char *current_ls;
     struct smap ids;
 
-    if (ovn_validate_name("Logical_Switch_Port", spec->name, err)) {
+    if (ovn_name_check("Logical_Switch_Port", spec->name, err)) {
         return NULL;
     }
     if (!spec->mac && strcmp(type, "router")) {

@@ -1,7 +1,7 @@
-/* Validation of names written to OVN NB; see validate.h. */
+/* Validation of names written to OVN NB; see ovn_name.h. */
 #include <config.h>
 
-#include "ovn/validate.h"
+#include "net/ovn_name.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include "base/error.h"
 
 int
-ovn_validate_name(const char *table, const char *name, struct kovn_error *err)
+ovn_name_check(const char *table, const char *name, struct kovn_error *err)
 {
     size_t len = strlen(name);
 
@@ -37,8 +37,8 @@ ovn_validate_name(const char *table, const char *name, struct kovn_error *err)
 }
 
 int
-ovn_validate_match_identifier(const char *table, const char *name,
-                              struct kovn_error *err)
+ovn_name_check_identifier(const char *table, const char *name,
+                          struct kovn_error *err)
 {
     size_t len = strlen(name);
 
