@@ -2,8 +2,9 @@
  * mutable (the OVS replica, the pod and node informers, the CNI server,
  * requests in progress), with blocking netlink work handed to worker
  * threads.  The modules beside it work on this struct: ops (CNI requests),
- * nodeport (the node's ovn0 port) and sweep (removing ports of pods that
- * are gone).
+ * nodeport (the node's ovn0 port), sweep (at start, ports of pods that are
+ * gone), reap (removing ports and veths, for sweep and CNI GC) and ready
+ * (the STATUS answer).
  *
  * OVS writes (daemon/ovs) block the loop until ovs-vswitchd applied them,
  * milliseconds normally, at most --ovs-timeout, except an ADD's port, the
@@ -76,9 +77,5 @@ int daemon_init(struct daemon *, const struct daemon_options *,
 void daemon_destroy(struct daemon *);
 void daemon_run(struct daemon *);
 void daemon_wait(struct daemon *);
-
-/* Ready for pods: chassis configured, informers synced, node port up.
- * Otherwise false with the reason in 'why'. */
-bool daemon_is_ready(const struct daemon *, struct kovn_error *why);
 
 #endif /* KOVN_DAEMON_DAEMON_H */

@@ -8,12 +8,14 @@
 #include <string.h>
 
 #include "cni/protocol.h"
+#include "crd/ip.h"
 #include "crd/names.h"
 #include "daemon/cni_server.h"
 #include "daemon/daemon.h"
 #include "daemon/ovs.h"
 #include "daemon/plumb.h"
-#include "daemon/sweep.h"
+#include "daemon/ready.h"
+#include "daemon/reap.h"
 #include "daemon/worker.h"
 #include "kube/api.h"
 #include "kube/informer.h"
@@ -654,7 +656,7 @@ gc_start(struct op *op)
                     c->valid_attachments[i].ifname, host, peer);
         sset_add(&valid, host);
     }
-    sweep_list(op->d, &ports, &links);
+    reap_list(op->d, &ports, &links);
     SSET_FOR_EACH(name, &ports)
     {
         if (!sset_contains(&valid, name) && !ops_host_busy(op->d, name)) {
@@ -671,7 +673,7 @@ gc_start(struct op *op)
               c->n_valid_attachments, sset_count(&stale_ports),
               sset_count(&stale_links));
     op->state = OP_WORKING;
-    sweep_delete(op->d, &stale_ports, &stale_links, gc_done, op);
+    reap_delete(op->d, &stale_ports, &stale_links, gc_done, op);
     sset_destroy(&valid);
     sset_destroy(&ports);
     sset_destroy(&links);
@@ -702,7 +704,7 @@ start(struct op *op)
     case CNI_STATUS: {
         struct kovn_error why;
 
-        if (daemon_is_ready(op->d, &why)) {
+        if (ready_check(op->d, &why)) {
             succeed(op);
         } else {
             fail(op, CNI_ERR_NOT_AVAILABLE, "kovn-daemon is not ready",
@@ -738,7 +740,7 @@ ops_request(struct cni_conn *conn, struct cni_request *req, void *d_)
     }
     if (req->pod_namespace && req->pod_name) {
         op->pod_key = xasprintf("%s/%s", req->pod_namespace, req->pod_name);
-        op->iface_id = xasprintf("%s.%s", req->pod_name, req->pod_namespace);
+        op->iface_id = crd_ip_port_name(req->pod_name, req->pod_namespace);
     }
     if (req->command == CNI_ADD && (!op->pod_key || !op->pod.netns)) {
         /* cni_request_validate() already refuses this. */
