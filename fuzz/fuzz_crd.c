@@ -1,6 +1,7 @@
-/* Fuzz target for the Subnet, Vpc and IPPool parsers: any JSON gives a
- * clean result or a clear error, never a crash or a leak, and a subnet that
- * parses as valid has self-consistent addressing. */
+/* Fuzz target for the Subnet, Vpc, IPPool, IP and Pod decoders: any JSON
+ * gives a clean result or a clear error, never a crash or a leak, a subnet
+ * that parses as valid has self-consistent addressing, and an IP or a Pod
+ * decodes with every string present (never NULL). */
 #include <config.h>
 
 #include <errno.h>
@@ -8,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crd/ip.h"
 #include "crd/ippool.h"
+#include "crd/pod.h"
 #include "crd/subnet.h"
 #include "crd/vpc.h"
 #include "openvswitch/json.h"
@@ -38,6 +41,28 @@ check_subnet(const struct json *obj)
     subnet_destroy(&subnet);
 }
 
+static void
+check_ip_and_pod(const struct json *obj)
+{
+    struct crd_ip ip;
+    struct crd_pod pod;
+
+    crd_ip_from_json(obj, &ip);
+    if (!ip.name || !ip.pod || !ip.namespace || !ip.subnet || !ip.v4 ||
+        !ip.v6 || !ip.mac || !ip.addresses || !ip.node) {
+        abort();
+    }
+    free(crd_ip_pod_key(&ip));
+    crd_ip_destroy(&ip);
+
+    crd_pod_from_json(obj, &pod);
+    if (!pod.key || !pod.namespace || !pod.name || !pod.uid || !pod.node) {
+        abort();
+    }
+    free(crd_pod_port_name(pod.key));
+    crd_pod_destroy(&pod);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -55,6 +80,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     ippool_destroy(&pool);
+    check_ip_and_pod(obj);
     json_destroy(obj);
     free(text);
     return 0;

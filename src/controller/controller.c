@@ -259,16 +259,6 @@ ippool_del(const char *key, const struct json *obj, void *ctl)
     ippool_changed(ctl, key, NULL);
 }
 
-static const char *
-ip_subnet(const struct json *ip)
-{
-    const char *subnet = NULL;
-
-    json_member_string(json_member(ip, "spec"), "subnet", "spec", &subnet,
-                       NULL);
-    return subnet && *subnet ? subnet : NULL;
-}
-
 /* IP objects are decoded once, here, for the graph. */
 static void
 ip_changed(struct controller *ctl, const char *key, const struct json *old,
@@ -484,7 +474,8 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
         informer(ctl, CTRL_PODS_PATH, pod_add, pod_update, pod_del);
     ctl->node_informer = informer(ctl, CTRL_NODES_PATH, node_changed,
                                   node_update, node_changed);
-    kube_informer_add_index(ctl->ip_informer, CTRL_IP_BY_SUBNET, ip_subnet);
+    kube_informer_add_index(ctl->ip_informer, CTRL_IP_BY_SUBNET,
+                            crd_ip_subnet_of);
     ctl->next_gc_ms = time_msec() + opts->gc_interval_ms;
     ctl->start_ms = time_msec();
 }

@@ -129,9 +129,13 @@ namespace_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
     ds_destroy(&skip.skipped);
     ns_binding_destroy(&binding);
 
+    struct smap have = SMAP_INITIALIZER(&have);
     char *path = xasprintf(CTRL_NAMESPACES_PATH "/%s", key);
+
+    kube_object_annotations(ns, ANN_PREFIX, &have);
     enum ctrl_result result =
-        ctrl_patch_annotations(ctl, job, path, ns, &want);
+        ctrl_patch_annotations(ctl, job, path, &have, &want);
+    smap_destroy(&have);
     smap_destroy(&want);
     free(path);
     return result;

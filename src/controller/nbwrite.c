@@ -73,6 +73,40 @@ ctrl_nb_write(struct controller *ctl, struct ctrl_job *job, const char *key,
     return CTRL_PENDING;
 }
 
+static int
+build_target(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *target_,
+             struct kovn_error *err)
+{
+    const struct ctrl_nb_target *target = target_;
+
+    return target->build(nb, txn, target, err);
+}
+
+static void
+free_target(void *target_)
+{
+    struct ctrl_nb_target *target = target_;
+
+    free(target->key);
+    free(target->detail);
+    free(target);
+}
+
+enum ctrl_result
+ctrl_nb_write_object(struct controller *ctl, struct ctrl_job *job,
+                     const char *key, const char *detail,
+                     ctrl_nb_build_fn *build, ctrl_nb_then_fn *then)
+{
+    struct ctrl_nb_target *target = xmalloc(sizeof *target);
+
+    target->ctl = ctl;
+    target->key = xstrdup(key);
+    target->detail = xstrdup(detail ? detail : "");
+    target->build = build;
+    return ctrl_nb_write(ctl, job, key, build_target, target, free_target,
+                         then);
+}
+
 void
 ctrl_nb_observe(struct controller *ctl, double seconds, int error)
 {

@@ -37,6 +37,30 @@ enum ctrl_result ctrl_nb_write(struct controller *ctl, struct ctrl_job *job,
                                void *aux, void (*free_aux)(void *),
                                ctrl_nb_then_fn *then);
 
+/* A reconciler's write of one object's rows.  What the build reads is
+ * looked up when it runs (by 'key' in the controller's model and address
+ * book), since NB may answer long after the reconcile: the target carries
+ * names, never pointers into the model.  'detail' is one more name a build
+ * needs that the model may no longer have (a deleted subnet's VPC, whose
+ * router holds its port), "" otherwise. */
+struct ctrl_nb_target;
+typedef int ctrl_nb_build_fn(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                             const struct ctrl_nb_target *target,
+                             struct kovn_error *err);
+struct ctrl_nb_target {
+    struct controller *ctl;
+    char *key;
+    char *detail;
+    ctrl_nb_build_fn *build;
+};
+
+/* ctrl_nb_write() of 'build' for the object 'key'. */
+enum ctrl_result ctrl_nb_write_object(struct controller *ctl,
+                                      struct ctrl_job *job, const char *key,
+                                      const char *detail,
+                                      ctrl_nb_build_fn *build,
+                                      ctrl_nb_then_fn *then);
+
 /* Records one NB write's latency (seconds, or error) in the controller's
  * histogram. */
 void ctrl_nb_observe(struct controller *ctl, double seconds, int error);

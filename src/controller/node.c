@@ -39,52 +39,40 @@ book_key(const char *node)
     return xasprintf("node:%s", node);
 }
 
-/* A node's port write, by name: the address book is read when the write
- * is built. */
-struct node_write {
-    struct controller *ctl;
-    char *name;
-    bool delete;
-};
-
-static void
-node_write_free(void *w_)
-{
-    struct node_write *w = w_;
-
-    free(w->name);
-    free(w);
-}
-
-static struct node_write *
-node_write_create(struct controller *ctl, const char *name, bool delete)
-{
-    struct node_write *w = xmalloc(sizeof *w);
-
-    w->ctl = ctl;
-    w->name = xstrdup(name);
-    w->delete = delete;
-    return w;
-}
-
+/* The node's port as the address book has it when the write is built, or
+ * its removal. */
 static int
-build_node_port(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *w_,
+write_node_port(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                const struct ctrl_nb_target *w, bool delete,
                 struct kovn_error *err)
 {
-    const struct node_write *w = w_;
-    char *key = book_key(w->name);
-    char *port = crd_node_port_name(w->name);
+    char *key = book_key(w->key);
+    char *port = crd_node_port_name(w->key);
     const struct pod_alloc *alloc = addresses_find(&w->ctl->addresses, key);
     struct ctrl_port np = {.alloc = alloc,
                            .name = port,
                            .owner_kind = OVN_OWNER_NODE,
-                           .owner = w->name,
-                           .delete = w->delete};
-    int error = w->delete || alloc ? ctrl_port_build(nb, txn, &np, err) : 0;
+                           .owner = w->key,
+                           .delete = delete};
+    int error = delete || alloc ? ctrl_port_build(nb, txn, &np, err) : 0;
 
     free(key);
     free(port);
     return error;
+}
+
+static int
+build_node_port(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                const struct ctrl_nb_target *w, struct kovn_error *err)
+{
+    return write_node_port(nb, txn, w, false, err);
+}
+
+static int
+build_node_port_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                       const struct ctrl_nb_target *w, struct kovn_error *err)
+{
+    return write_node_port(nb, txn, w, true, err);
 }
 
 static enum ctrl_result
@@ -171,9 +159,9 @@ node_reconcile(const char *name, struct ctrl_job *job, void *ctl_)
     }
     if (!node) {
         if (ovn_switch_port_find(ctl->nb, port)) {
-            result = ctrl_nb_write(ctl, job, name, build_node_port,
-                                   node_write_create(ctl, name, true),
-                                   node_write_free, port_deleted_step);
+            result = ctrl_nb_write_object(ctl, job, name, NULL,
+                                          build_node_port_delete,
+                                          port_deleted_step);
             goto out;
         }
         addresses_release(&ctl->addresses, key);
@@ -209,17 +197,20 @@ node_reconcile(const char *name, struct ctrl_job *job, void *ctl_)
                         subnet_gateways_text(subnet));
     }
 
+    struct smap have = SMAP_INITIALIZER(&have);
     char *path = xasprintf("/api/v1/nodes/%s", name);
-    result = ctrl_patch_annotations(ctl, job, path, node, &want);
+
+    kube_object_annotations(node, ANN_PREFIX, &have);
+    result = ctrl_patch_annotations(ctl, job, path, &have, &want);
+    smap_destroy(&have);
     smap_destroy(&want);
     free(path);
     if (result == CTRL_PENDING) {
         goto out;
     }
 
-    result = ctrl_nb_write(ctl, job, name, build_node_port,
-                           node_write_create(ctl, name, false),
-                           node_write_free, port_written_step);
+    result = ctrl_nb_write_object(ctl, job, name, NULL, build_node_port,
+                                  port_written_step);
 out:
     free(key);
     free(port);

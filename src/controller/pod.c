@@ -20,7 +20,9 @@
 #include "controller/ports.h"
 #include "controller/queue.h"
 #include "controller/status.h"
+#include "crd/ip.h"
 #include "crd/names.h"
+#include "crd/pod.h"
 #include "kube/events.h"
 #include "kube/informer.h"
 #include "kube/object.h"
@@ -33,60 +35,19 @@
 #include "smap.h"
 #include "timeval.h"
 #include "util.h"
-#include "json/access.h"
 
 VLOG_DEFINE_THIS_MODULE(pod);
 
-/* "<pod>.<namespace>": the LSP and IP object name, Kube-OVN's. */
-static char *
-port_name(const char *key)
-{
-    const char *slash = strchr(key, '/');
-
-    return slash ? xasprintf("%s.%.*s", slash + 1, (int)(slash - key), key)
-                 : xstrdup(key);
-}
-
-static const char *
-member_string(const struct json *obj, const char *a, const char *b)
-{
-    const char *s = NULL;
-
-    json_member_string(json_member(obj, a), b, a, &s, NULL);
-    return s;
-}
-
-static bool
-pod_is_finished(const struct json *pod)
-{
-    const char *phase = member_string(pod, "status", "phase");
-    const char *policy = member_string(pod, "spec", "restartPolicy");
-
-    return phase &&
-           (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed")) &&
-           (!policy || strcmp(policy, "Always"));
-}
-
-static bool
-pod_host_network(const struct json *pod)
-{
-    bool host = false;
-
-    json_member_bool(json_member(pod, "spec"), "hostNetwork", "spec", &host,
-                     NULL);
-    return host;
-}
-
 static void
-pod_event(struct controller *ctl, const struct json *pod, const char *type,
+pod_event(struct controller *ctl, const struct crd_pod *pod, const char *type,
           const char *reason, const char *message)
 {
     struct kube_event_object object = {
         .api_version = "v1",
         .kind = "Pod",
-        .namespace = kube_object_namespace(pod),
-        .name = kube_object_name(pod),
-        .uid = kube_object_uid(pod),
+        .namespace = pod->namespace,
+        .name = pod->name,
+        .uid = pod->uid,
     };
 
     kube_recorder_event(ctl->recorder, &object, type, reason, message);
@@ -240,13 +201,14 @@ namespace_pools(struct controller *ctl, const char *ns,
 
 /* Allocates for 'pod'; on failure records an Event and returns false. */
 static bool
-allocate(struct controller *ctl, const char *key, const struct json *pod)
+allocate(struct controller *ctl, const struct crd_pod *pod)
 {
-    const char *ns = kube_object_namespace(pod);
-    const char *want_ls = kube_object_annotation(pod, ANN_LOGICAL_SWITCH);
-    const char *want_ip = kube_object_annotation(pod, ANN_IP_ADDRESS);
-    const char *want_mac = kube_object_annotation(pod, ANN_MAC_ADDRESS);
-    const char *want_pool = kube_object_annotation(pod, ANN_IP_POOL);
+    const char *key = pod->key;
+    const char *ns = pod->namespace;
+    const char *want_ls = crd_pod_annotation(pod, ANN_LOGICAL_SWITCH);
+    const char *want_ip = crd_pod_annotation(pod, ANN_IP_ADDRESS);
+    const char *want_mac = crd_pod_annotation(pod, ANN_MAC_ADDRESS);
+    const char *want_pool = crd_pod_annotation(pod, ANN_IP_POOL);
     struct svec candidates = SVEC_EMPTY_INITIALIZER;
     struct net_range_list pool;
     struct kovn_error err;
@@ -257,17 +219,17 @@ allocate(struct controller *ctl, const char *key, const struct json *pod)
 
     net_range_list_init(&pool);
     kovn_error_clear(&err);
-    if (want_mac && *want_mac && net_mac_parse(want_mac, &mac, &err)) {
+    if (want_mac && net_mac_parse(want_mac, &mac, &err)) {
         msg = xasprintf("annotation %s: %s", ANN_MAC_ADDRESS, err.msg);
         goto out;
     }
-    if (want_ls && *want_ls) {
+    if (want_ls) {
         if (!subnet_usable(ctl, want_ls, &msg)) {
             goto out;
         }
         svec_add(&candidates, want_ls);
     }
-    if (want_pool && *want_pool) {
+    if (want_pool) {
         if (parse_pod_pool(ctl, want_pool, &pool, &candidates, &err)) {
             msg = xasprintf("annotation %s: %s", ANN_IP_POOL, err.msg);
             goto out;
@@ -287,7 +249,7 @@ allocate(struct controller *ctl, const char *key, const struct json *pod)
         goto out;
     }
 
-    if (want_ip && *want_ip) {
+    if (want_ip) {
         struct ipam_addrs addrs;
         const char *subnet = NULL;
 
@@ -310,7 +272,7 @@ allocate(struct controller *ctl, const char *key, const struct json *pod)
                             want_ip);
             goto out;
         }
-        if (!want_mac || !*want_mac) {
+        if (!want_mac) {
             ipam_mac_alloc(ctl->addresses.macs, &mac);
             ipam_mac_release(ctl->addresses.macs, &mac);
         }
@@ -338,8 +300,7 @@ allocate(struct controller *ctl, const char *key, const struct json *pod)
             continue;
         }
         error = addresses_alloc(&ctl->addresses, key, subnet,
-                                pool.n ? &pool : NULL,
-                                want_mac && *want_mac ? &mac : NULL);
+                                pool.n ? &pool : NULL, want_mac ? &mac : NULL);
         if (!error) {
             ok = true;
         } else if (error == -EADDRINUSE) {
@@ -398,13 +359,12 @@ desired_annotations(struct controller *ctl, const struct pod_alloc *alloc,
 }
 
 static struct json *
-ip_object(const struct json *pod, const struct pod_alloc *alloc,
+ip_object(const struct crd_pod *pod, const struct pod_alloc *alloc,
           const char *name)
 {
     struct json *obj = json_object_create();
     struct json *meta = json_object_create();
     struct json *spec = json_object_create();
-    const char *node = member_string(pod, "spec", "nodeName");
     char mac[NET_MAC_STRLEN];
     char *ips = ctrl_addrs_text(&alloc->addrs);
 
@@ -412,11 +372,11 @@ ip_object(const struct json *pod, const struct pod_alloc *alloc,
     json_object_put_string(obj, "kind", "IP");
     json_object_put_string(meta, "name", name);
     json_object_put(obj, "metadata", meta);
-    json_object_put_string(spec, "podName", kube_object_name(pod));
-    json_object_put_string(spec, "namespace", kube_object_namespace(pod));
+    json_object_put_string(spec, "podName", pod->name);
+    json_object_put_string(spec, "namespace", pod->namespace);
     json_object_put_string(spec, "subnet", alloc->subnet);
-    if (node && *node) {
-        json_object_put_string(spec, "nodeName", node);
+    if (*pod->node) {
+        json_object_put_string(spec, "nodeName", pod->node);
     }
     json_object_put_string(spec, "ipAddress", ips);
     for (size_t i = 0; i < alloc->addrs.n; i++) {
@@ -516,7 +476,7 @@ submit_port(struct controller *ctl, const char *key, struct ctrl_job *job,
 
     c->ctl = ctl;
     c->job = job;
-    c->name = port_name(key);
+    c->name = crd_pod_port_name(key);
     c->alloc.key = xstrdup(key);
     c->delete = !alloc;
     if (alloc) {
@@ -532,7 +492,7 @@ submit_port(struct controller *ctl, const char *key, struct ctrl_job *job,
 static enum ctrl_result
 cleanup_ip_step(struct controller *ctl, const char *key, struct ctrl_job *job)
 {
-    char *name = port_name(key);
+    char *name = crd_pod_port_name(key);
     enum ctrl_result result = CTRL_DONE;
 
     if (kube_informer_contains(ctl->ip_informer, name)) {
@@ -562,18 +522,22 @@ cleanup(struct controller *ctl, const char *key, struct ctrl_job *job,
 static enum ctrl_result
 ip_object_step(struct controller *ctl, const char *key, struct ctrl_job *job)
 {
-    const struct json *pod = kube_informer_get(ctl->pod_informer, key);
+    const struct json *pod_json = kube_informer_get(ctl->pod_informer, key);
     const struct pod_alloc *alloc = addresses_find(&ctl->addresses, key);
     enum ctrl_result result = CTRL_DONE;
-    char *name = port_name(key);
+    char *name = crd_pod_port_name(key);
+    struct crd_pod pod;
+    struct crd_ip ip;
 
-    if (!pod || !alloc) {
+    if (!pod_json || !alloc) {
         /* Gone meanwhile: its delete event has requeued the key. */
-        goto out;
+        free(name);
+        return CTRL_DONE;
     }
-    const struct json *ip = kube_informer_get(ctl->ip_informer, name);
-    if (!ip) {
-        struct json *obj = ip_object(pod, alloc, name);
+    crd_pod_from_json(pod_json, &pod);
+    const struct json *ip_json = kube_informer_get(ctl->ip_informer, name);
+    if (!ip_json) {
+        struct json *obj = ip_object(&pod, alloc, name);
         ctrl_job_send(job, ctl->client, "POST", CTRL_IPS_PATH, obj, NULL,
                       false);
         /* Already there, written by this job's previous pass: the pod's own
@@ -584,15 +548,14 @@ ip_object_step(struct controller *ctl, const char *key, struct ctrl_job *job)
         result = CTRL_PENDING;
         goto out;
     }
-    const char *node_name = member_string(pod, "spec", "nodeName");
-    const char *ip_node = member_string(ip, "spec", "nodeName");
-    if (node_name && *node_name && (!ip_node || strcmp(ip_node, node_name))) {
+    crd_ip_from_json(ip_json, &ip);
+    if (*pod.node && strcmp(ip.node, pod.node)) {
         /* Scheduled after the IP object was written. */
         struct json *patch = json_object_create();
         struct json *spec = json_object_create();
         char *path = xasprintf(CTRL_IPS_PATH "/%s", name);
 
-        json_object_put_string(spec, "nodeName", node_name);
+        json_object_put_string(spec, "nodeName", pod.node);
         json_object_put(patch, "spec", spec);
         ctrl_job_send(job, ctl->client, "PATCH", path, patch,
                       "application/merge-patch+json", false);
@@ -600,7 +563,9 @@ ip_object_step(struct controller *ctl, const char *key, struct ctrl_job *job)
         free(path);
         result = CTRL_PENDING;
     }
+    crd_ip_destroy(&ip);
 out:
+    crd_pod_destroy(&pod);
     free(name);
     return result;
 }
@@ -625,21 +590,28 @@ enum ctrl_result
 pod_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
 {
     struct controller *ctl = ctl_;
-    const struct json *pod = kube_informer_get(ctl->pod_informer, key);
-    char *name = port_name(key);
+    const struct json *pod_json = kube_informer_get(ctl->pod_informer, key);
+    char *name = crd_pod_port_name(key);
     const struct pod_alloc *alloc;
     enum ctrl_result result = CTRL_DONE;
+    struct crd_pod pod;
 
-    if (!pod || pod_is_finished(pod)) {
+    if (!pod_json) {
+        result = cleanup(ctl, key, job, name);
+        free(name);
+        return result;
+    }
+    crd_pod_from_json(pod_json, &pod);
+    if (pod.finished) {
         result = cleanup(ctl, key, job, name);
         goto out;
     }
-    if (pod_host_network(pod)) {
+    if (pod.host_network) {
         goto out;
     }
     alloc = addresses_find(&ctl->addresses, key);
     if (!alloc) {
-        if (!allocate(ctl, key, pod)) {
+        if (!allocate(ctl, &pod)) {
             result = CTRL_RETRY;
             goto out;
         }
@@ -651,11 +623,11 @@ pod_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
      * the IP object follow in the same job as soon as the patch is in,
      * not a queue pass later when its watch event comes back. */
     struct smap want = SMAP_INITIALIZER(&want);
-    char *path = xasprintf("/api/v1/namespaces/%s/pods/%s",
-                           kube_object_namespace(pod), kube_object_name(pod));
+    char *path =
+        xasprintf("/api/v1/namespaces/%s/pods/%s", pod.namespace, pod.name);
 
     desired_annotations(ctl, alloc, &want);
-    result = ctrl_patch_annotations(ctl, job, path, pod, &want);
+    result = ctrl_patch_annotations(ctl, job, path, &pod.annotations, &want);
     smap_destroy(&want);
     free(path);
     if (result == CTRL_PENDING) {
@@ -664,59 +636,48 @@ pod_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
     }
     result = port_step(job, ctl);
 out:
+    crd_pod_destroy(&pod);
     free(name);
     return result;
 }
 
 /* Restores one allocation from an IP object; returns the pod key or NULL. */
 static char *
-restore_ip(struct controller *ctl, const struct json *ip)
+restore_ip(struct controller *ctl, const struct crd_ip *ip)
 {
-    const struct json *spec = json_member(ip, "spec");
-    const char *pod = NULL, *ns = NULL, *subnet = NULL, *mac_text = NULL;
-    const char *v4 = NULL, *v6 = NULL, *any = NULL;
     struct ipam_addrs addrs = {.n = 0};
     struct kovn_error err;
     struct net_mac mac;
-    char *key;
+    char *key = crd_ip_pod_key(ip);
 
-    json_member_string(spec, "podName", "spec", &pod, NULL);
-    json_member_string(spec, "namespace", "spec", &ns, NULL);
-    json_member_string(spec, "subnet", "spec", &subnet, NULL);
-    json_member_string(spec, "macAddress", "spec", &mac_text, NULL);
-    json_member_string(spec, "v4IpAddress", "spec", &v4, NULL);
-    json_member_string(spec, "v6IpAddress", "spec", &v6, NULL);
-    json_member_string(spec, "ipAddress", "spec", &any, NULL);
-    if (!pod || !ns || !subnet || !*pod || !*ns || !*subnet) {
-        VLOG_WARN("IP %s: no podName/namespace/subnet, ignored",
-                  kube_object_name(ip));
+    if (!key || !*ip->subnet) {
+        VLOG_WARN("IP %s: no podName/namespace/subnet, ignored", ip->name);
+        free(key);
         return NULL;
     }
-    key = xasprintf("%s/%s", ns, pod);
     kovn_error_clear(&err);
-    if ((v4 && *v4) || (v6 && *v6)) {
+    if (*ip->v4 || *ip->v6) {
         char *text =
-            xasprintf("%s%s%s", v4 && *v4 ? v4 : "",
-                      v4 && *v4 && v6 && *v6 ? "," : "", v6 && *v6 ? v6 : "");
+            xasprintf("%s%s%s", ip->v4, *ip->v4 && *ip->v6 ? "," : "", ip->v6);
         int error = parse_addresses(text, &addrs, &err);
         free(text);
         if (error) {
             goto bad;
         }
-    } else if (!any || parse_addresses(any, &addrs, &err)) {
+    } else if (parse_addresses(ip->addresses, &addrs, &err)) {
         goto bad;
     }
-    if (!mac_text || net_mac_parse(mac_text, &mac, &err)) {
+    if (net_mac_parse(ip->mac, &mac, &err)) {
         /* Old objects without a MAC keep their addresses all the same. */
         ipam_mac_alloc(ctl->addresses.macs, &mac);
         ipam_mac_release(ctl->addresses.macs, &mac);
     }
-    if (addresses_take(&ctl->addresses, key, subnet, &addrs, &mac, &err)) {
+    if (addresses_take(&ctl->addresses, key, ip->subnet, &addrs, &mac, &err)) {
         goto bad;
     }
     return key;
 bad:
-    VLOG_WARN("IP %s: cannot restore: %s", kube_object_name(ip), err.msg);
+    VLOG_WARN("IP %s: cannot restore: %s", ip->name, err.msg);
     return key;
 }
 
@@ -724,13 +685,13 @@ bad:
  * object was never written), or reports a disagreement with its IP
  * object. */
 static void
-restore_pod(struct controller *ctl, const char *key, const struct json *pod)
+restore_pod(struct controller *ctl, const struct crd_pod *pod)
 {
-    const char *allocated = kube_object_annotation(pod, ANN_ALLOCATED);
-    const char *ip_text = kube_object_annotation(pod, ANN_IP_ADDRESS);
-    const char *mac_text = kube_object_annotation(pod, ANN_MAC_ADDRESS);
-    const char *subnet = kube_object_annotation(pod, ANN_LOGICAL_SWITCH);
-    const struct pod_alloc *alloc = addresses_find(&ctl->addresses, key);
+    const char *allocated = crd_pod_annotation(pod, ANN_ALLOCATED);
+    const char *ip_text = crd_pod_annotation(pod, ANN_IP_ADDRESS);
+    const char *mac_text = crd_pod_annotation(pod, ANN_MAC_ADDRESS);
+    const char *subnet = crd_pod_annotation(pod, ANN_LOGICAL_SWITCH);
+    const struct pod_alloc *alloc = addresses_find(&ctl->addresses, pod->key);
     struct ipam_addrs addrs;
     struct kovn_error err;
     struct net_mac mac;
@@ -745,7 +706,7 @@ restore_pod(struct controller *ctl, const char *key, const struct json *pod)
             char *msg = xasprintf("annotations say %s in %s but IP object "
                                   "says %s in %s; the IP object wins",
                                   ip_text, subnet, have, alloc->subnet);
-            VLOG_WARN("pod %s: %s", key, msg);
+            VLOG_WARN("pod %s: %s", pod->key, msg);
             pod_event(ctl, pod, "Warning", "AddressMismatch", msg);
             free(msg);
         }
@@ -756,8 +717,9 @@ restore_pod(struct controller *ctl, const char *key, const struct json *pod)
         ipam_mac_alloc(ctl->addresses.macs, &mac);
         ipam_mac_release(ctl->addresses.macs, &mac);
     }
-    if (addresses_take(&ctl->addresses, key, subnet, &addrs, &mac, &err)) {
-        VLOG_WARN("pod %s: cannot restore %s from annotations: %s", key,
+    if (addresses_take(&ctl->addresses, pod->key, subnet, &addrs, &mac,
+                       &err)) {
+        VLOG_WARN("pod %s: cannot restore %s from annotations: %s", pod->key,
                   ip_text, err.msg);
     }
 }
@@ -771,7 +733,11 @@ pod_restore(struct controller *ctl)
     /* IP objects first: where they and annotations disagree, they win. */
     KUBE_STORE_FOR_EACH(&c, kube_informer_store(ctl->ip_informer))
     {
-        char *key = restore_ip(ctl, c.object);
+        struct crd_ip ip;
+
+        crd_ip_from_json(c.object, &ip);
+        char *key = restore_ip(ctl, &ip);
+        crd_ip_destroy(&ip);
         if (key) {
             /* A pod that vanished while we were down is cleaned up. */
             ctrl_queue_add(ctl->pod_queue, key);
@@ -780,7 +746,11 @@ pod_restore(struct controller *ctl)
     }
     KUBE_STORE_FOR_EACH(&c, kube_informer_store(ctl->pod_informer))
     {
-        restore_pod(ctl, c.key, c.object);
+        struct crd_pod pod;
+
+        crd_pod_from_json(c.object, &pod);
+        restore_pod(ctl, &pod);
+        crd_pod_destroy(&pod);
         ctrl_queue_add(ctl->pod_queue, c.key);
     }
     VLOG_INFO("restored %zu allocations from %zu IP objects and %zu pods in "

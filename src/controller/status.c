@@ -159,7 +159,7 @@ ctrl_job_event(struct controller *ctl, struct ctrl_job *job, const char *kind,
 
 enum ctrl_result
 ctrl_patch_annotations(struct controller *ctl, struct ctrl_job *job,
-                       const char *path, const struct json *obj,
+                       const char *path, const struct smap *have_all,
                        const struct smap *want)
 {
     struct json *annotations = json_object_create();
@@ -167,7 +167,7 @@ ctrl_patch_annotations(struct controller *ctl, struct ctrl_job *job,
 
     SMAP_FOR_EACH(node, want)
     {
-        const char *have = kube_object_annotation(obj, node->key);
+        const char *have = smap_get(have_all, node->key);
 
         if (!*node->value) {
             if (have) {

@@ -59,12 +59,13 @@ void ctrl_job_event(struct controller *ctl, struct ctrl_job *job,
                     const char *kind, const struct json *obj, const char *type,
                     const char *reason, const char *message);
 
-/* Sends one merge patch of obj's metadata.annotations at 'path' setting
- * each entry of 'want' that differs ("" removes the annotation).  Returns
- * CTRL_PENDING, or CTRL_DONE when obj already says all of it. */
+/* Sends one merge patch of the metadata.annotations of the object at 'path'
+ * setting each entry of 'want' that differs from 'have', the object's
+ * annotations ("" removes the annotation).  Returns CTRL_PENDING, or
+ * CTRL_DONE when 'have' already says all of it. */
 enum ctrl_result ctrl_patch_annotations(struct controller *ctl,
                                         struct ctrl_job *job, const char *path,
-                                        const struct json *obj,
+                                        const struct smap *have,
                                         const struct smap *want);
 
 /* "a, b, c" for at most 'max' of 'names' sorted, then ", and N more". */

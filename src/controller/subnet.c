@@ -44,7 +44,7 @@ VLOG_DEFINE_THIS_MODULE(subnet);
 static struct net_mac
 router_port_mac(const char *vpc, const char *subnet)
 {
-    char *name = xasprintf("%s-%s", vpc, subnet);
+    char *name = ovn_router_port_name(vpc, subnet);
     uint32_t h1 = hash_string(name, 0);
     uint32_t h2 = hash_string(name, h1);
     struct net_mac mac = {{0x0e, h1 >> 24, h1 >> 16, h1 >> 8, h1, h2}};
@@ -199,7 +199,7 @@ build_subnet_rows(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
 
     /* A subnet moved to another VPC leaves its old router port pair. */
     char *prefix = xasprintf("%s-", subnet->name);
-    char *wanted = xasprintf("%s-%s", subnet->name, subnet->vpc);
+    char *wanted = ovn_router_peer_port_name(subnet->name, subnet->vpc);
     for (size_t i = 0; i < ls->n_ports && !error; i++) {
         const struct nbrec_logical_switch_port *lsp = ls->ports[i];
         if (!strcmp(lsp->type, "router") &&
@@ -233,43 +233,13 @@ out:
     return error;
 }
 
-/* A write of a subnet's rows, by name: the model is read when the write
- * is built, which may be after NB was unreachable for a while. */
-struct subnet_write {
-    struct controller *ctl;
-    char *name;
-    char *vpc; /* For a delete: the VPC whose router holds its port. */
-};
-
-static void
-subnet_write_free(void *w_)
-{
-    struct subnet_write *w = w_;
-
-    free(w->name);
-    free(w->vpc);
-    free(w);
-}
-
-static struct subnet_write *
-subnet_write_create(struct controller *ctl, const struct subnet *subnet)
-{
-    struct subnet_write *w = xmalloc(sizeof *w);
-
-    w->ctl = ctl;
-    w->name = xstrdup(subnet->name);
-    w->vpc = xstrdup(subnet->vpc);
-    return w;
-}
-
 static const struct subnet *join_subnet(struct controller *ctl);
 
 static int
-build_subnet(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *w_,
-             struct kovn_error *err)
+build_subnet(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+             const struct ctrl_nb_target *w, struct kovn_error *err)
 {
-    const struct subnet_write *w = w_;
-    const struct subnet *subnet = crd_model_subnet(w->ctl->model, w->name);
+    const struct subnet *subnet = crd_model_subnet(w->ctl->model, w->key);
 
     if (!subnet ||
         crd_model_subnet_state(w->ctl->model, subnet, NULL) != SUBNET_OK) {
@@ -280,17 +250,17 @@ build_subnet(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *w_,
 }
 
 static int
-build_subnet_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *w_,
-                    struct kovn_error *err)
+build_subnet_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                    const struct ctrl_nb_target *w, struct kovn_error *err)
 {
-    const struct subnet_write *w = w_;
+    const char *vpc = w->detail; /* Its router holds the subnet's port. */
     int error = 0;
 
-    if (ovn_router_find(nb, w->vpc)) {
-        error = ovn_router_port_pair_delete(nb, txn, w->vpc, w->name, err);
+    if (ovn_router_find(nb, vpc)) {
+        error = ovn_router_port_pair_delete(nb, txn, vpc, w->key, err);
     }
     if (!error) {
-        error = ovn_switch_delete(nb, txn, w->name, err);
+        error = ovn_switch_delete(nb, txn, w->key, err);
     }
     return error == -EPERM ? 0 : error;
 }
@@ -413,9 +383,8 @@ reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
     free(users);
     /* An orphan or invalid subnet never got OVN rows of its own, but one
      * whose VPC went away under it may still have some. */
-    return ctrl_nb_write(ctl, job, subnet->name, build_subnet_delete,
-                         subnet_write_create(ctl, subnet), subnet_write_free,
-                         rows_removed_step);
+    return ctrl_nb_write_object(ctl, job, subnet->name, subnet->vpc,
+                                build_subnet_delete, rows_removed_step);
 }
 
 /* Sets Validated for a subnet that cannot work; returns the reason for
@@ -583,18 +552,17 @@ subnet_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
          * addresses there: a fresh start would not write them either. */
         if (has_own_switch(ctl, subnet) &&
             !ctrl_counts_ips_in_subnet(ctl, key)) {
-            result = ctrl_nb_write(ctl, job, key, build_subnet_delete,
-                                   subnet_write_create(ctl, subnet),
-                                   subnet_write_free, unusable_removed_step);
+            result = ctrl_nb_write_object(ctl, job, key, subnet->vpc,
+                                          build_subnet_delete,
+                                          unusable_removed_step);
         } else {
             result = write_not_ready(ctl, job, path, obj, subnet);
         }
         goto out;
     }
 
-    result = ctrl_nb_write(ctl, job, key, build_subnet,
-                           subnet_write_create(ctl, subnet), subnet_write_free,
-                           rows_written_step);
+    result = ctrl_nb_write_object(ctl, job, key, NULL, build_subnet,
+                                  rows_written_step);
 out:
     free(path);
     return result;

@@ -62,37 +62,12 @@ policy_desired(const struct vpc *vpc,
     return false;
 }
 
-struct vpc_write {
-    struct controller *ctl;
-    char *name;
-};
-
-static void
-vpc_write_free(void *w_)
-{
-    struct vpc_write *w = w_;
-
-    free(w->name);
-    free(w);
-}
-
-static struct vpc_write *
-vpc_write_create(struct controller *ctl, const char *name)
-{
-    struct vpc_write *w = xmalloc(sizeof *w);
-
-    w->ctl = ctl;
-    w->name = xstrdup(name);
-    return w;
-}
-
 /* The VPC of that name as the model has it when the write is built. */
 static int
-build_vpc(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *w_,
-          struct kovn_error *err)
+build_vpc(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+          const struct ctrl_nb_target *w, struct kovn_error *err)
 {
-    const struct vpc_write *w = w_;
-    const struct vpc *vpc = crd_model_vpc(w->ctl->model, w->name);
+    const struct vpc *vpc = crd_model_vpc(w->ctl->model, w->key);
     int error;
 
     if (!vpc || vpc->deleting || vpc->error) {
@@ -144,11 +119,10 @@ build_vpc(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *w_,
 }
 
 static int
-build_vpc_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *w_,
-                 struct kovn_error *err)
+build_vpc_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                 const struct ctrl_nb_target *w, struct kovn_error *err)
 {
-    const struct vpc_write *w = w_;
-    int error = ovn_router_delete(nb, txn, w->name, err);
+    int error = ovn_router_delete(nb, txn, w->key, err);
 
     /* A router of the same name that is not kovn's is left alone. */
     return error == -EPERM ? 0 : error;
@@ -245,9 +219,8 @@ reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
         /* Requeued by the subnets' own events, not by polling. */
         return ctrl_status_write(ctl, job, path, obj, status);
     }
-    return ctrl_nb_write(ctl, job, vpc->name, build_vpc_delete,
-                         vpc_write_create(ctl, vpc->name), vpc_write_free,
-                         router_removed_step);
+    return ctrl_nb_write_object(ctl, job, vpc->name, NULL, build_vpc_delete,
+                                router_removed_step);
 }
 
 /* After the router's write: status with its outcome. */
@@ -294,9 +267,8 @@ vpc_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
     if (!obj || !vpc) {
         /* Gone (deleted without our finalizer, or force-removed): its
          * router must not outlive it. */
-        result = ctrl_nb_write(ctl, job, key, build_vpc_delete,
-                               vpc_write_create(ctl, key), vpc_write_free,
-                               deleted_step);
+        result = ctrl_nb_write_object(ctl, job, key, NULL, build_vpc_delete,
+                                      deleted_step);
         goto out;
     }
     if (vpc->deleting) {
@@ -316,9 +288,8 @@ vpc_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
         result = ctrl_status_write(ctl, job, path, obj, status);
         goto out;
     }
-    result =
-        ctrl_nb_write(ctl, job, key, build_vpc, vpc_write_create(ctl, key),
-                      vpc_write_free, router_written_step);
+    result = ctrl_nb_write_object(ctl, job, key, NULL, build_vpc,
+                                  router_written_step);
 out:
     free(path);
     return result;

@@ -35,6 +35,8 @@ crd_ip_from_json(const struct json *obj, struct crd_ip *ip)
     ip->v4 = spec_string(spec, "v4IpAddress");
     ip->v6 = spec_string(spec, "v6IpAddress");
     ip->mac = spec_string(spec, "macAddress");
+    ip->addresses = spec_string(spec, "ipAddress");
+    ip->node = spec_string(spec, "nodeName");
 }
 
 void
@@ -50,7 +52,19 @@ crd_ip_destroy(struct crd_ip *ip)
     free(ip->v4);
     free(ip->v6);
     free(ip->mac);
+    free(ip->addresses);
+    free(ip->node);
     memset(ip, 0, sizeof *ip);
+}
+
+const char *
+crd_ip_subnet_of(const struct json *obj)
+{
+    const char *subnet = NULL;
+
+    json_member_string(json_member(obj, "spec"), "subnet", "spec", &subnet,
+                       NULL);
+    return subnet && *subnet ? subnet : NULL;
 }
 
 char *

@@ -16,12 +16,18 @@ struct crd_ip {
     char *v4;        /* spec.v4IpAddress */
     char *v6;        /* spec.v6IpAddress */
     char *mac;       /* spec.macAddress */
+    char *addresses; /* spec.ipAddress: "a" or "a,b", older objects' only */
+    char *node;      /* spec.nodeName */
 };
 
 /* Decodes 'obj'; fields of the wrong type read as absent (an IP object is
  * never refused here: who holds an address is decided by its fields). */
 void crd_ip_from_json(const struct json *obj, struct crd_ip *ip);
 void crd_ip_destroy(struct crd_ip *ip);
+
+/* spec.subnet of IP object 'obj' without a copy (for an informer index),
+ * or NULL when absent or empty. */
+const char *crd_ip_subnet_of(const struct json *obj);
 
 /* "namespace/pod" of the pod it belongs to, or NULL when it names none;
  * the caller frees it. */

@@ -473,19 +473,37 @@ kube_object_prune(struct json *obj, const char *const paths[])
     }
 }
 
-void
-kube_object_labels(const struct json *obj, struct smap *labels)
+/* Adds the string members of metadata.'section' whose names start with
+ * 'prefix' to 'out'. */
+static void
+metadata_strings(const struct json *obj, const char *section,
+                 const char *prefix, struct smap *out)
 {
-    const struct json *l = json_member(json_member(obj, "metadata"), "labels");
+    const struct json *m = json_member(json_member(obj, "metadata"), section);
+    size_t prefix_len = strlen(prefix);
     struct shash_node *node;
 
-    if (l && l->type == JSON_OBJECT) {
-        SHASH_FOR_EACH(node, json_object(l))
+    if (m && m->type == JSON_OBJECT) {
+        SHASH_FOR_EACH(node, json_object(m))
         {
             const struct json *v = node->data;
-            if (v->type == JSON_STRING) {
-                smap_add(labels, node->name, json_string(v));
+            if (v->type == JSON_STRING &&
+                !strncmp(node->name, prefix, prefix_len)) {
+                smap_add(out, node->name, json_string(v));
             }
         }
     }
+}
+
+void
+kube_object_labels(const struct json *obj, struct smap *labels)
+{
+    metadata_strings(obj, "labels", "", labels);
+}
+
+void
+kube_object_annotations(const struct json *obj, const char *prefix,
+                        struct smap *annotations)
+{
+    metadata_strings(obj, "annotations", prefix, annotations);
 }

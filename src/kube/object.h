@@ -38,6 +38,10 @@ const char *kube_object_annotation(const struct json *obj, const char *key);
 /* Adds metadata.labels (string values only) to 'labels'. */
 struct smap;
 void kube_object_labels(const struct json *obj, struct smap *labels);
+/* Adds the metadata.annotations whose keys start with 'prefix' ("" for
+ * all; string values only) to 'annotations'. */
+void kube_object_annotations(const struct json *obj, const char *prefix,
+                             struct smap *annotations);
 bool kube_object_has_finalizer(const struct json *obj, const char *name);
 
 /* Keeps only the members of 'obj' on the dot-separated 'paths' (a NULL-

@@ -161,14 +161,28 @@ networks_equal(const struct nbrec_logical_router_port *lrp, char **networks,
     return true;
 }
 
+char *
+ovn_router_port_name(const char *router, const char *sw)
+{
+    return xasprintf("%s-%s", router, sw);
+}
+
+char *
+ovn_router_peer_port_name(const char *sw, const char *router)
+{
+    return xasprintf("%s-%s", sw, router);
+}
+
 int
 ovn_router_port_pair_ensure(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                             const struct ovn_router_port_pair_spec *spec,
                             const struct ovn_owner *owner,
                             struct kovn_error *err)
 {
-    char *lrp_name = xasprintf("%s-%s", spec->router_name, spec->switch_name);
-    char *lsp_name = xasprintf("%s-%s", spec->switch_name, spec->router_name);
+    char *lrp_name =
+        ovn_router_port_name(spec->router_name, spec->switch_name);
+    char *lsp_name =
+        ovn_router_peer_port_name(spec->switch_name, spec->router_name);
     const struct nbrec_logical_router_port *lrp;
     const struct nbrec_logical_router *lr;
     char mac[NET_MAC_STRLEN];
@@ -253,8 +267,8 @@ ovn_router_port_pair_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                             const char *router_name, const char *switch_name,
                             struct kovn_error *err)
 {
-    char *lrp_name = xasprintf("%s-%s", router_name, switch_name);
-    char *lsp_name = xasprintf("%s-%s", switch_name, router_name);
+    char *lrp_name = ovn_router_port_name(router_name, switch_name);
+    char *lsp_name = ovn_router_peer_port_name(switch_name, router_name);
     const struct nbrec_logical_router_port *lrp;
     const struct nbrec_logical_router *lr;
     int error;

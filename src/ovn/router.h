@@ -34,6 +34,11 @@ int ovn_router_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
  * "<router>-<switch>" with 'mac' and 'networks' (gateway address/prefix, one
  * per family), and switch port "<switch>-<router>" of type "router" peering
  * with it.  Both must exist already (in the replica or in 'txn'). */
+/* "<router>-<switch>", the router side, and "<switch>-<router>", the switch
+ * side, of the pair joining them; the caller frees each. */
+char *ovn_router_port_name(const char *router, const char *sw);
+char *ovn_router_peer_port_name(const char *sw, const char *router);
+
 struct ovn_router_port_pair_spec {
     const char *router_name;
     const char *switch_name;

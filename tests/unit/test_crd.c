@@ -14,7 +14,9 @@
 #include "test_json.h"
 
 #include "base/error.h"
+#include "crd/ip.h"
 #include "crd/model.h"
+#include "crd/pod.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "smap.h"
@@ -256,6 +258,72 @@ test_ippool_items(void **state)
     json_destroy(obj);
 }
 
+static void
+test_pod_decodes_what_the_controller_reads(void **state)
+{
+    struct json *obj =
+        j("{'metadata':{'name':'web.1','namespace':'ns1','uid':'u1',"
+          "'annotations':{'ovn.kubernetes.io/ip_address':'10.16.0.9',"
+          "'ovn.kubernetes.io/mac_address':'','other.io/x':'y',"
+          "'ovn.kubernetes.io/logical_switch':5}},"
+          "'spec':{'nodeName':'n1','restartPolicy':'OnFailure'},"
+          "'status':{'phase':'Succeeded'}}");
+    struct crd_pod pod;
+
+    (void)state;
+    crd_pod_from_json(obj, &pod);
+    assert_string_equal(pod.key, "ns1/web.1");
+    assert_string_equal(pod.node, "n1");
+    assert_string_equal(pod.uid, "u1");
+    assert_true(pod.finished);
+    assert_false(pod.host_network);
+    assert_string_equal(
+        crd_pod_annotation(&pod, "ovn.kubernetes.io/ip_address"), "10.16.0.9");
+    /* Empty reads as absent; a non-string and others' annotations are not
+     * kept. */
+    assert_null(crd_pod_annotation(&pod, "ovn.kubernetes.io/mac_address"));
+    assert_null(crd_pod_annotation(&pod, "ovn.kubernetes.io/logical_switch"));
+    assert_int_equal(smap_count(&pod.annotations), 2);
+    char *port = crd_pod_port_name(pod.key);
+    assert_string_equal(port, "web.1.ns1");
+    free(port);
+    crd_pod_destroy(&pod);
+    json_destroy(obj);
+
+    /* Restarted pods keep their address; so does a pod still running. */
+    obj = j("{'metadata':{'name':'a','namespace':'b'},"
+            "'spec':{'restartPolicy':'Always','hostNetwork':true},"
+            "'status':{'phase':'Failed'}}");
+    crd_pod_from_json(obj, &pod);
+    assert_false(pod.finished);
+    assert_true(pod.host_network);
+    assert_string_equal(pod.node, "");
+    crd_pod_destroy(&pod);
+    json_destroy(obj);
+}
+
+static void
+test_ip_decodes_spec(void **state)
+{
+    struct json *obj =
+        j("{'metadata':{'name':'web.ns1'},'spec':{'podName':'web',"
+          "'namespace':'ns1','subnet':'s1','ipAddress':'10.16.0.9',"
+          "'nodeName':'n1','macAddress':7}}");
+    struct crd_ip ip;
+
+    (void)state;
+    crd_ip_from_json(obj, &ip);
+    assert_string_equal(ip.addresses, "10.16.0.9");
+    assert_string_equal(ip.node, "n1");
+    assert_string_equal(ip.mac, "");
+    assert_string_equal(crd_ip_subnet_of(obj), "s1");
+    char *key = crd_ip_pod_key(&ip);
+    assert_string_equal(key, "ns1/web");
+    free(key);
+    crd_ip_destroy(&ip);
+    json_destroy(obj);
+}
+
 /* A model fixture built from compact subnet descriptions. */
 static void
 put(struct crd_model *model, const char *kind, const char *text)
@@ -444,6 +512,8 @@ main(void)
         cmocka_unit_test(test_binding_skips_deleting_invalid_and_overlapping),
         cmocka_unit_test(test_binding_vpc_default_and_selectors),
         cmocka_unit_test(test_binding_ip_pools),
+        cmocka_unit_test(test_pod_decodes_what_the_controller_reads),
+        cmocka_unit_test(test_ip_decodes_spec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
