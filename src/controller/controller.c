@@ -123,6 +123,23 @@ for_each_namespace(const void *ctl_, deps_namespace_fn *fn, void *aux)
     }
 }
 
+/* The graph's view of the pods waiting for an address. */
+static void
+for_each_waiting_pod(const void *ctl_, const char *ns, deps_pod_fn *fn,
+                     void *aux)
+{
+    const struct controller *ctl = ctl_;
+    size_t ns_len = ns ? strlen(ns) : 0;
+    const char *pod;
+
+    SSET_FOR_EACH(pod, &ctl->waiting_pods)
+    {
+        if (!ns || (!strncmp(pod, ns, ns_len) && pod[ns_len] == '/')) {
+            fn(pod, aux);
+        }
+    }
+}
+
 static void
 forget_logged_skips(struct controller *ctl, const char *subnet)
 {
@@ -441,6 +458,7 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
         .model = ctl->model,
         .join_subnet = opts->join_subnet,
         .for_each_namespace = for_each_namespace,
+        .for_each_waiting_pod = for_each_waiting_pod,
         .aux = ctl,
     };
     ctl->deps_sink = (struct deps_sink){mark_output, mark_all_outputs, ctl};
@@ -448,6 +466,7 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
         kube_recorder_create(client, "kovn-controller", opts->event_namespace);
     sset_init(&ctl->skips_logged);
     sset_init(&ctl->unbound_namespaces);
+    sset_init(&ctl->waiting_pods);
 
     ctl->vpc_queue = ctrl_queue_create("vpc", 4, vpc_reconcile, ctl);
     ctl->subnet_queue = ctrl_queue_create("subnet", 8, subnet_reconcile, ctl);
@@ -502,6 +521,7 @@ controller_destroy(struct controller *ctl)
     crd_model_destroy(ctl->model);
     sset_destroy(&ctl->skips_logged);
     sset_destroy(&ctl->unbound_namespaces);
+    sset_destroy(&ctl->waiting_pods);
 }
 
 bool

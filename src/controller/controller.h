@@ -91,6 +91,10 @@ struct controller {
     uint64_t skips_total[SUBNET_N_STATES];
     /* Namespaces that got no subnet at their last reconcile. */
     struct sset unbound_namespaces;
+    /* Pods ("namespace/name") whose last allocation failed: a change of
+     * their namespace's binding retries them at once (deps.h), not after
+     * their backoff, which grows to minutes. */
+    struct sset waiting_pods;
 
     /* OVN transaction latency histogram. */
     uint64_t txn_buckets[CTRL_TXN_BUCKETS];

@@ -325,9 +325,12 @@ allocate(struct controller *ctl, const struct crd_pod *pod)
     ds_destroy(&full);
 
 out:
-    if (!ok) {
+    if (ok) {
+        sset_find_and_delete(&ctl->waiting_pods, key);
+    } else {
         VLOG_INFO("pod %s: %s", key, msg);
         pod_event(ctl, pod, "Warning", reason, msg);
+        sset_add(&ctl->waiting_pods, key);
     }
     free(msg);
     svec_destroy(&candidates);
@@ -597,11 +600,15 @@ pod_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
     struct crd_pod pod;
 
     if (!pod_json) {
+        sset_find_and_delete(&ctl->waiting_pods, key);
         result = cleanup(ctl, key, job, name);
         free(name);
         return result;
     }
     crd_pod_from_json(pod_json, &pod);
+    if (pod.finished || pod.host_network) {
+        sset_find_and_delete(&ctl->waiting_pods, key);
+    }
     if (pod.finished) {
         result = cleanup(ctl, key, job, name);
         goto out;

@@ -37,6 +37,9 @@ struct deps_edge {
     deps_handler_fn *handler; /* NULL: every key of the output. */
     deps_view_fn *view;       /* NULL: every change counts. */
     long long delay_ms;
+    /* The handler names namespaces; the keys marked are those namespaces'
+     * waiting pods (deps_world's for_each_waiting_pod). */
+    bool via_waiting_pods;
 };
 
 /* ---- Views ---- */
@@ -377,34 +380,42 @@ pod_of_ip(const struct deps_world *w, const char *key, const void *object,
 static const struct deps_edge edges[] = {
     /* Namespace annotations: a pure function of the namespace's labels,
      * the Subnets, the Vpcs and the IPPools (crd_model_bind_namespace). */
-    {DEPS_IN_NAMESPACE, DEPS_OUT_NAMESPACE, same_key, NULL, 0},
+    {DEPS_IN_NAMESPACE, DEPS_OUT_NAMESPACE, same_key, NULL, 0, false},
     {DEPS_IN_SUBNET, DEPS_OUT_NAMESPACE, namespaces_of_subnet,
-     subnet_binding_view, 0},
-    {DEPS_IN_VPC, DEPS_OUT_NAMESPACE, namespaces_of_vpc, vpc_binding_view, 0},
-    {DEPS_IN_IPPOOL, DEPS_OUT_NAMESPACE, namespaces_of_ippool, ippool_view, 0},
+     subnet_binding_view, 0, false},
+    {DEPS_IN_VPC, DEPS_OUT_NAMESPACE, namespaces_of_vpc, vpc_binding_view, 0,
+     false},
+    {DEPS_IN_IPPOOL, DEPS_OUT_NAMESPACE, namespaces_of_ippool, ippool_view, 0,
+     false},
 
     /* Subnet status and OVN rows: its spec, its VPC's existence, the
      * overlap verdicts of its VPC's subnets, the join subnet (private
      * subnets' ACLs) and its IP objects (counts, deletion).  Counts are
      * written at most once a second, not once per pod. */
-    {DEPS_IN_SUBNET, DEPS_OUT_SUBNET, same_key, NULL, 0},
+    {DEPS_IN_SUBNET, DEPS_OUT_SUBNET, same_key, NULL, 0, false},
     {DEPS_IN_SUBNET, DEPS_OUT_SUBNET, overlapping_subnets, subnet_binding_view,
-     0},
+     0, false},
     {DEPS_IN_SUBNET, DEPS_OUT_SUBNET, private_subnets_of_join,
-     subnet_binding_view, 0},
-    {DEPS_IN_VPC, DEPS_OUT_SUBNET, subnets_of_vpc, existence_view, 0},
-    {DEPS_IN_IP, DEPS_OUT_SUBNET, subnet_of_ip, NULL, 1000},
+     subnet_binding_view, 0, false},
+    {DEPS_IN_VPC, DEPS_OUT_SUBNET, subnets_of_vpc, existence_view, 0, false},
+    {DEPS_IN_IP, DEPS_OUT_SUBNET, subnet_of_ip, NULL, 1000, false},
 
     /* VPC status and router: its spec and which subnets name it. */
-    {DEPS_IN_VPC, DEPS_OUT_VPC, same_key, NULL, 0},
-    {DEPS_IN_SUBNET, DEPS_OUT_VPC, vpc_of_subnet, subnet_vpc_view, 0},
+    {DEPS_IN_VPC, DEPS_OUT_VPC, same_key, NULL, 0, false},
+    {DEPS_IN_SUBNET, DEPS_OUT_VPC, vpc_of_subnet, subnet_vpc_view, 0, false},
 
-    /* Pods: the pod and its IP object. */
-    {DEPS_IN_POD, DEPS_OUT_POD, same_key, NULL, 0},
-    {DEPS_IN_IP, DEPS_OUT_POD, pod_of_ip, NULL, 0},
+    /* Pods: the pod and its IP object; a pod still waiting for an address
+     * also reads its namespace's binding, as the annotations do. */
+    {DEPS_IN_POD, DEPS_OUT_POD, same_key, NULL, 0, false},
+    {DEPS_IN_IP, DEPS_OUT_POD, pod_of_ip, NULL, 0, false},
+    {DEPS_IN_NAMESPACE, DEPS_OUT_POD, same_key, NULL, 0, true},
+    {DEPS_IN_SUBNET, DEPS_OUT_POD, namespaces_of_subnet, subnet_binding_view,
+     0, true},
+    {DEPS_IN_VPC, DEPS_OUT_POD, namespaces_of_vpc, vpc_binding_view, 0, true},
+    {DEPS_IN_IPPOOL, DEPS_OUT_POD, namespaces_of_ippool, ippool_view, 0, true},
 
     /* Nodes: the node. */
-    {DEPS_IN_NODE, DEPS_OUT_NODE, same_key, NULL, 0},
+    {DEPS_IN_NODE, DEPS_OUT_NODE, same_key, NULL, 0, false},
 };
 
 #define N_EDGES (sizeof edges / sizeof edges[0])
@@ -487,6 +498,41 @@ deps_change_begin(const struct deps_world *world, enum deps_input input,
     return c;
 }
 
+struct waiting_pod_ctx {
+    const struct deps_edge *edge;
+    const struct deps_sink *sink;
+};
+
+static void
+mark_waiting_pod(const char *pod, void *ctx_)
+{
+    const struct waiting_pod_ctx *ctx = ctx_;
+
+    ctx->sink->mark(ctx->sink->aux, ctx->edge->output, pod,
+                    ctx->edge->delay_ms);
+}
+
+/* Maps the namespaces in 'm' to their pods still waiting for an address. */
+static void
+mark_waiting_pods(const struct deps_world *w, const struct deps_edge *edge,
+                  const struct marks *m, const struct deps_sink *sink)
+{
+    struct waiting_pod_ctx ctx = {edge, sink};
+    const char *ns;
+
+    if (!w->for_each_waiting_pod) {
+        return;
+    }
+    if (m->all) {
+        w->for_each_waiting_pod(w->aux, NULL, mark_waiting_pod, &ctx);
+        return;
+    }
+    SSET_FOR_EACH(ns, &m->keys)
+    {
+        w->for_each_waiting_pod(w->aux, ns, mark_waiting_pod, &ctx);
+    }
+}
+
 bool
 deps_change_end(struct deps_change *c, const void *object,
                 const struct deps_sink *sink)
@@ -509,7 +555,9 @@ deps_change_end(struct deps_change *c, const void *object,
         }
         if (changed) {
             run_handler(c->world, edge, c->key, object, &ec->marks);
-            if (ec->marks.all) {
+            if (edge->via_waiting_pods) {
+                mark_waiting_pods(c->world, edge, &ec->marks, sink);
+            } else if (ec->marks.all) {
                 sink->mark_all(sink->aux, edge->output);
             } else {
                 const char *key;

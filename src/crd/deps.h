@@ -54,15 +54,22 @@ const char *deps_output_name(enum deps_output output);
 
 typedef void deps_namespace_fn(const char *ns, const struct smap *labels,
                                void *aux);
+typedef void deps_pod_fn(const char *pod, void *aux);
 
 /* What the graph reads besides the model: the namespaces and their labels
- * (for namespace selectors), and the names with a meaning of their own. */
+ * (for namespace selectors), the pods waiting for an address, and the names
+ * with a meaning of their own. */
 struct deps_world {
     const struct crd_model *model;
     const char *join_subnet;
     /* Calls 'fn' for every namespace. */
     void (*for_each_namespace)(const void *world_aux, deps_namespace_fn *fn,
                                void *aux);
+    /* Calls 'fn' with the key of each pod of namespace 'ns' (of every
+     * namespace if 'ns' is NULL) whose allocation failed: what it gets
+     * next depends on its namespace's binding.  May be NULL. */
+    void (*for_each_waiting_pod)(const void *world_aux, const char *ns,
+                                 deps_pod_fn *fn, void *aux);
     const void *aux;
 };
 

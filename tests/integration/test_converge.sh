@@ -13,6 +13,7 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib/k8s.sh"
 source "$kovn_root/scripts/lib/proc.sh"
+source "$kovn_root/tests/lib/controller.sh"
 controller=${1:?usage: test_converge.sh KOVN_CONTROLLER [SEEDS]}
 seeds=${2:-5}
 first_seed=1
@@ -21,22 +22,7 @@ if [[ $seeds == *-* ]]; then
     seeds=${seeds#*-}
 fi
 
-k8s_start --no-controller-manager --no-scheduler
-ovn_dir=$K8S_DIR/ovn
-cleanup() {
-    # A stopped NB would keep its stop: let it go before stopping it.
-    [[ -f "$ovn_dir/ovnnb_db.pid" ]] &&
-        kill -CONT "$(cat "$ovn_dir/ovnnb_db.pid")" 2>/dev/null || true
-    stop_pidfile "$K8S_DIR/controller.pid"
-    "$kovn_root/scripts/ovn.sh" stop "$ovn_dir" >/dev/null 2>&1 || true
-    [[ -n "${KEEP:-}" ]] || k8s_cleanup
-}
-trap cleanup EXIT
-"$kovn_root/scripts/ovn.sh" start "$ovn_dir" >"$K8S_DIR/ovn.log" 2>&1 ||
-    { cat "$K8S_DIR/ovn.log" >&2; fail "OVN did not start"; }
-nb="unix:$ovn_dir/ovnnb_db.sock"
-nbctl() { ovn-nbctl --db="$nb" "$@"; }
-export KUBECONFIG=$KUBECONFIG_ADMIN
+start_k8s_and_ovn
 
 kubectl_admin apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
 kubectl_admin apply -f "$kovn_root/deploy/crds/" >/dev/null
@@ -47,39 +33,6 @@ kubectl_admin wait --for=condition=Established --timeout=60s \
 "$kovn_root/scripts/certs.sh" "$K8S_DIR/certs" >/dev/null
 metrics_port=$(free_port)
 webhook_port=$(free_port)
-start_controller() {
-    "$controller" --kubeconfig "$K8S_DIR/kovn-controller.kubeconfig" \
-        --ovn-nb "$nb" --metrics-port "$metrics_port" \
-        --webhook-port "$webhook_port" \
-        --webhook-cert "$K8S_DIR/certs/tls.crt" \
-        --webhook-key "$K8S_DIR/certs/tls.key" \
-        --lease-duration 4s --renew-deadline 3s --retry-period 1s \
-        >>"$K8S_DIR/controller.log" 2>&1 &
-    echo $! >"$K8S_DIR/controller.pid"
-    for ((i = 0; i < 300; i++)); do
-        curl -sf "http://127.0.0.1:$metrics_port/readyz" >/dev/null && return 0
-        kill -0 "$(cat "$K8S_DIR/controller.pid")" 2>/dev/null ||
-            { log_tail "$K8S_DIR/controller.log"; fail "controller exited"; }
-        sleep 0.1
-    done
-    log_tail "$K8S_DIR/controller.log"
-    fail "controller not ready after 30 s"
-}
-metric() {
-    curl -sf "http://127.0.0.1:$metrics_port/metrics" |
-        awk -v m="$1" '$1 == m { print $2 }'
-}
-# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.1 s.
-wait_for() {
-    local seconds=$1 what=$2 i
-    shift 2
-    for ((i = 0; i < seconds * 10; i++)); do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    log_tail "$K8S_DIR/controller.log"
-    fail "$what: not within $seconds s"
-}
 ns_switch() {
     kubectl_admin get ns "$1" \
         -o jsonpath='{.metadata.annotations.ovn\.kubernetes\.io/logical_switch}'
@@ -104,7 +57,23 @@ msg=$(kubectl_admin get events -A \
     fail "NoUsableSubnet message: $msg"
 [[ $(metric kovn_namespaces_unbound) == 1 ]] ||
     fail "kovn_namespaces_unbound $(metric kovn_namespaces_unbound), want 1"
-sleep 2
+# A pod of the namespace gets no address meanwhile; let its backoff grow
+# past 5 s (10 failures), so only the subnet's arrival can retry it soon.
+kubectl_admin apply -f - >/dev/null <<'EOF'
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: default, namespace: nsx2}
+automountServiceAccountToken: false
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: nsx2}
+spec:
+  automountServiceAccountToken: false
+  containers: [{name: c, image: none}]
+EOF
+pod_retries() { (($(metric 'kovn_workqueue_retries_total{name="pod"}') >= 10)); }
+wait_for 30 "pod nsx2/web retried 10 times" pod_retries
 kubectl_admin apply -f - >/dev/null <<'EOF'
 apiVersion: kubeovn.io/v1
 kind: Subnet
@@ -117,7 +86,11 @@ wait_for 5 "nsx2 annotated with snx2 (Kube-OVN's example)" ns_is_snx2
     fail "nsx2 cidr annotation"
 [[ $(metric kovn_namespaces_unbound) == 0 ]] ||
     fail "kovn_namespaces_unbound $(metric kovn_namespaces_unbound), want 0"
-echo "Kube-OVN example: nsx2 bound to snx2 once the subnet came; Event and gauge while it was missing"
+pod_in_snx2() {
+    [[ $(kubectl_admin -n nsx2 get pod web -o jsonpath='{.metadata.annotations.ovn\.kubernetes\.io/logical_switch}') == snx2 ]]
+}
+wait_for 2 "pod nsx2/web addressed when snx2 came, not after its backoff" pod_in_snx2
+echo "Kube-OVN example: nsx2 and its waiting pod bound to snx2 once the subnet came; Event and gauge while it was missing"
 
 # --- Random orders, each with a kill -9 and restart in the middle.
 # The driver asks for the restart through a file this loop polls, so the

@@ -4,6 +4,7 @@
 #   k8s_start [--no-controller-manager] [--no-scheduler]
 #   $K8S_DIR, $KUBECONFIG_ADMIN, kubectl_admin ARGS...
 #   k8s_wait_sa NAMESPACE...   (pods need the default service account)
+#   fail MESSAGE, wait_for SECONDS DESCRIPTION COMMAND...
 kovn_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 k8s_cleanup() {
@@ -39,4 +40,18 @@ kubectl_admin() {
 fail() {
     echo "FAIL: $*" >&2
     exit 1
+}
+
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.1 s; on a
+# timeout shows the end of $WAIT_FOR_LOG (default: the controller's log)
+# and fails.  Needs scripts/lib/proc.sh.
+wait_for() {
+    local seconds=$1 what=$2 i
+    shift 2
+    for ((i = 0; i < seconds * 10; i++)); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    log_tail "${WAIT_FOR_LOG:-$K8S_DIR/controller.log}"
+    fail "$what: not within $seconds s"
 }

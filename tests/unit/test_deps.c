@@ -426,19 +426,113 @@ reconcile_some(struct controller_model *cm, uint32_t one_in)
     }
 }
 
+static const char *
+pool_name(int i)
+{
+    static const char *const names[N_POOLS] = {"pool0", "pool1", "pool2"};
+    return names[i];
+}
+
+static void
+put_subnet(struct crd_model *model, const struct json *obj)
+{
+    crd_model_put_subnet(model, obj);
+}
+
+static void
+put_vpc(struct crd_model *model, const struct json *obj)
+{
+    crd_model_put_vpc(model, obj);
+}
+
+static void
+put_ippool(struct crd_model *model, const struct json *obj)
+{
+    crd_model_put_ippool(model, obj);
+}
+
+/* A custom resource kind the generator creates, updates and deletes. */
+struct gen_kind {
+    enum deps_input input;
+    const char *label;
+    int count;
+    uint32_t delete_one_in;
+    const char *(*name)(int i);
+    struct json *(*gen)(int i);
+    void (*put)(struct crd_model *, const struct json *);
+    void (*remove)(struct crd_model *, const char *name);
+};
+
+static const struct gen_kind subnet_kind = {
+    .input = DEPS_IN_SUBNET,
+    .label = "subnet",
+    .count = N_SUBNETS + 2,
+    .delete_one_in = 4,
+    .name = subnet_name,
+    .gen = gen_subnet,
+    .put = put_subnet,
+    .remove = crd_model_remove_subnet,
+};
+static const struct gen_kind vpc_kind = {
+    .input = DEPS_IN_VPC,
+    .label = "vpc",
+    .count = N_VPCS + 1,
+    .delete_one_in = 3,
+    .name = vpc_name,
+    .gen = gen_vpc,
+    .put = put_vpc,
+    .remove = crd_model_remove_vpc,
+};
+static const struct gen_kind ippool_kind = {
+    .input = DEPS_IN_IPPOOL,
+    .label = "ippool",
+    .count = N_POOLS,
+    .delete_one_in = 3,
+    .name = pool_name,
+    .gen = gen_pool,
+    .put = put_ippool,
+    .remove = crd_model_remove_ippool,
+};
+
+/* Puts or deletes one object of 'kind' (kept in 'objs'), through the
+ * graph. */
+static void
+apply_object(struct controller_model *cm, const struct gen_kind *kind,
+             struct json **objs, const struct deps_sink *sink,
+             struct ds *trace)
+{
+    struct crd_model *model = cm->world.model;
+    int i = rnd(kind->count);
+    const char *name = kind->name(i);
+    struct deps_change *change =
+        deps_change_begin(&cm->world.deps, kind->input, name, NULL);
+
+    json_destroy(objs[i]);
+    objs[i] = NULL;
+    if (coin(kind->delete_one_in)) {
+        kind->remove(model, name);
+        ds_put_format(trace, "  delete %s %s\n", kind->label, name);
+    } else {
+        objs[i] = kind->gen(i);
+        kind->put(model, objs[i]);
+        char *text = json_to_string(objs[i], 0);
+        ds_put_format(trace, "  put %s\n", text);
+        free(text);
+    }
+    deps_change_end(change, NULL, sink);
+}
+
 /* Applies one change to the cluster and the model, through the graph. */
 static void
 apply(struct controller_model *cm, struct cluster *c, struct ds *trace)
 {
     struct deps_sink sink = {sink_mark, sink_mark_all, cm};
-    const struct deps_world *dw = &cm->world.deps;
-    struct crd_model *model = cm->world.model;
-    struct deps_change *change;
     uint32_t kind = rnd(4);
 
     if (kind == 0) {
         int i = rnd(N_NS);
-        change = deps_change_begin(dw, DEPS_IN_NAMESPACE, ns_name(i), NULL);
+        struct deps_change *change = deps_change_begin(
+            &cm->world.deps, DEPS_IN_NAMESPACE, ns_name(i), NULL);
         if (c->ns_present[i] && coin(4)) {
             c->ns_present[i] = false;
             smap_clear(&c->ns_labels[i]);
@@ -456,57 +550,11 @@ apply(struct controller_model *cm, struct cluster *c, struct ds *trace)
         }
         deps_change_end(change, NULL, &sink);
     } else if (kind == 1) {
-        int i = rnd(N_SUBNETS + 2);
-        const char *name = subnet_name(i);
-        change = deps_change_begin(dw, DEPS_IN_SUBNET, name, NULL);
-        json_destroy(c->subnets[i]);
-        c->subnets[i] = NULL;
-        if (coin(4)) {
-            crd_model_remove_subnet(model, name);
-            ds_put_format(trace, "  delete subnet %s\n", name);
-        } else {
-            c->subnets[i] = gen_subnet(i);
-            crd_model_put_subnet(model, c->subnets[i]);
-            char *text = json_to_string(c->subnets[i], 0);
-            ds_put_format(trace, "  put %s\n", text);
-            free(text);
-        }
-        deps_change_end(change, NULL, &sink);
+        apply_object(cm, &subnet_kind, c->subnets, &sink, trace);
     } else if (kind == 2) {
-        int i = rnd(N_VPCS + 1);
-        const char *name = vpc_name(i);
-        change = deps_change_begin(dw, DEPS_IN_VPC, name, NULL);
-        json_destroy(c->vpcs[i]);
-        c->vpcs[i] = NULL;
-        if (coin(3)) {
-            crd_model_remove_vpc(model, name);
-            ds_put_format(trace, "  delete vpc %s\n", name);
-        } else {
-            c->vpcs[i] = gen_vpc(i);
-            crd_model_put_vpc(model, c->vpcs[i]);
-            char *text = json_to_string(c->vpcs[i], 0);
-            ds_put_format(trace, "  put %s\n", text);
-            free(text);
-        }
-        deps_change_end(change, NULL, &sink);
+        apply_object(cm, &vpc_kind, c->vpcs, &sink, trace);
     } else {
-        int i = rnd(N_POOLS);
-        char *name = xasprintf("pool%d", i);
-        change = deps_change_begin(dw, DEPS_IN_IPPOOL, name, NULL);
-        json_destroy(c->pools[i]);
-        c->pools[i] = NULL;
-        if (coin(3)) {
-            crd_model_remove_ippool(model, name);
-            ds_put_format(trace, "  delete ippool %s\n", name);
-        } else {
-            c->pools[i] = gen_pool(i);
-            crd_model_put_ippool(model, c->pools[i]);
-            char *text = json_to_string(c->pools[i], 0);
-            ds_put_format(trace, "  put %s\n", text);
-            free(text);
-        }
-        deps_change_end(change, NULL, &sink);
-        free(name);
+        apply_object(cm, &ippool_kind, c->pools, &sink, trace);
     }
 }
 
@@ -632,8 +680,26 @@ test_deps_random_order_converges(void **state)
     assert_int_equal(failed, 0);
 }
 
+/* Pods whose allocation failed, in test_deps_vpc_default_subnet_created_last.
+ */
+static void
+for_each_waiting_pod(const void *aux, const char *ns, deps_pod_fn *fn,
+                     void *fn_aux)
+{
+    static const char *const pods[] = {"ns2/web", "ns3/db"};
+
+    (void)aux;
+    for (size_t i = 0; i < ARRAY_SIZE(pods); i++) {
+        if (!ns || !strncmp(pods[i], ns, strlen(ns))) {
+            fn(pods[i], fn_aux);
+        }
+    }
+}
+
 /* Kube-OVN's documented example, in the order that broke: the namespace,
- * then a Vpc naming it with defaultSubnet, then that subnet. */
+ * then a Vpc naming it with defaultSubnet, then that subnet.  A pod of
+ * the namespace that could get no address is retried when the subnet
+ * comes, not when its backoff ends. */
 static void
 test_deps_vpc_default_subnet_created_last(void **state)
 {
@@ -648,6 +714,7 @@ test_deps_vpc_default_subnet_created_last(void **state)
         smap_init(&c.ns_labels[i]);
     }
     world_init(&cm.world, &c);
+    cm.world.deps.for_each_waiting_pod = for_each_waiting_pod;
     for (int out = 0; out < DEPS_N_OUTPUTS; out++) {
         sset_init(&cm.dirty[out]);
     }
@@ -671,15 +738,19 @@ test_deps_vpc_default_subnet_created_last(void **state)
     assert_true(sset_contains(&cm.dirty[DEPS_OUT_NAMESPACE], "ns2"));
     assert_true(sset_contains(&cm.dirty[DEPS_OUT_VPC], "vpc1"));
     assert_true(sset_contains(&cm.dirty[DEPS_OUT_SUBNET], "sn3"));
+    assert_true(sset_contains(&cm.dirty[DEPS_OUT_POD], "ns2/web"));
+    assert_false(sset_contains(&cm.dirty[DEPS_OUT_POD], "ns3/db"));
 
     /* A status write changes nothing namespaces see: no namespace work. */
     sset_clear(&cm.dirty[DEPS_OUT_NAMESPACE]);
     sset_clear(&cm.dirty[DEPS_OUT_VPC]);
+    sset_clear(&cm.dirty[DEPS_OUT_POD]);
     change = deps_change_begin(&cm.world.deps, DEPS_IN_SUBNET, "sn3", NULL);
     crd_model_put_subnet(cm.world.model, subnet);
     deps_change_end(change, NULL, &sink);
     assert_true(sset_is_empty(&cm.dirty[DEPS_OUT_NAMESPACE]));
     assert_true(sset_is_empty(&cm.dirty[DEPS_OUT_VPC]));
+    assert_true(sset_is_empty(&cm.dirty[DEPS_OUT_POD]));
 
     json_destroy(vpc);
     json_destroy(subnet);
