@@ -7,28 +7,17 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib/k8s.sh"
 source "$kovn_root/scripts/lib/proc.sh"
+source "$kovn_root/tests/lib/controller.sh"
 controller=${1:?usage: test_controller.sh KOVN_CONTROLLER KUBECTL_KOVN}
 cli=${2:?usage: test_controller.sh KOVN_CONTROLLER KUBECTL_KOVN}
 
-k8s_start --no-controller-manager --no-scheduler
-ovn_dir=$K8S_DIR/ovn
-cleanup() {
-    stop_pidfile "$K8S_DIR/controller.pid"
-    "$kovn_root/scripts/ovn.sh" stop "$ovn_dir" >/dev/null 2>&1 || true
-    [[ -n "${KEEP:-}" ]] || k8s_cleanup
-}
-trap cleanup EXIT
-"$kovn_root/scripts/ovn.sh" start "$ovn_dir" >"$K8S_DIR/ovn.log" 2>&1 ||
-    { cat "$K8S_DIR/ovn.log" >&2; fail "OVN did not start"; }
-nb="unix:$ovn_dir/ovnnb_db.sock"
-nbctl() { ovn-nbctl --db="$nb" "$@"; }
+start_k8s_and_ovn
 
 # kubectl finds plugins on PATH: `kubectl kovn` runs our CLI.
 plugin_dir=$K8S_DIR/bin
 mkdir -p "$plugin_dir"
 ln -s "$(cd "$(dirname "$cli")" && pwd)/$(basename "$cli")" "$plugin_dir/kubectl-kovn"
 export PATH=$plugin_dir:$PATH
-export KUBECONFIG=$KUBECONFIG_ADMIN
 
 kubectl_admin apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
 kubectl_admin apply -f "$kovn_root/deploy/crds/" >/dev/null
@@ -70,28 +59,6 @@ kubectl_admin apply -f "$K8S_DIR/seed.yaml" >/dev/null
 "$kovn_root/scripts/certs.sh" "$K8S_DIR/certs" >/dev/null
 metrics_port=$(free_port)
 webhook_port=$(free_port)
-start_controller() {
-    "$controller" "$@" --kubeconfig "$K8S_DIR/kovn-controller.kubeconfig" \
-        --ovn-nb "$nb" --metrics-port "$metrics_port" \
-        --webhook-port "$webhook_port" \
-        --webhook-cert "$K8S_DIR/certs/tls.crt" \
-        --webhook-key "$K8S_DIR/certs/tls.key" \
-        --lease-duration 4s --renew-deadline 3s --retry-period 1s \
-        >>"$K8S_DIR/controller.log" 2>&1 &
-    echo $! >"$K8S_DIR/controller.pid"
-    for ((i = 0; i < 300; i++)); do
-        curl -sf "http://127.0.0.1:$metrics_port/readyz" >/dev/null && return 0
-        kill -0 "$(cat "$K8S_DIR/controller.pid")" 2>/dev/null ||
-            { log_tail "$K8S_DIR/controller.log"; fail "controller exited"; }
-        sleep 0.1
-    done
-    log_tail "$K8S_DIR/controller.log"
-    fail "controller not ready after 30 s"
-}
-metric() {
-    curl -sf "http://127.0.0.1:$metrics_port/metrics" |
-        awk -v m="$1" '$1 == m { print $2 }'
-}
 start_controller
 echo "controller ready"
 

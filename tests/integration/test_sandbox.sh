@@ -126,17 +126,7 @@ start_sandboxd() {
     done
     fail "sandboxd did not write its pid file"
 }
-# wait_for DESCRIPTION SECONDS COMMAND...
-wait_for() {
-    local what=$1 secs=$2
-    shift 2
-    for ((i = 0; i < secs * 5; i++)); do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.2
-    done
-    log_tail "$T/sandboxd.log"
-    fail "timed out waiting for $what"
-}
+WAIT_FOR_LOG=$T/sandboxd.log
 t_start=$SECONDS
 start_sandboxd
 
@@ -147,24 +137,24 @@ node_ready() {
 no_outage_taint() {
     ! kubectl get node "$node" -o jsonpath='{.spec.taints[*].key}' | grep -q 'not-ready\|unreachable'
 }
-wait_for "node Ready" 60 node_ready
-wait_for "not-ready taint removed" 30 no_outage_taint
+wait_for 60 "node Ready" node_ready
+wait_for 30 "not-ready taint removed" no_outage_taint
 [[ $(kubectl get node "$node" -o jsonpath='{.status.allocatable.pods}') == 110 ]] ||
     fail "allocatable pods not 110"
 [[ $(kubectl get node "$node" -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}') == "$node_ip" ]] ||
     fail "InternalIP not $node_ip"
 lease() { kubectl -n kube-node-lease get lease "$node" -o jsonpath="$1"; }
-wait_for "node lease" 30 lease '{.spec.renewTime}'
+wait_for 30 "node lease" lease '{.spec.renewTime}'
 [[ $(lease '{.spec.holderIdentity}') == "$node" ]] || fail "lease holder not $node"
 [[ $(lease '{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}') == "Node/$node" ]] ||
     fail "lease not owned by the Node"
 renew1=$(lease '{.spec.renewTime}')
 renewed() { [[ $(lease '{.spec.renewTime}') != "$renew1" ]]; }
-wait_for "lease renewal" 30 renewed
+wait_for 30 "lease renewal" renewed
 echo "node Ready and lease renewing after $((SECONDS - t_start))s"
 
 # --- Pods: scheduled by kube-scheduler, sandboxes by CNI.
-wait_for "default service account" 60 kubectl -n default get sa default
+wait_for 60 "default service account" kubectl -n default get sa default
 kubectl apply -f - >/dev/null <<'YAML'
 apiVersion: apps/v1
 kind: Deployment
@@ -194,16 +184,16 @@ t_pods=$SECONDS
 three_ready() {
     [[ $(kubectl get pods -l app=web -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c True) == 3 ]]
 }
-wait_for "3 web pods Ready" 120 three_ready
+wait_for 120 "3 web pods Ready" three_ready
 echo "3 pods Running+Ready $((SECONDS - t_pods))s after create"
-wait_for "hostnet pod Ready" 60 kubectl wait --for=condition=Ready pod/hostnet --timeout=1s
+wait_for 60 "hostnet pod Ready" kubectl wait --for=condition=Ready pod/hostnet --timeout=1s
 [[ $(kubectl get pod hostnet -o jsonpath='{.status.podIP}') == "$node_ip" ]] ||
     fail "host-network pod IP is not the node's"
 bad_event() {
     kubectl get events --field-selector involvedObject.name=bad-1,reason=FailedCreatePodSandBox \
         -o jsonpath='{.items[*].message}' | grep -q 'test plugin refuses pod bad-1'
 }
-wait_for "FailedCreatePodSandBox event on bad-1" 60 bad_event
+wait_for 60 "FailedCreatePodSandBox event on bad-1" bad_event
 [[ $(kubectl get pod bad-1 -o jsonpath='{.status.phase}') == Pending ]] || fail "bad-1 is not Pending"
 
 # Status, addresses and the plugins' view of every call.
@@ -295,7 +285,7 @@ echo "kubectl delete pod took $((SECONDS - t_del))s"
 [[ ! -e "$T/netns/kovn-$victim_uid" ]] || fail "netns of $victim left"
 [[ ! -e "$T/state/$victim_uid.json" ]] || fail "record of $victim left"
 check_calls deleted "$victim_id" >/dev/null || fail "no proper DEL for $victim"
-wait_for "replacement pod Ready" 120 three_ready
+wait_for 120 "replacement pod Ready" three_ready
 
 # --- kill -9, a pod force-deleted meanwhile, restart.
 kill -9 "$(cat "$T/sandboxd.pid")"
@@ -310,7 +300,7 @@ live_ids=$(kubectl get pods -l app=web -o json |
 rm -f "$T/sandboxd.pid"
 start_sandboxd
 gone_removed() { [[ ! -e "$T/netns/kovn-$gone_uid" && ! -e "$T/state/$gone_uid.json" ]]; }
-wait_for "sandbox of the force-deleted pod removed" 60 gone_removed
+wait_for 60 "sandbox of the force-deleted pod removed" gone_removed
 check_calls deleted "$gone_id" >/dev/null || fail "no proper DEL for $gone after restart"
 checked_all() {
     local checks id
@@ -318,16 +308,16 @@ checked_all() {
     for id in $live_ids; do grep -q "$id" <<<"$checks" || return 1; done
 }
 [[ -n "$live_ids" ]] || fail "no live sandboxes to re-adopt"
-wait_for "CHECK of every live sandbox" 60 checked_all
+wait_for 60 "CHECK of every live sandbox" checked_all
 check_calls adds >/dev/null || fail "a sandbox got a second ADD after restart"
 two_ready() {
     [[ $(kubectl get pods -l app=web -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c True) == 2 ]]
 }
-wait_for "2 web pods Ready after restart" 120 two_ready
+wait_for 120 "2 web pods Ready after restart" two_ready
 bad_retried() {
     [[ $(grep -c '"cmd":"ADD".*K8S_POD_NAME=bad-1' "$T/calls.log") -ge 3 ]]
 }
-wait_for "bad-1 retried with backoff" 60 bad_retried
+wait_for 60 "bad-1 retried with backoff" bad_retried
 
 # --- After the node monitor grace period: still Ready, never tainted.
 while ((SECONDS - t_start < 35)); do sleep 1; done
@@ -340,7 +330,7 @@ kubectl get node "$node" -o jsonpath='{.spec.taints}' | grep -q . &&
 kubectl delete deployment web --wait=false >/dev/null
 kubectl delete pod bad-1 hostnet --timeout=60s >/dev/null || fail "delete of bad-1/hostnet hung"
 no_web() { [[ -z $(kubectl get pods -l app=web -o name) ]]; }
-wait_for "web pods gone" 90 no_web
+wait_for 90 "web pods gone" no_web
 empty() { [[ -z $(ls -A "$T/netns") && -z $(ls -A "$T/state") ]]; }
-wait_for "all sandboxes removed" 30 empty
+wait_for 30 "all sandboxes removed" empty
 echo "PASS: sandbox ($((SECONDS - t_start))s)"
