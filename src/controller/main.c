@@ -397,9 +397,12 @@ main(int argc, char *argv[])
         }
         bool ready = leading.leader && synced && defaults_done;
         /* The webhook must answer while the defaults are being created:
-         * the API server asks it about them. */
+         * the API server asks it about them.  Nothing reconciles before
+         * they exist: every namespace would be found without a subnet
+         * (10,000 Warning Events on a first start) and every node without
+         * a join address, then all of it again once they came. */
         server_run(server, leading.leader && synced);
-        controller_run(&ctl, leading.leader);
+        controller_run(&ctl, ready);
         if (ready) {
             gc_run(&ctl);
         }
@@ -408,7 +411,7 @@ main(int argc, char *argv[])
             kube_lease_wait(lease);
         }
         kube_client_wait(client);
-        controller_wait(&ctl, leading.leader);
+        controller_wait(&ctl, ready);
         server_wait(server);
         if (ready) {
             gc_wait(&ctl);
