@@ -134,18 +134,6 @@ controller_cpu(void)
     return bench_proc_cpu(kovn.pid);
 }
 
-static struct kube_client *
-make_client(double qps)
-{
-    struct kovn_error err = {0};
-    struct kube_client *client = bench_kube_client(k8s.kubeconfig, qps, &err);
-
-    if (!client) {
-        fail("%s", err.msg);
-    }
-    return client;
-}
-
 /* One turn of the poll loop: everything runs, then sleeps until an event or
  * 'wake_ms'. */
 static void
@@ -205,7 +193,7 @@ sample_of(const char *name, struct phase **phasep, int *indexp)
 }
 
 static void
-observe_namespace(const struct json *obj)
+observe_namespace(const struct json *obj, bool update OVS_UNUSED)
 {
     struct phase *phase;
     struct sample *s;
@@ -238,19 +226,7 @@ observe_namespace(const struct json *obj)
     }
 }
 
-static void
-ns_add(const char *key OVS_UNUSED, const struct json *obj,
-       void *aux OVS_UNUSED)
-{
-    observe_namespace(obj);
-}
-
-static void
-ns_update(const char *key OVS_UNUSED, const struct json *old OVS_UNUSED,
-          const struct json *new, void *aux OVS_UNUSED)
-{
-    observe_namespace(new);
-}
+static const struct bench_observer ns_observer = {observe_namespace};
 
 /* --- Subnets. */
 
@@ -394,21 +370,9 @@ wait_subnets(const char *what, const char *prefix, const char *status,
 static double
 settle(void)
 {
-    double start = bench_now_seconds();
-    struct bench_idle idle;
+    static const struct bench_loop loop = {run_all, block_until};
 
-    bench_idle_init(&idle, kovn.pid);
-    for (;;) {
-        run_all();
-        double now = bench_now_seconds();
-        if (bench_idle_check(&idle, kovn.pid)) {
-            return now - start;
-        }
-        if (now - start > 60) {
-            fail("the controller did not go idle within 60 s");
-        }
-        block_until(time_msec() + 100);
-    }
+    return bench_ctl_settle(&kovn, &loop, 60);
 }
 
 /* --- Namespace phases. */
@@ -589,29 +553,23 @@ main(int argc, char *argv[])
     double valid_create_s, valid_ready_s, orphan_create_s, orphan_ready_s;
     struct result ra, rb;
     long rss, hwm;
+    const char *exe;
     double t;
 
-    set_program_name(argv[0]);
-    vlog_set_levels(NULL, VLF_CONSOLE, VLL_ERR);
-    if (argc != 2) {
-        ovs_fatal(0, "usage: %s KOVN_CONTROLLER", argv[0]);
-    }
-    if (access(argv[1], X_OK)) {
-        ovs_fatal(errno, "%s", argv[1]);
-    }
+    exe = bench_controller_arg(argc, argv);
 
     k8s_sandbox_start(&k8s, false);
     ovn_sandbox_start_without_northd(&ovn);
     /* Before any client exists, so that the child inherits no sockets. */
-    controller_start(argv[1]);
+    controller_start(exe);
     atexit(controller_stop);
 
-    writer = make_client(1000);
-    reader = make_client(50);
+    writer = bench_kube_client(&kovn, k8s.kubeconfig, 1000);
+    reader = bench_kube_client(&kovn, k8s.kubeconfig, 50);
     struct kube_informer_options ns_options = {.path = "/api/v1/namespaces",
                                                .watch_timeout_s = 1800};
-    struct kube_informer_handlers ns_handlers = {.add = ns_add,
-                                                 .update = ns_update};
+    struct kube_informer_handlers ns_handlers =
+        bench_observer_handlers(&ns_observer);
     ns_informer = kube_informer_create(reader, &ns_options, &ns_handlers);
     struct kube_informer_options subnet_options = {
         .path = CRD_API_PATH "/subnets", .watch_timeout_s = 1800};

@@ -29,10 +29,16 @@
 #include "bench_util.h"
 
 #include "base/error.h"
+#include "kube/informer.h"
 #include "kube/kubeconfig.h"
 #include "kube/rest.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/json.h"
+#include "openvswitch/vlog.h"
 #include "sandbox.h"
+#include "timeval.h"
 #include "util.h"
+#include "json/access.h"
 
 /* A kovn-controller child process. */
 struct bench_ctl {
@@ -281,6 +287,23 @@ bench_proc_memory(pid_t pid, long *rss, long *hwm)
     fclose(f);
 }
 
+/* The pid in the pid file 'path' (as scripts/k8s.sh and ovn.sh write
+ * them), or 0. */
+static inline pid_t
+bench_read_pid(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int pid = 0;
+
+    if (f) {
+        if (fscanf(f, "%d", &pid) != 1 || pid < 0) {
+            pid = 0;
+        }
+        fclose(f);
+    }
+    return pid;
+}
+
 /* User+system CPU seconds 'pid' has used, from /proc/PID/stat. */
 static inline double
 bench_proc_cpu(pid_t pid)
@@ -344,6 +367,103 @@ bench_idle_check(struct bench_idle *idle, pid_t pid)
     return false;
 }
 
+/* A benchmark's poll loop, for the helpers here that wait in it: 'run'
+ * runs everything once (and fails the benchmark if the controller has
+ * exited), 'block' sleeps until an event or 'wake_ms'. */
+struct bench_loop {
+    void (*run)(void);
+    void (*block)(long long wake_ms);
+};
+
+/* Runs 'loop' until the controller is idle (bench_idle), so that the work
+ * that follows what a benchmark waited for does not spill into a timed
+ * phase; fails the benchmark after 'limit_s'.  Returns the seconds it
+ * took. */
+static inline double
+bench_ctl_settle(const struct bench_ctl *ctl, const struct bench_loop *loop,
+                 double limit_s)
+{
+    double start = bench_now_seconds();
+    struct bench_idle idle;
+
+    bench_idle_init(&idle, ctl->pid);
+    for (;;) {
+        loop->run();
+        double now = bench_now_seconds();
+        if (bench_idle_check(&idle, ctl->pid)) {
+            return now - start;
+        }
+        if (now - start > limit_s) {
+            bench_fail(ctl, "the controller did not go idle within %.0f s",
+                       limit_s);
+        }
+        loop->block(time_msec() + 100);
+    }
+}
+
+/* The value of the sample 'series' in the Prometheus text 'body', the name
+ * and labels exactly as the controller renders them
+ * ("kovn_reconciles_total{controller=\"pod\"}"); -1 if it is absent. */
+static inline double
+bench_metric(const char *body, const char *series)
+{
+    size_t len = strlen(series);
+
+    for (const char *line = body; line && *line;) {
+        if (!strncmp(line, series, len) && line[len] == ' ') {
+            return strtod(line + len + 1, NULL);
+        }
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    return -1;
+}
+
+/* The lines of the controller's /metrics that start with one of the 'n'
+ * 'prefixes', each indented, for a report; the caller frees. */
+static inline char *
+bench_ctl_metrics(const struct bench_ctl *ctl, const char *const *prefixes,
+                  size_t n)
+{
+    int port = bench_ctl_metrics_port(ctl);
+    struct ds out = DS_EMPTY_INITIALIZER;
+    char *body = NULL;
+
+    if (port && bench_http_get(port, "/metrics", &body) == 200) {
+        for (char *save = NULL, *line = strtok_r(body, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save)) {
+            for (size_t i = 0; i < n; i++) {
+                if (!strncmp(line, prefixes[i], strlen(prefixes[i]))) {
+                    ds_put_format(&out, "  %s\n", line);
+                }
+            }
+        }
+    }
+    free(body);
+    return ds_steal_cstr(&out);
+}
+
+/* Prints the controller's log lines that contain 'needle' (from their
+ * message on), each after "  'label': ": e.g. the parts of a cold start
+ * as the controller times them. */
+static inline void
+bench_ctl_print_log_lines(const struct bench_ctl *ctl, const char *needle,
+                          const char *label)
+{
+    FILE *f = fopen(ctl->log, "r");
+    char line[4096];
+
+    while (f && fgets(line, sizeof line, f)) {
+        const char *info = strstr(line, "|INFO|");
+        if (strstr(line, needle)) {
+            printf("  %s: %s", label, info ? info + 6 : line);
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+}
+
 static inline int
 bench_compare_doubles(const void *a_, const void *b_)
 {
@@ -378,22 +498,122 @@ bench_load_average(void)
     return load;
 }
 
+/* Informer handlers for a benchmark that looks at each object as it
+ * arrives or changes: 'observe' gets the object and whether the watch
+ * reported it as an update. */
+struct bench_observer {
+    void (*observe)(const struct json *object, bool update);
+};
+
+static inline void
+bench_observer_add(const char *key OVS_UNUSED, const struct json *object,
+                   void *observer)
+{
+    ((const struct bench_observer *)observer)->observe(object, false);
+}
+
+static inline void
+bench_observer_update(const char *key OVS_UNUSED,
+                      const struct json *old OVS_UNUSED,
+                      const struct json *new, void *observer)
+{
+    ((const struct bench_observer *)observer)->observe(new, true);
+}
+
+/* The handlers that call 'observer', which outlives the informer. */
+static inline struct kube_informer_handlers
+bench_observer_handlers(const struct bench_observer *observer)
+{
+    return (struct kube_informer_handlers){
+        .add = bench_observer_add,
+        .update = bench_observer_update,
+        .aux = CONST_CAST(struct bench_observer *, observer),
+    };
+}
+
 /* A client of 'kubeconfig' allowed 'qps' requests per second (and as many
- * at once); NULL with 'err' set on failure. */
+ * at once); fails the benchmark if there can be none. */
 static inline struct kube_client *
-bench_kube_client(const char *kubeconfig, double qps, struct kovn_error *err)
+bench_kube_client(const struct bench_ctl *ctl, const char *kubeconfig,
+                  double qps)
 {
     struct kube_client_options options = {
         .qps = qps, .burst = (int)qps, .timeout_ms = 60000};
+    struct kovn_error err = {0};
     struct kube_config config;
     struct kube_client *client;
 
-    if (kube_config_load(kubeconfig, NULL, &config, err)) {
-        return NULL;
+    if (kube_config_load(kubeconfig, NULL, &config, &err)) {
+        bench_fail(ctl, "%s", err.msg);
     }
-    client = kube_client_create(&config, &options, err);
+    client = kube_client_create(&config, &options, &err);
     kube_config_destroy(&config);
+    if (!client) {
+        bench_fail(ctl, "%s", err.msg);
+    }
     return client;
+}
+
+/* The command line of a benchmark that runs kovn-controller: "PROGRAM
+ * KOVN_CONTROLLER".  Sets up OVS's program name and logging (errors only,
+ * so that nothing but the report reaches the console) and returns the
+ * controller's path, or exits with a usage message. */
+static inline const char *
+bench_controller_arg(int argc, char *argv[])
+{
+    set_program_name(argv[0]);
+    vlog_set_levels(NULL, VLF_CONSOLE, VLL_ERR);
+    if (argc != 2) {
+        ovs_fatal(0, "usage: %s KOVN_CONTROLLER", argv[0]);
+    }
+    if (access(argv[1], X_OK)) {
+        ovs_fatal(errno, "%s", argv[1]);
+    }
+    return argv[1];
+}
+
+/* Seconds for 'client' to GET every object of 'path' with 'query':
+ * "limit=500" lists in pages as a paged informer does (the API server
+ * reads them from etcd), "" in one quorum read as an unpaged informer
+ * does, "resourceVersion=0" from the API server's watch cache.  Sets
+ * '*count' to the objects listed; fails the benchmark on an error. */
+static inline double
+bench_time_list(const struct bench_ctl *ctl, struct kube_client *client,
+                const char *path, const char *query, size_t *count)
+{
+    bool paged = strstr(query, "limit=") != NULL;
+    double start = bench_now_seconds();
+    char *cont = NULL;
+
+    *count = 0;
+    do {
+        char *url = xasprintf("%s?%s%s%s", path, query,
+                              cont ? "&continue=" : "", cont ? cont : "");
+        struct kube_response response;
+        struct kovn_error err;
+        const struct json *items;
+        const char *next = NULL;
+
+        if (kube_client_call(client, "GET", url, NULL, NULL, &response,
+                             &err)) {
+            bench_fail(ctl, "GET %s: %s", url, err.msg);
+        }
+        if (response.status != 200) {
+            bench_fail(ctl, "GET %s: %ld %s %s", url, response.status,
+                       response.reason, response.message);
+        }
+        items = json_member(response.body, "items");
+        *count +=
+            items && items->type == JSON_ARRAY ? json_array(items)->n : 0;
+        json_member_string(json_member(response.body, "metadata"), "continue",
+                           "", &next, NULL);
+        free(cont);
+        cont = next && *next ? xstrdup(next) : NULL;
+        kube_response_destroy(&response);
+        free(url);
+    } while (paged && cont);
+    free(cont);
+    return bench_now_seconds() - start;
 }
 
 #endif /* KOVN_BENCH_K8S_H */

@@ -174,13 +174,11 @@ static void
 nb_pause(void)
 {
     char *path = xasprintf("%s/ovnnb_db.pid", ovn.dir);
-    FILE *f = fopen(path, "r");
-    int pid = 0;
+    pid_t pid = bench_read_pid(path);
 
-    if (!f || fscanf(f, "%d", &pid) != 1 || pid <= 0) {
+    if (!pid) {
         fail("cannot read %s", path);
     }
-    fclose(f);
     free(path);
     if (kill(pid, SIGSTOP)) {
         fail("stopping the NB server %d: %s", pid, ovs_strerror(errno));
@@ -556,7 +554,7 @@ fully_annotated(const struct json *pod)
 }
 
 static void
-observe_pod(const struct json *pod)
+observe_pod(const struct json *pod, bool update OVS_UNUSED)
 {
     struct run *run;
     int i;
@@ -571,23 +569,11 @@ observe_pod(const struct json *pod)
     }
 }
 
-static void
-pod_add(const char *key OVS_UNUSED, const struct json *obj,
-        void *aux OVS_UNUSED)
-{
-    observe_pod(obj);
-}
+static const struct bench_observer pod_observer = {observe_pod};
 
+/* Only its first appearance counts: updates change nothing here. */
 static void
-pod_update(const char *key OVS_UNUSED, const struct json *old OVS_UNUSED,
-           const struct json *new, void *aux OVS_UNUSED)
-{
-    observe_pod(new);
-}
-
-static void
-ip_add(const char *key OVS_UNUSED, const struct json *obj,
-       void *aux OVS_UNUSED)
+observe_ip(const struct json *obj, bool update OVS_UNUSED)
 {
     struct run *run;
     int i;
@@ -601,6 +587,8 @@ ip_add(const char *key OVS_UNUSED, const struct json *obj,
         run->n_ips++;
     }
 }
+
+static const struct bench_observer ip_observer = {observe_ip};
 
 static const char *const pod_fields[] = {"metadata.name", "metadata.namespace",
                                          "metadata.resourceVersion",
@@ -674,26 +662,12 @@ count_left(const struct run *run)
 
 /* --- The controller. */
 
-/* Waits until the controller is idle (under 10 ms of CPU in 500 ms).
- * Returns the seconds it took. */
+static const struct bench_loop loop = {run_all, block_until};
+
 static double
 settle(double limit_s)
 {
-    double start = bench_now_seconds();
-    struct bench_idle idle;
-
-    bench_idle_init(&idle, kovn.pid);
-    for (;;) {
-        run_all();
-        double now = bench_now_seconds();
-        if (bench_idle_check(&idle, kovn.pid)) {
-            return now - start;
-        }
-        if (now - start > limit_s) {
-            fail("the controller did not go idle within %.0f s", limit_s);
-        }
-        block_until(time_msec() + 100);
-    }
+    return bench_ctl_settle(&kovn, &loop, limit_s);
 }
 
 /* Starts the controller, logging to DIR/'log_name', and waits for its
@@ -755,16 +729,7 @@ start_controller(const char *exe, const char *log_name, bool nb_late,
         block_until(time_msec() + 5);
     }
     /* The parts of the start, as the controller logged them. */
-    FILE *f = fopen(log, "r");
-    while (f && fgets(line, sizeof line, f)) {
-        const char *info = strstr(line, "|INFO|");
-        if (strstr(line, " ms after start")) {
-            printf("  %s: %s", log_name, info ? info + 6 : line);
-        }
-    }
-    if (f) {
-        fclose(f);
-    }
+    bench_ctl_print_log_lines(&kovn, " ms after start", log_name);
     s->idle_s = settle(SETUP_LIMIT_S);
     s->cpu_s = bench_proc_cpu(kovn.pid);
     bench_proc_memory(kovn.pid, &s->idle_rss_kib, &s->idle_hwm_kib);
@@ -803,37 +768,6 @@ perf_stop(void)
         printf("perf samples of the controller in %s\n",
                getenv("KOVN_BENCH_PERF"));
     }
-}
-
-/* Seconds to GET every object of 'path': in pages of 500 as an informer
- * lists (the API server reads them from etcd), or in one request with
- * resourceVersion=0 (served from its watch cache). */
-static double
-time_list(const char *path, bool paged, size_t *count)
-{
-    double start = bench_now_seconds();
-    char *cont = NULL;
-
-    *count = 0;
-    do {
-        char *url = paged
-                        ? xasprintf("%s?limit=500%s%s", path,
-                                    cont ? "&continue=" : "", cont ? cont : "")
-                        : xasprintf("%s?resourceVersion=0", path);
-        struct json *list = call("GET", url, NULL, 200);
-        const struct json *items = json_member(list, "items");
-        const char *next = NULL;
-
-        *count +=
-            items && items->type == JSON_ARRAY ? json_array(items)->n : 0;
-        json_member_string(json_member(list, "metadata"), "continue", "",
-                           &next, NULL);
-        free(cont);
-        cont = next && *next ? xstrdup(next) : NULL;
-        json_destroy(list);
-        free(url);
-    } while (paged && cont);
-    return bench_now_seconds() - start;
 }
 
 /* --- Phases. */
@@ -1140,19 +1074,7 @@ static void
 print_row(const char *what, double seconds, double cpu, long hwm_kib,
           double ratio)
 {
-    char cpu_text[16] = "-", hwm_text[16] = "-", ratio_text[16] = "-";
-
-    if (cpu >= 0) {
-        snprintf(cpu_text, sizeof cpu_text, "%.2f s", cpu);
-    }
-    if (hwm_kib > 0) {
-        snprintf(hwm_text, sizeof hwm_text, "%.1f MiB", hwm_kib / 1024.0);
-    }
-    if (ratio > 0) {
-        snprintf(ratio_text, sizeof ratio_text, "%.2f", ratio);
-    }
-    printf("%-42s %6d %8.2f %8.0f %9s %10s %6s\n", what, N_PODS, seconds,
-           N_PODS / seconds, cpu_text, hwm_text, ratio_text);
+    bench_print_row(42, what, N_PODS, seconds, cpu, hwm_kib, ratio);
 }
 
 static void
@@ -1181,22 +1103,8 @@ controller_metrics(void)
         "kovn_heap_",
         "kovn_allocations",
     };
-    int port = bench_ctl_metrics_port(&kovn);
-    struct ds out = DS_EMPTY_INITIALIZER;
-    char *body = NULL;
 
-    if (port && bench_http_get(port, "/metrics", &body) == 200) {
-        for (char *save = NULL, *line = strtok_r(body, "\n", &save); line;
-             line = strtok_r(NULL, "\n", &save)) {
-            for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
-                if (!strncmp(line, prefixes[i], strlen(prefixes[i]))) {
-                    ds_put_format(&out, "  %s\n", line);
-                }
-            }
-        }
-    }
-    free(body);
-    return ds_steal_cstr(&out);
+    return bench_ctl_metrics(&kovn, prefixes, ARRAY_SIZE(prefixes));
 }
 
 static int
@@ -1327,16 +1235,10 @@ int
 main(int argc, char *argv[])
 {
     struct start first, restarts[N_RESTARTS], nb_late;
+    const char *exe;
     double t;
 
-    set_program_name(argv[0]);
-    vlog_set_levels(NULL, VLF_CONSOLE, VLL_ERR);
-    if (argc != 2) {
-        ovs_fatal(0, "usage: %s KOVN_CONTROLLER", argv[0]);
-    }
-    if (access(argv[1], X_OK)) {
-        ovs_fatal(errno, "%s", argv[1]);
-    }
+    exe = bench_controller_arg(argc, argv);
     alloc_run(&baseline);
     alloc_run(&measured);
 
@@ -1345,26 +1247,23 @@ main(int argc, char *argv[])
     ovn_sandbox_start_without_northd(&ovn);
     atexit(stop_children);
 
-    struct kovn_error err = {0};
-    writer = bench_kube_client(k8s.kubeconfig, CLIENT_QPS, &err);
-    reader = writer ? bench_kube_client(k8s.kubeconfig, 200, &err) : NULL;
-    if (!reader) {
-        fail("%s", err.msg);
-    }
+    writer = bench_kube_client(&kovn, k8s.kubeconfig, CLIENT_QPS);
+    reader = bench_kube_client(&kovn, k8s.kubeconfig, 200);
     struct kube_informer_options pod_options = {.path = "/api/v1/pods",
                                                 .watch_timeout_s = 1800,
                                                 .transform = prune,
                                                 .transform_aux =
                                                     (void *)pod_fields};
-    struct kube_informer_handlers pod_handlers = {.add = pod_add,
-                                                  .update = pod_update};
+    struct kube_informer_handlers pod_handlers =
+        bench_observer_handlers(&pod_observer);
     pod_informer = kube_informer_create(reader, &pod_options, &pod_handlers);
     struct kube_informer_options ip_options = {.path = CRD_API_PATH "/ips",
                                                .watch_timeout_s = 1800,
                                                .transform = prune,
                                                .transform_aux =
                                                    (void *)ip_fields};
-    struct kube_informer_handlers ip_handlers = {.add = ip_add};
+    struct kube_informer_handlers ip_handlers =
+        bench_observer_handlers(&ip_observer);
     ip_informer = kube_informer_create(reader, &ip_options, &ip_handlers);
     nb = ovsdb_idl_create(ovn.nb_unix, &nbrec_idl_class, false, true);
     ovsdb_idl_add_column(nb, &nbrec_logical_switch_col_name);
@@ -1386,7 +1285,7 @@ main(int argc, char *argv[])
            baseline.last_acked - baseline.first_sent);
     fflush(stdout);
 
-    start_controller(argv[1], "controller.log", false, &first);
+    start_controller(exe, "controller.log", false, &first);
     t = bench_now_seconds();
     while (!have_switch(CRD_DEFAULT_SUBNET)) {
         run_all();
@@ -1417,11 +1316,10 @@ main(int argc, char *argv[])
         bench_ctl_stop(&kovn);
         snprintf(log_name, sizeof log_name, "controller-restart-%d.log",
                  i + 1);
-        start_controller(argv[1], log_name, false, &restarts[i]);
+        start_controller(exe, log_name, false, &restarts[i]);
     }
     bench_ctl_stop(&kovn);
-    start_controller(argv[1], "controller-restart-nb-late.log", true,
-                     &nb_late);
+    start_controller(exe, "controller-restart-nb-late.log", true, &nb_late);
     run_for(1);
     verify();
     metrics_restart = controller_metrics();
@@ -1432,10 +1330,14 @@ main(int argc, char *argv[])
 
     /* For the cold start: what its lists cost the API server. */
     size_t n_pods, n_ips;
-    double paged_s = time_list("/api/v1/pods", true, &n_pods) +
-                     time_list(CRD_API_PATH "/ips", true, &n_ips);
-    double cached_s = time_list("/api/v1/pods", false, &n_pods) +
-                      time_list(CRD_API_PATH "/ips", false, &n_ips);
+    double paged_s =
+        bench_time_list(&kovn, writer, "/api/v1/pods", "limit=500", &n_pods) +
+        bench_time_list(&kovn, writer, CRD_API_PATH "/ips", "limit=500",
+                        &n_ips);
+    double cached_s = bench_time_list(&kovn, writer, "/api/v1/pods",
+                                      "resourceVersion=0", &n_pods) +
+                      bench_time_list(&kovn, writer, CRD_API_PATH "/ips",
+                                      "resourceVersion=0", &n_ips);
 
     report(&first, restarts, &nb_late, n_pods, n_ips, paged_s, cached_s);
 

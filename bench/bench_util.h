@@ -42,4 +42,27 @@ bench_rss_kib(void)
     return resident * 4;
 }
 
+/* Prints a row of a benchmark's table: 'what' (in 'width' columns), the
+ * work size 'n', the time, ops/s, CPU seconds (if >= 0), peak RSS (if
+ * 'hwm_kib' > 0) and the ratio to the baseline (if > 0); "-" for those
+ * not given. */
+static inline void
+bench_print_row(int width, const char *what, long n, double seconds,
+                double cpu, long hwm_kib, double ratio)
+{
+    char cpu_text[16] = "-", hwm_text[16] = "-", ratio_text[16] = "-";
+
+    if (cpu >= 0) {
+        snprintf(cpu_text, sizeof cpu_text, "%.2f s", cpu);
+    }
+    if (hwm_kib > 0) {
+        snprintf(hwm_text, sizeof hwm_text, "%.1f MiB", hwm_kib / 1024.0);
+    }
+    if (ratio > 0) {
+        snprintf(ratio_text, sizeof ratio_text, "%.2f", ratio);
+    }
+    printf("%-*s %6ld %8.2f %8.0f %9s %10s %6s\n", width, what, n, seconds,
+           n / seconds, cpu_text, hwm_text, ratio_text);
+}
+
 #endif /* KOVN_BENCH_UTIL_H */
