@@ -1,7 +1,8 @@
 /* Fuzz target for the Subnet, Vpc, IPPool, IP and Pod decoders: any JSON
  * gives a clean result or a clear error, never a crash or a leak, a subnet
  * that parses as valid has self-consistent addressing, and an IP or a Pod
- * decodes with every string present (never NULL). */
+ * decodes with every string present (never NULL), and a Node has at most
+ * one InternalIP per family. */
 #include <config.h>
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 
 #include "crd/ip.h"
 #include "crd/ippool.h"
+#include "crd/node.h"
 #include "crd/pod.h"
 #include "crd/subnet.h"
 #include "crd/vpc.h"
@@ -61,6 +63,14 @@ check_ip_and_pod(const struct json *obj)
     }
     free(crd_pod_port_name(pod.key));
     crd_pod_destroy(&pod);
+
+    struct crd_node node;
+    crd_node_from_json(obj, &node);
+    if (node.n_internal_ips > 2 ||
+        (node.n_internal_ips == 2 &&
+         node.internal_ips[0].family == node.internal_ips[1].family)) {
+        abort();
+    }
 }
 
 int

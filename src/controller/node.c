@@ -20,14 +20,18 @@
 #include "controller/status.h"
 #include "crd/ip.h"
 #include "crd/names.h"
+#include "crd/node.h"
 #include "kube/informer.h"
 #include "kube/object.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/vlog.h"
+#include "ovn-nb-idl.h"
 #include "ovn/owner.h"
+#include "ovn/router.h"
 #include "ovn/switch.h"
 #include "smap.h"
+#include "sset.h"
 #include "util.h"
 #include "json/access.h"
 
@@ -39,8 +43,79 @@ book_key(const char *node)
     return xasprintf("node:%s", node);
 }
 
-/* The node's port as the address book has it when the write is built, or
- * its removal. */
+/* Pods of the default VPC reach a node's own addresses through its ovn0:
+ * one policy per InternalIP on the default VPC's router, rerouting to the
+ * node's join address, at Kube-OVN's priority for node routes.  Policies
+ * of this node for addresses it no longer has go. */
+#define NODE_POLICY_PRIORITY 30000
+
+static const struct net_addr *
+address_of_family(const struct pod_alloc *alloc, enum net_family family)
+{
+    for (size_t i = 0; alloc && i < alloc->addrs.n; i++) {
+        if (alloc->addrs.addrs[i].family == family) {
+            return &alloc->addrs.addrs[i];
+        }
+    }
+    return NULL;
+}
+
+static int
+write_node_policies(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                    const struct ctrl_nb_target *w,
+                    const struct pod_alloc *alloc, bool delete,
+                    struct kovn_error *err)
+{
+    const struct controller *ctl = w->ctl;
+    const char *router_name = ctl->opts.default_vpc;
+    const struct nbrec_logical_router *router =
+        ovn_router_find(nb, router_name);
+    struct ovn_owner owner = {OVN_OWNER_NODE, w->key};
+    struct sset wanted = SSET_INITIALIZER(&wanted);
+    const struct json *obj =
+        delete ? NULL : kube_informer_get(ctl->node_informer, w->key);
+    int error = 0;
+
+    if (!router || !ovn_owner_is_ours(&router->external_ids)) {
+        return 0; /* Written once the default VPC's router is there. */
+    }
+    if (obj) {
+        struct crd_node node;
+
+        crd_node_from_json(obj, &node);
+        for (size_t i = 0; i < node.n_internal_ips && !error; i++) {
+            const struct net_addr *ip = &node.internal_ips[i];
+            const struct net_addr *nexthop =
+                address_of_family(alloc, ip->family);
+            char text[NET_ADDR_STRLEN];
+
+            if (!nexthop) {
+                continue; /* The join subnet has no address of its family. */
+            }
+            net_addr_format(ip, text);
+            char *match = xasprintf(
+                "%s.dst == %s", ip->family == NET_V4 ? "ip4" : "ip6", text);
+            error =
+                ovn_policy_ensure(nb, txn, router_name, NODE_POLICY_PRIORITY,
+                                  match, "reroute", nexthop, &owner, err);
+            sset_add_and_free(&wanted, match);
+        }
+    }
+    for (size_t i = 0; i < router->n_policies && !error; i++) {
+        const struct nbrec_logical_router_policy *policy = router->policies[i];
+
+        if (ovn_owner_matches(&policy->external_ids, &owner) &&
+            !sset_contains(&wanted, policy->match)) {
+            nbrec_logical_router_update_policies_delvalue(router, policy);
+            nbrec_logical_router_policy_delete(policy);
+        }
+    }
+    sset_destroy(&wanted);
+    return error;
+}
+
+/* The node's port and policies as the address book and the node informer
+ * have them when the write is built, or their removal. */
 static int
 write_node_port(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                 const struct ctrl_nb_target *w, bool delete,
@@ -53,9 +128,13 @@ write_node_port(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                            .name = port,
                            .owner_kind = OVN_OWNER_NODE,
                            .owner = w->key,
+                           .gateway = true,
                            .delete = delete};
     int error = delete || alloc ? ctrl_port_build(nb, txn, &np, err) : 0;
 
+    if (!error) {
+        error = write_node_policies(nb, txn, w, alloc, delete, err);
+    }
     free(key);
     free(port);
     return error;
@@ -101,10 +180,14 @@ port_written_step(struct controller *ctl, struct ctrl_job *job,
                   const char *name, void *aux OVS_UNUSED, int error,
                   const struct kovn_error *err)
 {
-    (void)ctl;
     (void)job;
     if (error) {
         VLOG_INFO("node %s: port: %s", name, err ? err->msg : "");
+        return CTRL_RETRY;
+    }
+    if (!ovn_router_find(ctl->nb, ctl->opts.default_vpc)) {
+        /* The port is in; the policies to the node's addresses wait for
+         * the default VPC's router, written by its own reconcile. */
         return CTRL_RETRY;
     }
     return CTRL_DONE;

@@ -32,7 +32,7 @@ ctrl_port_build(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *port_,
         .mac = &port->alloc->mac,
         .ips = port->alloc->addrs.addrs,
         .n_ips = port->alloc->addrs.n,
-        .port_security = true,
+        .port_security = !port->gateway,
     };
     if (!ovn_switch_port_ensure(nb, txn, &spec, &owner, err)) {
         return err && err->code ? err->code : -EINVAL;

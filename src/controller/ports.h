@@ -16,6 +16,9 @@ struct ctrl_port {
     const char *name;              /* "<pod>.<ns>" or "node-<name>". */
     const char *owner_kind;        /* OVN_OWNER_POD or OVN_OWNER_NODE. */
     const char *owner;
+    /* Carries packets for addresses other than its own (a node's ovn0,
+     * for the node's other addresses): no port security. */
+    bool gateway;
     bool delete;
 };
 

@@ -41,13 +41,15 @@ static const char *const ip_fields[] = {
     "spec.v6IpAddress", "spec.macAddress", NULL,
 };
 
-/* Nodes: their join address lives in annotations. */
+/* Nodes: their join address lives in annotations; their own addresses,
+ * which pods reach through ovn0, in status.addresses. */
 static const char *const node_fields[] = {
     "metadata.name",
     "metadata.uid",
     "metadata.resourceVersion",
     "metadata.annotations",
     "metadata.deletionTimestamp",
+    "status.addresses",
     NULL,
 };
 

@@ -28,12 +28,47 @@ VLOG_DEFINE_THIS_MODULE(vpc);
 /* At most this many blocking subnets are named in a message. */
 #define MAX_NAMED 20
 
+/* The routes a VPC's router should carry: its spec's, and for the default
+ * VPC one default route per family to the join subnet's gateway, its own
+ * port there, as Kube-OVN writes.  Without a route a packet is dropped
+ * before the router's policies (to node addresses, egress) can reroute
+ * it.  The caller frees '*routes'. */
+static size_t
+desired_routes(const struct controller *ctl, const struct vpc *vpc,
+               struct vpc_static_route **routes)
+{
+    const struct subnet *join =
+        ctl->opts.join_subnet
+            ? crd_model_subnet(ctl->model, ctl->opts.join_subnet)
+            : NULL;
+    size_t n = vpc->n_static_routes;
+
+    *routes = xmalloc((n + 2) * sizeof **routes);
+    if (n) {
+        memcpy(*routes, vpc->static_routes, n * sizeof **routes);
+    }
+    if (!strcmp(vpc->name, ctl->opts.default_vpc) && join &&
+        subnet_is_valid(join) && !join->deleting) {
+        for (size_t i = 0; i < join->n_cidrs; i++) {
+            struct vpc_static_route *r = &(*routes)[n++];
+
+            memset(r, 0, sizeof *r);
+            r->policy = "dst-ip";
+            net_cidr_parse(join->gateways[i].family == NET_V4 ? "0.0.0.0/0"
+                                                              : "::/0",
+                           NET_CIDR_NETWORK, &r->prefix, NULL);
+            r->nexthop = join->gateways[i];
+        }
+    }
+    return n;
+}
+
 static bool
-route_desired(const struct vpc *vpc,
+route_desired(const struct vpc_static_route *routes, size_t n_routes,
               const struct nbrec_logical_router_static_route *route)
 {
-    for (size_t i = 0; i < vpc->n_static_routes; i++) {
-        const struct vpc_static_route *r = &vpc->static_routes[i];
+    for (size_t i = 0; i < n_routes; i++) {
+        const struct vpc_static_route *r = &routes[i];
         char prefix[NET_CIDR_STRLEN], nexthop[NET_ADDR_STRLEN];
 
         net_cidr_format(&r->prefix, prefix);
@@ -80,13 +115,28 @@ build_vpc(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     if (!router) {
         return err ? err->code : -EINVAL;
     }
-    for (size_t i = 0; i < vpc->n_static_routes; i++) {
-        const struct vpc_static_route *r = &vpc->static_routes[i];
-        if ((error = ovn_static_route_ensure(nb, txn, vpc->name, r->policy,
-                                             &r->prefix, &r->nexthop, &owner,
-                                             err))) {
-            return error;
+    struct vpc_static_route *routes;
+    size_t n_routes = desired_routes(w->ctl, vpc, &routes);
+
+    error = 0;
+    for (size_t i = 0; i < n_routes && !error; i++) {
+        const struct vpc_static_route *r = &routes[i];
+        error = ovn_static_route_ensure(nb, txn, vpc->name, r->policy,
+                                        &r->prefix, &r->nexthop, &owner, err);
+    }
+    /* Routes it should no longer have; rows of others stay. */
+    for (size_t i = 0; i < router->n_static_routes && !error; i++) {
+        const struct nbrec_logical_router_static_route *route =
+            router->static_routes[i];
+        if (ovn_owner_matches(&route->external_ids, &owner) &&
+            !route_desired(routes, n_routes, route)) {
+            nbrec_logical_router_update_static_routes_delvalue(router, route);
+            nbrec_logical_router_static_route_delete(route);
         }
+    }
+    free(routes);
+    if (error) {
+        return error;
     }
     for (size_t i = 0; i < vpc->n_policy_routes; i++) {
         const struct vpc_policy_route *p = &vpc->policy_routes[i];
@@ -95,16 +145,6 @@ build_vpc(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                  !strcmp(p->action, "reroute") ? &p->nexthop : NULL, &owner,
                  err))) {
             return error;
-        }
-    }
-    /* Routes this VPC's spec no longer has; rows of others stay. */
-    for (size_t i = 0; i < router->n_static_routes; i++) {
-        const struct nbrec_logical_router_static_route *route =
-            router->static_routes[i];
-        if (ovn_owner_matches(&route->external_ids, &owner) &&
-            !route_desired(vpc, route)) {
-            nbrec_logical_router_update_static_routes_delvalue(router, route);
-            nbrec_logical_router_static_route_delete(route);
         }
     }
     for (size_t i = 0; i < router->n_policies; i++) {

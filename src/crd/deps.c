@@ -153,6 +153,28 @@ same_key(const struct deps_world *w, const char *key, const void *object,
     mark(m, key);
 }
 
+static void
+default_vpc_of_join(const struct deps_world *w, const char *key,
+                    const void *object, struct marks *m)
+{
+    (void)object;
+    if (w->join_subnet && !strcmp(key, w->join_subnet)) {
+        mark(m, crd_model_default_vpc(w->model));
+    }
+}
+
+/* The default VPC's router carries every node's policies (pods reach node
+ * addresses through it): when it comes or goes, every node is rewritten. */
+static void
+nodes_of_default_vpc(const struct deps_world *w, const char *key,
+                     const void *object, struct marks *m)
+{
+    (void)object;
+    if (!strcmp(key, crd_model_default_vpc(w->model))) {
+        m->all = true;
+    }
+}
+
 struct select_ctx {
     const struct subnet *subnet;
     struct marks *marks;
@@ -400,8 +422,11 @@ static const struct deps_edge edges[] = {
     {DEPS_IN_VPC, DEPS_OUT_SUBNET, subnets_of_vpc, existence_view, 0, false},
     {DEPS_IN_IP, DEPS_OUT_SUBNET, subnet_of_ip, NULL, 1000, false},
 
-    /* VPC status and router: its spec and which subnets name it. */
+    /* VPC status and router: its spec, which subnets name it, and for the
+     * default VPC the join subnet's gateway (its default route). */
     {DEPS_IN_VPC, DEPS_OUT_VPC, same_key, NULL, 0, false},
+    {DEPS_IN_SUBNET, DEPS_OUT_VPC, default_vpc_of_join, subnet_binding_view, 0,
+     false},
     {DEPS_IN_SUBNET, DEPS_OUT_VPC, vpc_of_subnet, subnet_vpc_view, 0, false},
 
     /* Pods: the pod and its IP object; a pod still waiting for an address
@@ -414,8 +439,11 @@ static const struct deps_edge edges[] = {
     {DEPS_IN_VPC, DEPS_OUT_POD, namespaces_of_vpc, vpc_binding_view, 0, true},
     {DEPS_IN_IPPOOL, DEPS_OUT_POD, namespaces_of_ippool, ippool_view, 0, true},
 
-    /* Nodes: the node. */
+    /* Nodes: the node, and the default VPC's router that holds the
+     * policies to its addresses. */
     {DEPS_IN_NODE, DEPS_OUT_NODE, same_key, NULL, 0, false},
+    {DEPS_IN_VPC, DEPS_OUT_NODE, nodes_of_default_vpc, existence_view, 0,
+     false},
 };
 
 #define N_EDGES (sizeof edges / sizeof edges[0])

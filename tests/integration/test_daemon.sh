@@ -33,6 +33,7 @@ step() { echo "[$((SECONDS - t0))s] $*"; }
 runtime=""
 cleanup() {
     set +e
+    [[ -n "${node_link:-}" ]] && ip link del "$node_link" 2>/dev/null
     [[ -n "$runtime" ]] && kill "$runtime" 2>/dev/null
     kovn_node_cleanup
 }
@@ -299,6 +300,42 @@ step "private subnet: reaches and is reached by its own and allowSubnets pods on
 ping -c 1 -W 3 "$(ip_of d1)" >/dev/null || ping -c 2 -W 3 "$(ip_of d1)" >/dev/null ||
     die "the node cannot reach d1 through ovn0"
 step "the node reaches d1 through ovn0"
+
+# Pods reach the node's own addresses: the Node's InternalIP, on a link of
+# this (the node's) network namespace (a veth: the kernel here has no dummy
+# module), from TEST-NET-2 (never routed anywhere), is rerouted by a policy
+# on the default VPC's router to the node's join address.
+node_link=kovnt$id
+node_ip=198.51.100.$((10 + id % 200))
+node_ip2=198.51.100.$((11 + id % 200))
+ip link add "$node_link" type veth peer name "kovnu$id"
+ip link set "$node_link" up
+ip addr add "$node_ip/32" dev "$node_link"
+ip addr add "$node_ip2/32" dev "$node_link"
+node_address() {
+    kubectl patch node "$node" --subresource=status --type=merge \
+        -p "{\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"$1\"}]}}" >/dev/null
+}
+node_policy() {
+    ovn-nbctl --db="$nb" lr-policy-list ovn-cluster | grep -q "ip4.dst == $1 .*reroute"
+}
+wait_node_policy() {
+    for ((i = 0; i < 50; i++)); do
+        node_policy "$1" && return 0
+        sleep 0.1
+    done
+    die "no policy to the node address $1 on ovn-cluster"
+}
+! inns d1 ping -c 1 -W 1 "$node_ip" >/dev/null 2>&1 ||
+    die "d1 reached $node_ip before the Node had that address"
+node_address "$node_ip"
+wait_node_policy "$node_ip"
+ping_ok d1 "$node_ip" || die "d1 cannot reach the node's InternalIP $node_ip"
+node_address "$node_ip2"
+wait_node_policy "$node_ip2"
+! node_policy "$node_ip" || die "the policy to the node's old address $node_ip stayed"
+ping_ok d1 "$node_ip2" || die "d1 cannot reach the node's new InternalIP $node_ip2"
+step "d1 reaches the node's InternalIP through ovn0; an address change moves the policy"
 
 # ovn0 loses its addresses (as when a restarted ovs-vswitchd recreates its
 # device): the daemon's periodic check puts them back.

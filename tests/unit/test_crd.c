@@ -16,6 +16,7 @@
 #include "base/error.h"
 #include "crd/ip.h"
 #include "crd/model.h"
+#include "crd/node.h"
 #include "crd/pod.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -324,6 +325,36 @@ test_ip_decodes_spec(void **state)
     json_destroy(obj);
 }
 
+static void
+test_node_internal_ips(void **state)
+{
+    struct json *obj = j("{'metadata':{'name':'n1'},'status':{'addresses':["
+                         "{'type':'Hostname','address':'n1'},"
+                         "{'type':'InternalIP','address':'fd00::5'},"
+                         "{'type':'InternalIP','address':'not-an-ip'},"
+                         "{'type':'InternalIP','address':'192.0.2.5'},"
+                         "{'type':'InternalIP','address':'192.0.2.6'},"
+                         "{'type':'ExternalIP','address':'198.51.100.1'},"
+                         "{'type':7}]}}");
+    struct crd_node node;
+    char text[NET_ADDR_STRLEN];
+
+    (void)state;
+    crd_node_from_json(obj, &node);
+    /* The first of each family, IPv4 first; others skipped. */
+    assert_int_equal(node.n_internal_ips, 2);
+    net_addr_format(&node.internal_ips[0], text);
+    assert_string_equal(text, "192.0.2.5");
+    net_addr_format(&node.internal_ips[1], text);
+    assert_string_equal(text, "fd00::5");
+    json_destroy(obj);
+
+    obj = j("{'metadata':{'name':'n2'},'status':{'addresses':5}}");
+    crd_node_from_json(obj, &node);
+    assert_int_equal(node.n_internal_ips, 0);
+    json_destroy(obj);
+}
+
 /* A model fixture built from compact subnet descriptions. */
 static void
 put(struct crd_model *model, const char *kind, const char *text)
@@ -514,6 +545,7 @@ main(void)
         cmocka_unit_test(test_binding_ip_pools),
         cmocka_unit_test(test_pod_decodes_what_the_controller_reads),
         cmocka_unit_test(test_ip_decodes_spec),
+        cmocka_unit_test(test_node_internal_ips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
