@@ -14,6 +14,7 @@
 #include "crd/ippool.h"
 #include "crd/node.h"
 #include "crd/pod.h"
+#include "crd/service.h"
 #include "crd/subnet.h"
 #include "crd/vpc.h"
 #include "openvswitch/json.h"
@@ -63,6 +64,18 @@ check_ip_and_pod(const struct json *obj)
     }
     free(crd_pod_port_name(pod.key));
     crd_pod_destroy(&pod);
+
+    /* The same object as Service and as Endpoints: every field either
+     * reads. */
+    struct crd_service_vips vips;
+    crd_service_vips(obj, obj, &vips);
+    for (size_t i = 0; i < vips.n; i++) {
+        if (!vips.vips[i].vip || !vips.vips[i].backends ||
+            !*vips.vips[i].backends) {
+            abort();
+        }
+    }
+    crd_service_vips_destroy(&vips);
 
     struct crd_node node;
     crd_node_from_json(obj, &node);

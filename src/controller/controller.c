@@ -15,6 +15,7 @@
 #include "controller/queue.h"
 #include "crd/deps.h"
 #include "crd/ip.h"
+#include "crd/service.h"
 #include "kube/events.h"
 #include "kube/informer.h"
 #include "kube/object.h"
@@ -42,6 +43,8 @@ output_queue(struct controller *ctl, enum deps_output output)
         return ctl->vpc_queue;
     case DEPS_OUT_POD:
         return ctl->pod_queue;
+    case DEPS_OUT_SERVICE:
+        return ctl->service_queue;
     case DEPS_OUT_NODE:
     case DEPS_N_OUTPUTS:
     default:
@@ -96,6 +99,10 @@ mark_all_outputs(void *ctl_, enum deps_output output)
     case DEPS_OUT_POD:
         enqueue_keys(queue,
                      kube_store_keys(kube_informer_store(ctl->pod_informer)));
+        break;
+    case DEPS_OUT_SERVICE:
+        enqueue_keys(queue, kube_store_keys(
+                                kube_informer_store(ctl->service_informer)));
         break;
     case DEPS_OUT_NODE:
     case DEPS_N_OUTPUTS:
@@ -390,6 +397,36 @@ node_update(const char *key, const struct json *old, const struct json *new,
     node_changed(key, new, ctl);
 }
 
+static void
+service_changed(const char *key, const struct json *obj, void *ctl)
+{
+    (void)obj;
+    key_changed(ctl, DEPS_IN_SERVICE, key);
+}
+
+static void
+service_update(const char *key, const struct json *old, const struct json *new,
+               void *ctl)
+{
+    (void)old;
+    service_changed(key, new, ctl);
+}
+
+static void
+endpoints_changed(const char *key, const struct json *obj, void *ctl)
+{
+    (void)obj;
+    key_changed(ctl, DEPS_IN_ENDPOINTS, key);
+}
+
+static void
+endpoints_update(const char *key, const struct json *old,
+                 const struct json *new, void *ctl)
+{
+    (void)old;
+    endpoints_changed(key, new, ctl);
+}
+
 static struct kube_informer *
 informer(struct controller *ctl, const char *path,
          void (*add)(const char *, const struct json *, void *),
@@ -434,6 +471,10 @@ informer(struct controller *ctl, const char *path,
         options.label_selector = "!" CRD_LIST_FENCE_LABEL;
     } else if (!strcmp(path, CTRL_NODES_PATH)) {
         options.transform = ctrl_prune_node;
+    } else if (!strcmp(path, CTRL_SERVICES_PATH)) {
+        options.transform = ctrl_prune_service;
+    } else if (!strcmp(path, CTRL_ENDPOINTS_PATH)) {
+        options.transform = ctrl_prune_endpoints;
     }
 
     struct kube_informer *inf =
@@ -477,6 +518,8 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
      * busy as before. */
     ctl->pod_queue = ctrl_queue_create("pod", 256, pod_reconcile, ctl);
     ctl->node_queue = ctrl_queue_create("node", 8, node_reconcile, ctl);
+    ctl->service_queue =
+        ctrl_queue_create("service", 32, service_reconcile, ctl);
     addresses_init(&ctl->addresses);
 
     ctl->vpc_informer =
@@ -493,6 +536,13 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
         informer(ctl, CTRL_PODS_PATH, pod_add, pod_update, pod_del);
     ctl->node_informer = informer(ctl, CTRL_NODES_PATH, node_changed,
                                   node_update, node_changed);
+    ctl->service_informer = informer(ctl, CTRL_SERVICES_PATH, service_changed,
+                                     service_update, service_changed);
+    ctl->endpoints_informer =
+        informer(ctl, CTRL_ENDPOINTS_PATH, endpoints_changed, endpoints_update,
+                 endpoints_changed);
+    kube_informer_add_index(ctl->service_informer, CTRL_SERVICE_BY_CLUSTER_IP,
+                            crd_service_cluster_ip);
     kube_informer_add_index(ctl->ip_informer, CTRL_IP_BY_SUBNET,
                             crd_ip_subnet_of);
     ctl->next_gc_ms = time_msec() + opts->gc_interval_ms;
@@ -511,6 +561,9 @@ controller_destroy(struct controller *ctl)
     kube_informer_destroy(ctl->ip_informer);
     kube_informer_destroy(ctl->pod_informer);
     kube_informer_destroy(ctl->node_informer);
+    kube_informer_destroy(ctl->service_informer);
+    kube_informer_destroy(ctl->endpoints_informer);
+    ctrl_queue_destroy(ctl->service_queue);
     ctrl_queue_destroy(ctl->node_queue);
     ctrl_queue_destroy(ctl->pod_queue);
     addresses_destroy(&ctl->addresses);
@@ -534,6 +587,8 @@ controller_synced(const struct controller *ctl)
            kube_informer_has_synced(ctl->ip_informer) &&
            kube_informer_has_synced(ctl->pod_informer) &&
            kube_informer_has_synced(ctl->node_informer) &&
+           kube_informer_has_synced(ctl->service_informer) &&
+           kube_informer_has_synced(ctl->endpoints_informer) &&
            ovn_nb_is_ready(ctl->nb);
 }
 
@@ -553,6 +608,8 @@ log_ready_parts(struct controller *ctl)
         {"ips", ctl->ip_informer},
         {"pods", ctl->pod_informer},
         {"nodes", ctl->node_informer},
+        {"services", ctl->service_informer},
+        {"endpoints", ctl->endpoints_informer},
         {"OVN NB", NULL},
     };
 
@@ -578,6 +635,8 @@ controller_run(struct controller *ctl, bool active)
     kube_informer_run(ctl->ip_informer);
     kube_informer_run(ctl->pod_informer);
     kube_informer_run(ctl->node_informer);
+    kube_informer_run(ctl->service_informer);
+    kube_informer_run(ctl->endpoints_informer);
     ovn_nb_run(ctl->nb);
 
     /* Reconciling before every cache is full would act on a partial view
@@ -597,6 +656,7 @@ controller_run(struct controller *ctl, bool active)
     ctrl_queue_run(ctl->namespace_queue, active);
     ctrl_queue_run(ctl->pod_queue, active);
     ctrl_queue_run(ctl->node_queue, active);
+    ctrl_queue_run(ctl->service_queue, active);
     /* After the queues, so the ports they submitted go out this turn. */
     ovn_batch_run(ctl->nb_batch);
 }
@@ -611,6 +671,8 @@ controller_wait(struct controller *ctl, bool active)
     kube_informer_wait(ctl->ip_informer);
     kube_informer_wait(ctl->pod_informer);
     kube_informer_wait(ctl->node_informer);
+    kube_informer_wait(ctl->service_informer);
+    kube_informer_wait(ctl->endpoints_informer);
     ovn_nb_wait(ctl->nb);
     ovn_batch_wait(ctl->nb_batch);
     active = active && controller_synced(ctl);
@@ -619,4 +681,5 @@ controller_wait(struct controller *ctl, bool active)
     ctrl_queue_wait(ctl->namespace_queue, active);
     ctrl_queue_wait(ctl->pod_queue, active);
     ctrl_queue_wait(ctl->node_queue, active);
+    ctrl_queue_wait(ctl->service_queue, active);
 }

@@ -62,6 +62,8 @@ struct controller {
     struct kube_informer *ip_informer;
     struct kube_informer *pod_informer;
     struct kube_informer *node_informer;
+    struct kube_informer *service_informer;
+    struct kube_informer *endpoints_informer;
 
     /* Parsed Vpcs, Subnets and IPPools, kept in step with the informers. */
     struct crd_model *model;
@@ -75,6 +77,7 @@ struct controller {
     struct ctrl_queue *namespace_queue;
     struct ctrl_queue *pod_queue;
     struct ctrl_queue *node_queue;
+    struct ctrl_queue *service_queue;
 
     /* IPAM and who holds what; rebuilt by pod_restore() before the first
      * pod is reconciled. */
@@ -115,9 +118,13 @@ struct controller {
 #define CTRL_NAMESPACES_PATH "/api/v1/namespaces"
 #define CTRL_PODS_PATH       "/api/v1/pods"
 #define CTRL_NODES_PATH      "/api/v1/nodes"
+#define CTRL_SERVICES_PATH   "/api/v1/services"
+#define CTRL_ENDPOINTS_PATH  "/api/v1/endpoints"
 
 /* Index of IP objects by spec.subnet. */
 #define CTRL_IP_BY_SUBNET "subnet"
+/* Services by spec.clusterIP: whose is a VIP found in a load balancer. */
+#define CTRL_SERVICE_BY_CLUSTER_IP "clusterIP"
 
 void controller_init(struct controller *ctl,
                      const struct controller_options *opts,
@@ -142,6 +149,8 @@ enum ctrl_result pod_reconcile(const char *key, struct ctrl_job *job,
 
 enum ctrl_result node_reconcile(const char *key, struct ctrl_job *job,
                                 void *ctl);
+enum ctrl_result service_reconcile(const char *key, struct ctrl_job *job,
+                                   void *ctl);
 
 /* pod.c, node.c: the start-up restores. */
 void pod_restore(struct controller *ctl);

@@ -53,6 +53,19 @@ static const char *const node_fields[] = {
     NULL,
 };
 
+/* Services and Endpoints: what their load-balancer VIPs are made of. */
+static const char *const service_fields[] = {
+    "metadata.name",        "metadata.namespace",
+    "metadata.uid",         "metadata.resourceVersion",
+    "spec.clusterIP",       "spec.ports",
+    "spec.sessionAffinity", NULL,
+};
+static const char *const endpoints_fields[] = {
+    "metadata.name", "metadata.namespace",
+    "metadata.uid",  "metadata.resourceVersion",
+    "subsets",       NULL,
+};
+
 /* Only Kube-OVN's own annotations are read; others (a Deployment's, or
  * kubectl's last-applied-configuration, a copy of the whole manifest)
  * would only take memory. */
@@ -97,6 +110,20 @@ ctrl_prune_node(struct json *node, void *aux)
 {
     (void)aux;
     kube_object_prune(node, node_fields);
+}
+
+void
+ctrl_prune_service(struct json *service, void *aux)
+{
+    (void)aux;
+    kube_object_prune(service, service_fields);
+}
+
+void
+ctrl_prune_endpoints(struct json *endpoints, void *aux)
+{
+    (void)aux;
+    kube_object_prune(endpoints, endpoints_fields);
 }
 
 /* Store dictionaries: a pruned pod and IP object as kovn writes them, with

@@ -11,6 +11,8 @@ struct json;
 void ctrl_prune_pod(struct json *pod, void *aux);
 void ctrl_prune_ip(struct json *ip, void *aux);
 void ctrl_prune_node(struct json *node, void *aux);
+void ctrl_prune_service(struct json *service, void *aux);
+void ctrl_prune_endpoints(struct json *endpoints, void *aux);
 
 /* The paths of a pod that ctrl_prune_pod() keeps (then only ANN_PREFIX
  * annotations): each must be one kube_pod_from_protobuf() decodes. */

@@ -26,6 +26,7 @@
 #include "openvswitch/json.h"
 #include "openvswitch/vlog.h"
 #include "ovn/acl.h"
+#include "ovn/lb.h"
 #include "ovn/nb.h"
 #include "ovn/owner.h"
 #include "ovn/router.h"
@@ -227,6 +228,11 @@ build_subnet_rows(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     error = ovn_router_port_pair_ensure(nb, txn, &pair, &owner, err);
     if (!error) {
         error = build_private_acls(nb, txn, build, &owner, err);
+    }
+    if (!error) {
+        /* Its VPC's Service load balancers, which translate a pod's packet
+         * to a ClusterIP on its own switch. */
+        ovn_lb_attach_owned(nb, ls, &vpc_owner);
     }
 out:
     net_range_list_destroy(&v4_excludes);

@@ -444,6 +444,10 @@ static const struct deps_edge edges[] = {
     {DEPS_IN_NODE, DEPS_OUT_NODE, same_key, NULL, 0, false},
     {DEPS_IN_VPC, DEPS_OUT_NODE, nodes_of_default_vpc, existence_view, 0,
      false},
+
+    /* Services: the Service and its Endpoints (same key). */
+    {DEPS_IN_SERVICE, DEPS_OUT_SERVICE, same_key, NULL, 0, false},
+    {DEPS_IN_ENDPOINTS, DEPS_OUT_SERVICE, same_key, NULL, 0, false},
 };
 
 #define N_EDGES (sizeof edges / sizeof edges[0])
@@ -452,7 +456,8 @@ const char *
 deps_input_name(enum deps_input input)
 {
     static const char *const names[DEPS_N_INPUTS] = {
-        "Namespace", "Subnet", "Vpc", "IPPool", "IP", "Pod", "Node",
+        "Namespace", "Subnet", "Vpc",     "IPPool",    "IP",
+        "Pod",       "Node",   "Service", "Endpoints",
     };
     return input < DEPS_N_INPUTS ? names[input] : "?";
 }
@@ -463,7 +468,7 @@ deps_output_name(enum deps_output output)
     static const char *const names[DEPS_N_OUTPUTS] = {
         "namespace annotations", "subnet status and OVN rows",
         "vpc status and router", "pod wiring",
-        "node wiring",
+        "node wiring",           "service load balancing",
     };
     return output < DEPS_N_OUTPUTS ? names[output] : "?";
 }

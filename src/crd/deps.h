@@ -37,6 +37,8 @@ enum deps_input {
     DEPS_IN_IP,        /* key: name; object: struct crd_ip */
     DEPS_IN_POD,       /* key: "namespace/name" */
     DEPS_IN_NODE,      /* key: name */
+    DEPS_IN_SERVICE,   /* key: "namespace/name" */
+    DEPS_IN_ENDPOINTS, /* key: "namespace/name", its Service's */
     DEPS_N_INPUTS
 };
 
@@ -46,6 +48,7 @@ enum deps_output {
     DEPS_OUT_VPC,       /* a VPC's status, finalizer and router */
     DEPS_OUT_POD,       /* a pod's address, port and IP object */
     DEPS_OUT_NODE,      /* a node's join address and port */
+    DEPS_OUT_SERVICE,   /* a Service's VIPs in the load balancers */
     DEPS_N_OUTPUTS
 };
 

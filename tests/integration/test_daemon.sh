@@ -31,8 +31,10 @@ t0=$SECONDS
 step() { echo "[$((SECONDS - t0))s] $*"; }
 
 runtime=""
+backends=()
 cleanup() {
     set +e
+    ((${#backends[@]})) && kill "${backends[@]}" 2>/dev/null
     [[ -n "${node_link:-}" ]] && ip link del "$node_link" 2>/dev/null
     [[ -n "$runtime" ]] && kill "$runtime" 2>/dev/null
     kovn_node_cleanup
@@ -336,6 +338,75 @@ wait_node_policy "$node_ip2"
 ! node_policy "$node_ip" || die "the policy to the node's old address $node_ip stayed"
 ping_ok d1 "$node_ip2" || die "d1 cannot reach the node's new InternalIP $node_ip2"
 step "d1 reaches the node's InternalIP through ovn0; an address change moves the policy"
+
+# A Service with two backends (d1, d2), TCP and UDP, reached from w1 (another
+# subnet of the default VPC) at its ClusterIP.  No selector: its Endpoints
+# are written here, as no kubelet reports the pods Ready.
+for b in d1 d2; do
+    # Not through inns: $! must be the server itself, and it must not hold
+    # the test's output open.
+    ip netns exec "kd$id-$b" python3 "$kovn_root/tests/lib/lb_backend.py" \
+        "$b" 8080 5353 >/dev/null 2>&1 &
+    backends+=($!)
+done
+endpoints() {
+    local addrs="" ip
+    for ip in "$@"; do addrs+="{ip: $ip},"; done
+    kubectl apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Endpoints
+metadata: {name: echo, namespace: default}
+subsets:
+- addresses: [${addrs%,}]
+  ports: [{name: http, port: 8080, protocol: TCP}, {name: dns, port: 5353, protocol: UDP}]
+EOF
+}
+kubectl apply -f - >/dev/null <<'EOF'
+apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: default}
+spec:
+  ports:
+  - {name: http, port: 80, targetPort: 8080, protocol: TCP}
+  - {name: dns, port: 53, targetPort: 5353, protocol: UDP}
+EOF
+endpoints "$(ip_of d1)" "$(ip_of d2)"
+vip=$(kubectl get svc echo -o jsonpath='{.spec.clusterIP}')
+lb_has() {
+    ovn-nbctl --db="$nb" get load_balancer "$1" vips 2>/dev/null | grep -q "\"$2\"=\"$3\""
+}
+two="$(ip_of d1):8080,$(ip_of d2):8080"
+[[ $(ip_of d1) < $(ip_of d2) ]] || two="$(ip_of d2):8080,$(ip_of d1):8080"
+for ((i = 0; i < 50; i++)); do
+    lb_has cluster-tcp-loadbalancer "$vip:80" "$two" && break
+    sleep 0.1
+done
+lb_has cluster-tcp-loadbalancer "$vip:80" "$two" || die "no VIP $vip:80 -> $two in cluster-tcp-loadbalancer"
+ask() { inns w1 python3 "$kovn_root/tests/lib/lb_client.py" "$@"; }
+got=$(ask tcp "$vip" 80 20)
+[[ $got =~ ^d1:[0-9]+\ d2:[0-9]+$ ]] || die "TCP to $vip:80 from w1: $got (want both backends, no error)"
+got_udp=$(ask udp "$vip" 53 20)
+[[ $got_udp =~ ^d1:[0-9]+\ d2:[0-9]+$ ]] || die "UDP to $vip:53 from w1: $got_udp (want both backends, no error)"
+step "Service $vip: 20 TCP connections ($got) and 20 UDP datagrams ($got_udp) from w1 reach both backends"
+endpoints "$(ip_of d1)"
+t_removed=$(date +%s.%N)
+for ((i = 0; i < 40; i++)); do
+    [[ $(ask tcp "$vip" 80 5) == "d1:5" ]] && break
+    sleep 0.05
+done
+took=$(awk -v a="$(date +%s.%N)" -v b="$t_removed" 'BEGIN { printf "%.2f", a - b }')
+got=$(ask tcp "$vip" 80 10)
+[[ $got == "d1:10" ]] || die "after d2 left the Endpoints: $got"
+awk -v t="$took" 'BEGIN { exit !(t < 2) }' || die "d2 still answered $took s after it left the Endpoints"
+kubectl delete svc echo >/dev/null
+kubectl delete endpoints echo >/dev/null 2>&1 || true
+for ((i = 0; i < 50; i++)); do
+    lb_has cluster-tcp-loadbalancer "$vip:80" ".*" || break
+    sleep 0.1
+done
+! lb_has cluster-tcp-loadbalancer "$vip:80" ".*" || die "VIP $vip:80 stayed after its Service was deleted"
+kill "${backends[@]}" 2>/dev/null
+step "a backend removed from the Endpoints stops receiving within ${took}s; a deleted Service's VIP goes"
 
 # ovn0 loses its addresses (as when a restarted ovs-vswitchd recreates its
 # device): the daemon's periodic check puts them back.

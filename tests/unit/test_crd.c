@@ -18,6 +18,7 @@
 #include "crd/model.h"
 #include "crd/node.h"
 #include "crd/pod.h"
+#include "crd/service.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "smap.h"
@@ -355,6 +356,58 @@ test_node_internal_ips(void **state)
     json_destroy(obj);
 }
 
+static void
+test_service_vips(void **state)
+{
+    struct json *svc =
+        j("{'metadata':{'name':'dns','namespace':'kube-system'},"
+          "'spec':{'clusterIP':'10.96.0.10','sessionAffinity':'ClientIP',"
+          "'ports':[{'name':'dns','port':53,'protocol':'UDP'},"
+          "{'name':'dns-tcp','port':53,'protocol':'TCP'},"
+          "{'name':'metrics','port':9153},"
+          "{'name':'bad','port':70000},{'name':'x','port':1,'protocol':'ICMP'}"
+          "]}}");
+    struct json *eps =
+        j("{'subsets':[{'addresses':[{'ip':'10.16.0.9'},{'ip':'10.16.0.4'},"
+          "{'ip':'nonsense'}],'notReadyAddresses':[{'ip':'10.16.0.7'}],"
+          "'ports':[{'name':'dns','port':5353,'protocol':'UDP'},"
+          "{'name':'dns-tcp','port':5353,'protocol':'TCP'}]}]}");
+    struct crd_service_vips vips;
+    char address[64];
+
+    (void)state;
+    crd_service_vips(svc, eps, &vips);
+    /* metrics has no endpoint port, bad and x are not valid ports. */
+    assert_int_equal(vips.n, 2);
+    assert_string_equal(vips.vips[0].protocol, "udp");
+    assert_true(vips.vips[0].session_affinity);
+    assert_string_equal(vips.vips[0].vip, "10.96.0.10:53");
+    /* Ready addresses only, sorted. */
+    assert_string_equal(vips.vips[0].backends,
+                        "10.16.0.4:5353,10.16.0.9:5353");
+    assert_string_equal(vips.vips[1].protocol, "tcp");
+    crd_service_vips_destroy(&vips);
+    assert_true(crd_service_vip_address("[fd00::a]:53", address));
+    assert_string_equal(address, "fd00::a");
+    assert_true(crd_service_vip_address("10.96.0.10:53", address));
+    assert_string_equal(address, "10.96.0.10");
+    json_destroy(svc);
+
+    /* Headless: no VIP; no Endpoints: no VIP. */
+    svc = j("{'spec':{'clusterIP':'None','ports':[{'port':53}]}}");
+    crd_service_vips(svc, eps, &vips);
+    assert_int_equal(vips.n, 0);
+    crd_service_vips_destroy(&vips);
+    assert_null(crd_service_cluster_ip(svc));
+    json_destroy(svc);
+    svc = j("{'spec':{'clusterIP':'10.96.0.11','ports':[{'port':53}]}}");
+    crd_service_vips(svc, NULL, &vips);
+    assert_int_equal(vips.n, 0);
+    crd_service_vips_destroy(&vips);
+    json_destroy(svc);
+    json_destroy(eps);
+}
+
 /* A model fixture built from compact subnet descriptions. */
 static void
 put(struct crd_model *model, const char *kind, const char *text)
@@ -546,6 +599,7 @@ main(void)
         cmocka_unit_test(test_pod_decodes_what_the_controller_reads),
         cmocka_unit_test(test_ip_decodes_spec),
         cmocka_unit_test(test_node_internal_ips),
+        cmocka_unit_test(test_service_vips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -344,6 +344,7 @@ output_keys(enum deps_output out, struct sset *keys)
         break;
     case DEPS_OUT_POD:
     case DEPS_OUT_NODE:
+    case DEPS_OUT_SERVICE:
     case DEPS_N_OUTPUTS:
         break;
     }
@@ -366,6 +367,7 @@ compute(const struct world *w, enum deps_output out, const char *key)
         return compute_vpc(w, key);
     case DEPS_OUT_POD:
     case DEPS_OUT_NODE:
+    case DEPS_OUT_SERVICE:
     case DEPS_N_OUTPUTS:
         break;
     }
