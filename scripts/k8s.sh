@@ -132,7 +132,7 @@ make_credentials() {
         openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt \
             -days 3650 -subj "/CN=kovn-local-ca" >/dev/null 2>&1
         cat >apiserver.ext <<EXT
-subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
+subjectAltName=IP:127.0.0.1,IP:10.96.0.1${K8S_ADVERTISE_ADDRESS:+,IP:$K8S_ADVERTISE_ADDRESS},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
 keyUsage=digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
 EXT
@@ -271,9 +271,14 @@ cmd_start() {
 
     local extra=()
     [[ -n "${K8S_WATCH_CACHE_SIZES:-}" ]] && extra+=("--watch-cache-sizes=$K8S_WATCH_CACHE_SIZES")
+    # K8S_ADVERTISE_ADDRESS (make run: the node's address) becomes the
+    # kubernetes Service's endpoint, which pods reach; the server then also
+    # listens beyond loopback.  Tests keep it on loopback.
+    local advertise=${K8S_ADVERTISE_ADDRESS:-127.0.0.1} bind=127.0.0.1
+    [[ $advertise == 127.0.0.1 ]] || bind=0.0.0.0
     launch "$dir" kube-apiserver "$bin/kube-apiserver" \
         --etcd-servers="http://127.0.0.1:$etcd_port" \
-        --bind-address=127.0.0.1 --advertise-address=127.0.0.1 \
+        --bind-address="$bind" --advertise-address="$advertise" \
         --secure-port="$api_port" --insecure-port=0 \
         --tls-cert-file="$dir/pki/apiserver.crt" \
         --tls-private-key-file="$dir/pki/apiserver.key" \

@@ -117,7 +117,13 @@ start)
         "$0" stop "$dir" >/dev/null
     fi
     "$root/scripts/ovn.sh" start "$dir"
-    "$root/scripts/k8s.sh" start "$dir"
+    # Pods reach the API server through the kubernetes Service, whose
+    # endpoint is the advertised address: the node's own (the source
+    # address of its default route, as kovn-sandboxd's InternalIP), which
+    # pods reach through ovn0.  `ip route get` only asks the routing table.
+    node_ip=$(ip -4 route get 203.0.113.1 2>/dev/null |
+        sed -n 's/.* src \([0-9.]*\).*/\1/p')
+    K8S_ADVERTISE_ADDRESS=${node_ip:-127.0.0.1} "$root/scripts/k8s.sh" start "$dir"
     kubectl --kubeconfig "$dir/kubeconfig" apply -f "$root/deploy/crds/" >/dev/null
     kubectl --kubeconfig "$dir/kubeconfig" wait --for=condition=Established \
         --timeout=60s crd/vpcs.kubeovn.io crd/subnets.kubeovn.io \
@@ -150,6 +156,9 @@ Try:
   kubectl get pods -A -o wide
   uid=\$(kubectl -n demo-b get pod client -o jsonpath='{.metadata.uid}')
   ip netns exec kovn-\$uid ping -c 3 \$(kubectl -n demo-a get pod web -o jsonpath='{.status.podIP}')
+  kubectl run p1 --image=none; sleep 3   # a pod of the default VPC, ovn-default
+  ip netns exec kovn-\$(kubectl get pod p1 -o jsonpath='{.metadata.uid}') \\
+      curl --cacert $dir/pki/ca.crt https://10.96.0.1/healthz   # the kubernetes Service
   ovn-nbctl --db=unix:$dir/ovnnb_db.sock show
   ovn-sbctl --db=unix:$dir/ovnsb_db.sock show
 

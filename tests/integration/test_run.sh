@@ -68,6 +68,28 @@ ip netns exec "$client_netns" ping -c 3 -i 0.2 -W 2 "$web_ip" >"$dir/ping.out" |
     { cat "$dir/ping.out"; fail "client cannot ping web at $web_ip"; }
 echo "example pods: Running, routed, client -> web ping through router demo"
 
+# A pod of the default VPC reaches the node's address, and the API server
+# through the kubernetes Service, whose endpoint is the node's address.
+for ((i = 0; i < 300; i++)); do
+    kubectl get sa default >/dev/null 2>&1 && break
+    sleep 0.1
+done
+kubectl run p1 --image=none >/dev/null
+for ((i = 0; i < 600; i++)); do
+    p1=$(pod_ready default p1)
+    [[ $p1 == "Running 10.16."*" true" ]] && break
+    sleep 0.1
+done
+[[ $p1 == "Running 10.16."*" true" ]] || fail "pod default/p1: '$p1'"
+p1_netns=kovn-$(kubectl get pod p1 -o jsonpath='{.metadata.uid}')
+node_ip=$(kubectl get node -o jsonpath='{.items[0].status.addresses[?(@.type=="InternalIP")].address}')
+ip netns exec "$p1_netns" ping -c 2 -W 2 "$node_ip" >/dev/null ||
+    fail "p1 cannot ping the node at $node_ip"
+healthz=$(ip netns exec "$p1_netns" curl -s --max-time 5 --cacert "$dir/pki/ca.crt" \
+    https://10.96.0.1/healthz) || fail "p1: no TLS answer from the kubernetes Service"
+[[ $healthz == ok ]] || fail "p1: kubernetes Service /healthz said '$healthz'"
+echo "pod p1 (ovn-default) reaches the node at $node_ip and the API server through the kubernetes Service 10.96.0.1 (/healthz: $healthz)"
+
 # A second start (make run twice) must work: the old webhook registration
 # pointed at the old controller's port.
 "$root/scripts/run.sh" start "$dir" >/dev/null ||
