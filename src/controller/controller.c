@@ -327,112 +327,12 @@ ip_del(const char *key, const struct json *obj, void *ctl)
     ip_changed(ctl, key, obj, NULL);
 }
 
-/* Inputs the model does not hold: their key is all the graph needs. */
-static void
-key_changed(struct controller *ctl, enum deps_input input, const char *key)
-{
-    struct deps_change *change =
-        deps_change_begin(&ctl->deps_world, input, key, NULL);
-    deps_change_end(change, NULL, &ctl->deps_sink);
-}
-
-static void
-namespace_add(const char *key, const struct json *obj, void *ctl)
-{
-    (void)obj;
-    key_changed(ctl, DEPS_IN_NAMESPACE, key);
-}
-
-static void
-namespace_update(const char *key, const struct json *old,
-                 const struct json *new, void *ctl)
-{
-    (void)old;
-    (void)new;
-    key_changed(ctl, DEPS_IN_NAMESPACE, key);
-}
-
-static void
-namespace_del(const char *key, const struct json *obj, void *ctl)
-{
-    (void)obj;
-    key_changed(ctl, DEPS_IN_NAMESPACE, key);
-}
-
-static void
-pod_add(const char *key, const struct json *obj, void *ctl)
-{
-    (void)obj;
-    key_changed(ctl, DEPS_IN_POD, key);
-}
-
-static void
-pod_update(const char *key, const struct json *old, const struct json *new,
-           void *ctl)
-{
-    (void)old;
-    (void)new;
-    key_changed(ctl, DEPS_IN_POD, key);
-}
-
-static void
-pod_del(const char *key, const struct json *obj, void *ctl)
-{
-    (void)obj;
-    key_changed(ctl, DEPS_IN_POD, key);
-}
-
-static void
-node_changed(const char *key, const struct json *obj, void *ctl)
-{
-    (void)obj;
-    key_changed(ctl, DEPS_IN_NODE, key);
-}
-
-static void
-node_update(const char *key, const struct json *old, const struct json *new,
-            void *ctl)
-{
-    (void)old;
-    node_changed(key, new, ctl);
-}
-
-static void
-service_changed(const char *key, const struct json *obj, void *ctl)
-{
-    (void)obj;
-    key_changed(ctl, DEPS_IN_SERVICE, key);
-}
-
-static void
-service_update(const char *key, const struct json *old, const struct json *new,
-               void *ctl)
-{
-    (void)old;
-    service_changed(key, new, ctl);
-}
-
-static void
-endpoints_changed(const char *key, const struct json *obj, void *ctl)
-{
-    (void)obj;
-    key_changed(ctl, DEPS_IN_ENDPOINTS, key);
-}
-
-static void
-endpoints_update(const char *key, const struct json *old,
-                 const struct json *new, void *ctl)
-{
-    (void)old;
-    endpoints_changed(key, new, ctl);
-}
-
 static struct kube_informer *
 informer(struct controller *ctl, const char *path,
          void (*add)(const char *, const struct json *, void *),
          void (*update)(const char *, const struct json *, const struct json *,
                         void *),
-         void (*del)(const char *, const struct json *, void *))
+         void (*del)(const char *, const struct json *, void *), void *aux)
 {
     struct kube_informer_options options = {
         .path = path,
@@ -447,7 +347,7 @@ informer(struct controller *ctl, const char *path,
          * delay is what bounds that.) */
         .list_unpaged = true,
     };
-    struct kube_informer_handlers handlers = {add, update, del, ctl};
+    struct kube_informer_handlers handlers = {add, update, del, aux};
     struct json *fence = NULL;
 
     if (!strcmp(path, CTRL_PODS_PATH)) {
@@ -481,6 +381,36 @@ informer(struct controller *ctl, const char *path,
         kube_informer_create(ctl->client, &options, &handlers);
     json_destroy(fence);
     return inf;
+}
+
+/* Inputs the model does not hold (namespaces, pods, nodes, Services,
+ * Endpoints): their key is all the graph needs.  The informer's aux is
+ * the input's struct ctrl_keyed_input. */
+static void
+keyed_changed(const char *key, const struct json *obj, void *input_)
+{
+    const struct ctrl_keyed_input *input = input_;
+    struct deps_change *change =
+        deps_change_begin(&input->ctl->deps_world, input->input, key, NULL);
+
+    (void)obj;
+    deps_change_end(change, NULL, &input->ctl->deps_sink);
+}
+
+static void
+keyed_update(const char *key, const struct json *old, const struct json *new,
+             void *input)
+{
+    (void)old;
+    keyed_changed(key, new, input);
+}
+
+static struct kube_informer *
+keyed_informer(struct controller *ctl, const char *path, enum deps_input input)
+{
+    ctl->keyed[input] = (struct ctrl_keyed_input){ctl, input};
+    return informer(ctl, path, keyed_changed, keyed_update, keyed_changed,
+                    &ctl->keyed[input]);
 }
 
 void
@@ -523,24 +453,21 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
     addresses_init(&ctl->addresses);
 
     ctl->vpc_informer =
-        informer(ctl, CTRL_VPCS_PATH, vpc_add, vpc_update, vpc_del);
+        informer(ctl, CTRL_VPCS_PATH, vpc_add, vpc_update, vpc_del, ctl);
     ctl->subnet_informer = informer(ctl, CTRL_SUBNETS_PATH, subnet_add,
-                                    subnet_update, subnet_del);
+                                    subnet_update, subnet_del, ctl);
     ctl->namespace_informer =
-        informer(ctl, CTRL_NAMESPACES_PATH, namespace_add, namespace_update,
-                 namespace_del);
+        keyed_informer(ctl, CTRL_NAMESPACES_PATH, DEPS_IN_NAMESPACE);
     ctl->ippool_informer = informer(ctl, CTRL_IPPOOLS_PATH, ippool_add,
-                                    ippool_update, ippool_del);
-    ctl->ip_informer = informer(ctl, CTRL_IPS_PATH, ip_add, ip_update, ip_del);
-    ctl->pod_informer =
-        informer(ctl, CTRL_PODS_PATH, pod_add, pod_update, pod_del);
-    ctl->node_informer = informer(ctl, CTRL_NODES_PATH, node_changed,
-                                  node_update, node_changed);
-    ctl->service_informer = informer(ctl, CTRL_SERVICES_PATH, service_changed,
-                                     service_update, service_changed);
+                                    ippool_update, ippool_del, ctl);
+    ctl->ip_informer =
+        informer(ctl, CTRL_IPS_PATH, ip_add, ip_update, ip_del, ctl);
+    ctl->pod_informer = keyed_informer(ctl, CTRL_PODS_PATH, DEPS_IN_POD);
+    ctl->node_informer = keyed_informer(ctl, CTRL_NODES_PATH, DEPS_IN_NODE);
+    ctl->service_informer =
+        keyed_informer(ctl, CTRL_SERVICES_PATH, DEPS_IN_SERVICE);
     ctl->endpoints_informer =
-        informer(ctl, CTRL_ENDPOINTS_PATH, endpoints_changed, endpoints_update,
-                 endpoints_changed);
+        keyed_informer(ctl, CTRL_ENDPOINTS_PATH, DEPS_IN_ENDPOINTS);
     kube_informer_add_index(ctl->service_informer, CTRL_SERVICE_BY_CLUSTER_IP,
                             crd_service_cluster_ip);
     kube_informer_add_index(ctl->ip_informer, CTRL_IP_BY_SUBNET,

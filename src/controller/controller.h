@@ -26,6 +26,14 @@ struct metrics_registry;
 struct ovn_batch;
 struct ovn_nb;
 struct ctrl_queue;
+struct controller;
+
+/* An input of the dependency graph known by key alone; the aux of its
+ * informer's handlers. */
+struct ctrl_keyed_input {
+    struct controller *ctl;
+    enum deps_input input;
+};
 
 struct controller_options {
     const char *default_vpc;
@@ -64,6 +72,7 @@ struct controller {
     struct kube_informer *node_informer;
     struct kube_informer *service_informer;
     struct kube_informer *endpoints_informer;
+    struct ctrl_keyed_input keyed[DEPS_N_INPUTS];
 
     /* Parsed Vpcs, Subnets and IPPools, kept in step with the informers. */
     struct crd_model *model;
