@@ -20,6 +20,7 @@
 #include "openvswitch/vlog.h"
 #include "ovn/acl.h"
 #include "ovn/dhcp.h"
+#include "ovn/lb.h"
 #include "ovn/nb.h"
 #include "ovn/router.h"
 #include "ovn/stale.h"
@@ -765,6 +766,98 @@ test_static_route_policy_and_dhcp_options_converge(void **state)
     ovn_nb_destroy(nb);
 }
 
+/* One VIP of the TCP load balancer on switch lb-ls, or its removal
+ * ('backends' NULL); 'session' asks for the session-affinity one. */
+struct lb_case {
+    const char *name;
+    bool session;
+    const char *backends;
+};
+
+static int
+build_lb(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux,
+         struct kovn_error *err)
+{
+    const struct lb_case *c = aux;
+    struct ovn_owner vpc = {OVN_OWNER_VPC, "vpc-lb"};
+    struct ovn_switch_spec spec = {.name = "lb-ls"};
+    const struct nbrec_logical_switch *ls =
+        ovn_switch_ensure(nb, txn, &spec, &vpc, err);
+    const struct nbrec_load_balancer *lb =
+        ls ? ovn_lb_ensure(nb, txn, c->name, "tcp", c->session, 10800, &vpc,
+                           err)
+           : NULL;
+
+    if (!lb) {
+        return err->code;
+    }
+    ovn_lb_attach(ls, lb);
+    ovn_lb_set_vip(lb, "10.96.0.10:53", c->backends);
+    return 0;
+}
+
+static void
+test_load_balancer_vips_converge(void **state)
+{
+    struct kovn_error err = {0};
+    struct ovn_nb *nb = ovn_nb_create(sandbox.nb_remote);
+    struct lb_case set = {"cluster-tcp-loadbalancer", false,
+                          "10.16.0.4:53,10.16.0.5:53"};
+    struct lb_case unset = {"cluster-tcp-loadbalancer", false, NULL};
+    struct lb_case session = {"cluster-tcp-session-loadbalancer", true,
+                              "10.16.0.4:53"};
+    struct lb_case foreign = {"foreign-lb", false, "10.16.0.4:53"};
+    enum ovn_txn_outcome outcome;
+    char *out;
+
+    (void)state;
+    assert_int_equal(
+        ovn_nb_transact(nb, build_lb, &set, TIMEOUT_MS, &outcome, &err), 0);
+    assert_int_equal(outcome, OVN_TXN_CHANGED);
+    assert_int_equal(
+        ovn_nb_transact(nb, build_lb, &set, TIMEOUT_MS, &outcome, &err), 0);
+    assert_int_equal(outcome, OVN_TXN_UNCHANGED);
+    out = sandbox_run("ovn-nbctl --db=%s ls-lb-list lb-ls", sandbox.nb_unix);
+    assert_non_null(out);
+    /* ls-lb-list cuts names to 16 characters. */
+    assert_non_null(strstr(out, "cluster-tcp-load"));
+    assert_non_null(strstr(out, "10.96.0.10:53"));
+    assert_non_null(strstr(out, "10.16.0.4:53,10.16.0.5:53"));
+    free(out);
+
+    /* Removing the VIP keeps the load balancer on the switch. */
+    assert_int_equal(
+        ovn_nb_transact(nb, build_lb, &unset, TIMEOUT_MS, &outcome, &err), 0);
+    assert_int_equal(outcome, OVN_TXN_CHANGED);
+    out = sandbox_run("ovn-nbctl --db=%s --bare --columns=vips list "
+                      "Load_Balancer cluster-tcp-loadbalancer",
+                      sandbox.nb_unix);
+    assert_non_null(out);
+    assert_null(strstr(out, "10.96.0.10"));
+    free(out);
+
+    assert_int_equal(
+        ovn_nb_transact(nb, build_lb, &session, TIMEOUT_MS, &outcome, &err),
+        0);
+    out = sandbox_run("ovn-nbctl --db=%s --bare --columns=options list "
+                      "Load_Balancer cluster-tcp-session-loadbalancer",
+                      sandbox.nb_unix);
+    assert_non_null(out);
+    assert_non_null(strstr(out, "affinity_timeout=10800"));
+    free(out);
+
+    /* A load balancer of that name that is not kovn's is left alone. */
+    out = sandbox_run("ovn-nbctl --db=%s lb-add foreign-lb 10.96.0.20:80 "
+                      "10.16.0.9:80",
+                      sandbox.nb_unix);
+    free(out);
+    assert_int_equal(
+        ovn_nb_transact(nb, build_lb, &foreign, TIMEOUT_MS, NULL, &err),
+        -EPERM);
+    assert_non_null(strstr(err.msg, "foreign-lb"));
+    ovn_nb_destroy(nb);
+}
+
 static int
 setup_standalone(void **state)
 {
@@ -794,6 +887,7 @@ main(void)
         cmocka_unit_test(test_port_group_address_set_and_acls_converge),
         cmocka_unit_test(test_bad_acl_is_rejected_naming_the_field),
         cmocka_unit_test(test_static_route_policy_and_dhcp_options_converge),
+        cmocka_unit_test(test_load_balancer_vips_converge),
         cmocka_unit_test(test_nb_restart_reconnects_and_next_ensure_works),
     };
 
