@@ -438,6 +438,7 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
     sset_init(&ctl->skips_logged);
     sset_init(&ctl->unbound_namespaces);
     sset_init(&ctl->waiting_pods);
+    shash_init(&ctl->service_vips);
 
     ctl->vpc_queue = ctrl_queue_create("vpc", 4, vpc_reconcile, ctl);
     ctl->subnet_queue = ctrl_queue_create("subnet", 8, subnet_reconcile, ctl);
@@ -502,6 +503,13 @@ controller_destroy(struct controller *ctl)
     sset_destroy(&ctl->skips_logged);
     sset_destroy(&ctl->unbound_namespaces);
     sset_destroy(&ctl->waiting_pods);
+    struct shash_node *node;
+    SHASH_FOR_EACH(node, &ctl->service_vips)
+    {
+        sset_destroy(node->data);
+        free(node->data);
+    }
+    shash_destroy(&ctl->service_vips);
 }
 
 bool

@@ -107,6 +107,12 @@ struct controller {
      * their namespace's binding retries them at once (deps.h), not after
      * their backoff, which grows to minutes. */
     struct sset waiting_pods;
+    /* Per Service ("namespace/name"), the "lb\tvip" entries it may have in
+     * the load balancers (struct sset *): what a reconcile must remove when
+     * the Service changes or goes.  VIPs of Services deleted while the
+     * controller was down go in one full sweep, the first after start. */
+    struct shash service_vips;
+    bool service_vips_swept;
 
     /* OVN transaction latency histogram. */
     uint64_t txn_buckets[CTRL_TXN_BUCKETS];

@@ -99,12 +99,14 @@ ctrl_metrics_export(const struct controller *ctl, struct metrics_registry *r)
     ctrl_queue_export(ctl->namespace_queue, r);
     ctrl_queue_export(ctl->pod_queue, r);
     ctrl_queue_export(ctl->node_queue, r);
+    ctrl_queue_export(ctl->service_queue, r);
     metrics_set(r, "kovn_allocations", METRIC_GAUGE, "Pods holding addresses.",
                 "", addresses_count(&ctl->addresses), NULL);
 
     metrics_set_histogram(r, "kovn_ovn_txn_duration_seconds",
-                          "OVN NB transactions that changed the database.", "",
-                          ctrl_nb_txn_bounds(), ctl->txn_buckets,
+                          "OVN NB writes, from submit to NB's answer (also "
+                          "those that changed nothing).",
+                          "", ctrl_nb_txn_bounds(), ctl->txn_buckets,
                           CTRL_TXN_BUCKETS - 1, ctl->txn_count, ctl->txn_sum_s,
                           NULL);
     metrics_set(r, "kovn_ovn_txn_errors_total", METRIC_COUNTER,
@@ -117,8 +119,9 @@ ctrl_metrics_export(const struct controller *ctl, struct metrics_registry *r)
                 (double)(mi.uordblks + mi.hblkhd), NULL);
     const struct ovn_batch_stats *bs = ovn_batch_stats(ctl->nb_batch);
     metrics_set(r, "kovn_ovn_batch_txns_total", METRIC_COUNTER,
-                "Batched OVN NB transactions (pod ports) sent.", "", bs->txns,
-                NULL);
+                "OVN NB transactions sent by the batched writer (all of the "
+                "controller's).",
+                "", bs->txns, NULL);
     metrics_set(r, "kovn_ovn_batch_changes_total", METRIC_COUNTER,
                 "Pod port changes committed through the batch.", "",
                 bs->changes, NULL);

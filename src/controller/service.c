@@ -2,9 +2,12 @@
  * endpoints) in the default VPC's load balancers, one per protocol and
  * session affinity under Kube-OVN's names (cluster-tcp-loadbalancer,
  * cluster-udp-session-loadbalancer, ...), carried by every switch of the
- * default VPC.  The VIPs a Service no longer has go, and so do VIPs whose
- * address is no Service's ClusterIP (a Service deleted, also while the
- * controller was down): who owns a VIP is looked up by its address.
+ * default VPC.  The VIPs a Service no longer has go: the controller
+ * remembers which it wrote (struct controller's service_vips), so a
+ * reconcile touches its own VIPs only.  After a start, the first write
+ * also removes every VIP whose address is no Service's ClusterIP
+ * (Services deleted while the controller was down): who owns a VIP is
+ * looked up by its address.
  * Custom VPCs get no Service load balancing yet. */
 #include <config.h>
 
@@ -95,11 +98,87 @@ vip_is_stale(const struct controller *ctl, const char *key, const char *lb,
     return stale;
 }
 
+/* The first time after start: every VIP of the VPC's load balancers whose
+ * address is no Service's ClusterIP (Services deleted while the
+ * controller was down).  Collected first: a partial map update does not
+ * change the row's parsed vips until the transaction commits. */
+static void
+sweep_all(const struct controller *ctl, struct ovn_nb *nb, const char *key,
+          const struct ovn_owner *owner, const struct sset *wanted)
+{
+    const struct nbrec_load_balancer *lb;
+
+    NBREC_LOAD_BALANCER_FOR_EACH(lb, nb->idl)
+    {
+        struct sset stale = SSET_INITIALIZER(&stale);
+        const struct smap_node *vip;
+        const char *name;
+
+        if (!is_service_lb(lb, owner)) {
+            continue;
+        }
+        SMAP_FOR_EACH(vip, &lb->vips)
+        {
+            if (vip_is_stale(ctl, key, lb->name, vip->key, wanted)) {
+                sset_add(&stale, vip->key);
+            }
+        }
+        SSET_FOR_EACH(name, &stale)
+        {
+            ovn_lb_set_vip(lb, name, NULL);
+        }
+        sset_destroy(&stale);
+    }
+}
+
+/* Removes the VIPs Service 'key' may still have and no longer wants, and
+ * remembers what it may have now: what it wants, and what this write
+ * removes (until a later write finds it gone: the transaction may
+ * fail). */
+static void
+remove_stale(struct controller *ctl, struct ovn_nb *nb, const char *key,
+             const struct ovn_owner *owner, const struct sset *wanted)
+{
+    struct sset *had = shash_find_data(&ctl->service_vips, key);
+    struct sset *now = xmalloc(sizeof *now);
+    const char *entry;
+
+    if (!ctl->service_vips_swept) {
+        sweep_all(ctl, nb, key, owner, wanted);
+    }
+    sset_clone(now, wanted);
+    if (had) {
+        SSET_FOR_EACH(entry, had)
+        {
+            const char *tab = strchr(entry, '\t');
+            char *lb_name = tab ? xmemdup0(entry, tab - entry) : NULL;
+            const struct nbrec_load_balancer *lb =
+                lb_name ? ovn_lb_find(nb, lb_name) : NULL;
+
+            if (lb && !sset_contains(wanted, entry) &&
+                smap_get(&lb->vips, tab + 1)) {
+                ovn_lb_set_vip(lb, tab + 1, NULL);
+                sset_add(now, entry);
+            }
+            free(lb_name);
+        }
+        sset_destroy(had);
+        free(had);
+        shash_find_and_delete(&ctl->service_vips, key);
+    }
+    if (sset_is_empty(now)) {
+        sset_destroy(now);
+        free(now);
+    } else {
+        shash_add(&ctl->service_vips, key, now);
+    }
+}
+
 static int
 build_service(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
               const struct ctrl_nb_target *w, struct kovn_error *err)
 {
-    const struct controller *ctl = w->ctl;
+    struct controller *ctl = w->ctl;
     struct ovn_owner owner = {OVN_OWNER_VPC, ctl->opts.default_vpc};
     struct sset wanted = SSET_INITIALIZER(&wanted);
     struct crd_service_vips vips;
@@ -125,30 +204,8 @@ build_service(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
         free(name);
     }
     crd_service_vips_destroy(&vips);
-
-    /* Collected first: a partial map update does not change the row's
-     * parsed vips until the transaction commits. */
-    const struct nbrec_load_balancer *lb;
-    NBREC_LOAD_BALANCER_FOR_EACH(lb, nb->idl)
-    {
-        struct sset stale = SSET_INITIALIZER(&stale);
-        const struct smap_node *vip;
-        const char *name;
-
-        if (error || !is_service_lb(lb, &owner)) {
-            continue;
-        }
-        SMAP_FOR_EACH(vip, &lb->vips)
-        {
-            if (vip_is_stale(ctl, w->key, lb->name, vip->key, &wanted)) {
-                sset_add(&stale, vip->key);
-            }
-        }
-        SSET_FOR_EACH(name, &stale)
-        {
-            ovn_lb_set_vip(lb, name, NULL);
-        }
-        sset_destroy(&stale);
+    if (!error) {
+        remove_stale(ctl, nb, w->key, &owner, &wanted);
     }
     sset_destroy(&wanted);
     return error;
@@ -158,12 +215,12 @@ static enum ctrl_result
 written_step(struct controller *ctl, struct ctrl_job *job, const char *key,
              void *aux OVS_UNUSED, int error, const struct kovn_error *err)
 {
-    (void)ctl;
     (void)job;
     if (error) {
         VLOG_WARN("service %s: load balancers: %s", key, err ? err->msg : "");
         return CTRL_RETRY;
     }
+    ctl->service_vips_swept = true;
     return CTRL_DONE;
 }
 
