@@ -1,7 +1,7 @@
 /* Helpers shared by the benchmarks that run a real kovn-controller against
  * the Kubernetes and OVN sandboxes: the controller as a child process, its
  * log, its /readyz, its memory and CPU from /proc, the machine's load, and
- * API clients for load generators.
+ * API clients for load generators with requests sent in bulk.
  *
  * Everything is static inline so that a benchmark that uses only part of it
  * builds without unused-function warnings. */
@@ -334,6 +334,38 @@ bench_proc_cpu(pid_t pid)
     return (double)(utime + stime) / sysconf(_SC_CLK_TCK);
 }
 
+/* The servers whose CPU a benchmark accounts for, by their pid files. */
+enum bench_server { BENCH_APISERVER, BENCH_ETCD, BENCH_NB, BENCH_N_SERVERS };
+
+static inline const char *
+bench_server_name(int server)
+{
+    static const char *const names[BENCH_N_SERVERS] = {"kube-apiserver",
+                                                       "etcd", "OVN NB"};
+
+    return names[server];
+}
+
+/* The CPU seconds each server has used, those of the Kubernetes sandbox in
+ * 'k8s_dir' and the OVN one in 'ovn_dir'; 0 for one not running. */
+static inline void
+bench_server_cpu(const char *k8s_dir, const char *ovn_dir,
+                 double cpu[BENCH_N_SERVERS])
+{
+    char *paths[BENCH_N_SERVERS] = {
+        [BENCH_APISERVER] = xasprintf("%s/kube-apiserver.pid", k8s_dir),
+        [BENCH_ETCD] = xasprintf("%s/etcd.pid", k8s_dir),
+        [BENCH_NB] = xasprintf("%s/ovnnb_db.pid", ovn_dir),
+    };
+
+    for (int i = 0; i < BENCH_N_SERVERS; i++) {
+        pid_t pid = bench_read_pid(paths[i]);
+
+        cpu[i] = pid ? bench_proc_cpu(pid) : 0;
+        free(paths[i]);
+    }
+}
+
 /* Whether the controller has gone idle: under 10 ms of CPU in a 500 ms
  * window, so that the work that follows what a benchmark waited for
  * (status writes, Events) does not spill into a timed phase. */
@@ -401,6 +433,32 @@ bench_ctl_settle(const struct bench_ctl *ctl, const struct bench_loop *loop,
     }
 }
 
+/* Runs 'loop' until 'done()'; fails the benchmark after 'limit_s' with
+ * 'what' and the counts 'progress()' gives.  Returns the seconds it
+ * took. */
+static inline double
+bench_wait_for(const struct bench_ctl *ctl, const struct bench_loop *loop,
+               const char *what, bool (*done)(void),
+               void (*progress)(char *, size_t), double limit_s)
+{
+    double start = bench_now_seconds();
+
+    for (;;) {
+        loop->run();
+        if (done()) {
+            return bench_now_seconds() - start;
+        }
+        if (bench_now_seconds() - start > limit_s) {
+            char text[128];
+
+            progress(text, sizeof text);
+            bench_fail(ctl, "%s: not done after %.0f s: %s", what, limit_s,
+                       text);
+        }
+        loop->block(time_msec() + 100);
+    }
+}
+
 /* The value of the sample 'series' in the Prometheus text 'body', the name
  * and labels exactly as the controller renders them
  * ("kovn_reconciles_total{controller=\"pod\"}"); -1 if it is absent. */
@@ -462,6 +520,24 @@ bench_ctl_print_log_lines(const struct bench_ctl *ctl, const char *needle,
     if (f) {
         fclose(f);
     }
+}
+
+/* The warnings and errors in the controller's log 'dir'/'log_name',
+ * counted by kind (numbers in messages folded), most frequent first. */
+static inline void
+bench_print_log_warnings(const char *dir, const char *log_name)
+{
+    char *out = sandbox_run(
+        "grep -E '\\|(WARN|ERR|EMER)\\|' %s/%s | cut -d'|' -f3,4,5- | "
+        "sed -E 's/[0-9]+/N/g' | cut -c1-100 | sort | uniq -c | sort -rn | "
+        "head -5",
+        dir, log_name);
+
+    printf("  %s: %s", log_name, out && *out ? "\n" : "no warnings\n");
+    if (out && *out) {
+        printf("%s", out);
+    }
+    free(out);
 }
 
 static inline int
@@ -552,6 +628,137 @@ bench_kube_client(const struct bench_ctl *ctl, const char *kubeconfig,
         bench_fail(ctl, "%s", err.msg);
     }
     return client;
+}
+
+/* Many requests of one kind sent from a benchmark's poll loop: creates by
+ * default, at most 'window' outstanding at once and, with a 'rate', paced,
+ * so that a figure is a latency rather than a queue drain.  Any answer but
+ * the expected status fails the benchmark. */
+struct bench_bulk {
+    const char *what;         /* "namespaces", for messages. */
+    const char *method;       /* NULL: "POST". */
+    const char *content_type; /* NULL: JSON. */
+    long status;              /* Expected answer; 0: 201. */
+    const char *path;         /* Where every request goes, or NULL... */
+    char *(*path_of)(int i);  /* ...request i's (the caller frees). */
+    char *(*body)(int i);     /* Request i's (the caller frees). */
+    int n;
+    double rate; /* Requests per second; 0: as the window allows. */
+    int window;  /* Outstanding at most; 0: BENCH_BULK_WINDOW. */
+    void (*on_sent)(int i, double now);
+    void (*on_acked)(int i, const struct kube_response *, double now);
+    struct kube_client *client;
+    const struct bench_ctl *ctl; /* For bench_fail(). */
+    /* Progress. */
+    int sent, done;
+    double first_sent, last_acked;
+};
+
+/* Enough to keep the API server busy on two cores. */
+#define BENCH_BULK_WINDOW 64
+
+struct bench_bulk_op {
+    struct bench_bulk *bulk;
+    int i;
+};
+
+static inline void
+bench_bulk_answered(struct kube_response *response, void *op_)
+{
+    struct bench_bulk_op *op = op_;
+    struct bench_bulk *bulk = op->bulk;
+    double now = bench_now_seconds();
+
+    if (response->status != (bulk->status ? bulk->status : 201)) {
+        bench_fail(bulk->ctl, "%s %s #%d: %ld %s %s",
+                   bulk->method ? bulk->method : "POST", bulk->what, op->i,
+                   response->status, response->reason, response->message);
+    }
+    if (bulk->on_acked) {
+        bulk->on_acked(op->i, response, now);
+    }
+    bulk->last_acked = now;
+    bulk->done++;
+    free(op);
+}
+
+static inline int
+bench_bulk_window(const struct bench_bulk *bulk)
+{
+    return bulk->window ? bulk->window : BENCH_BULK_WINDOW;
+}
+
+/* Sends what is due: the next requests while fewer than the window are
+ * outstanding and, with a rate, their time has come. */
+static inline void
+bench_bulk_fill(struct bench_bulk *bulk)
+{
+    double now = bench_now_seconds();
+
+    while (bulk->sent < bulk->n &&
+           bulk->sent - bulk->done < bench_bulk_window(bulk) &&
+           (!bulk->rate || !bulk->sent ||
+            now >= bulk->first_sent + bulk->sent / bulk->rate)) {
+        struct bench_bulk_op *op = xmalloc(sizeof *op);
+        char *path = bulk->path ? NULL : bulk->path_of(bulk->sent);
+        char *body = bulk->body(bulk->sent);
+        struct json *json = json_from_string(body);
+
+        op->bulk = bulk;
+        op->i = bulk->sent++;
+        if (!op->i) {
+            bulk->first_sent = now;
+        }
+        if (bulk->on_sent) {
+            bulk->on_sent(op->i, now);
+        }
+        kube_client_send(bulk->client, bulk->method ? bulk->method : "POST",
+                         path ? path : bulk->path, json, bulk->content_type,
+                         bench_bulk_answered, op);
+        json_destroy(json);
+        free(body);
+        free(path);
+    }
+    kube_client_run(bulk->client);
+}
+
+/* When the next request of 'bulk' is due, for the poll loop's timer; with
+ * the window full, an answer wakes the loop first. */
+static inline long long
+bench_bulk_due_ms(const struct bench_bulk *bulk)
+{
+    long long next = time_msec() + 100;
+
+    if (bulk->rate && bulk->sent < bulk->n &&
+        bulk->sent - bulk->done < bench_bulk_window(bulk)) {
+        double due = bulk->first_sent + bulk->sent / bulk->rate;
+        next = MIN(next, time_msec() +
+                             (long long)((due - bench_now_seconds()) * 1000));
+    }
+    return next;
+}
+
+/* Sends every request of 'bulk' from 'loop' and waits for the last
+ * answer; fails the benchmark after 'limit_s'. */
+static inline void
+bench_bulk_run(struct bench_bulk *bulk, const struct bench_loop *loop,
+               double limit_s)
+{
+    double start = bench_now_seconds();
+
+    for (;;) {
+        loop->run();
+        bench_bulk_fill(bulk);
+        if (bulk->done >= bulk->n) {
+            return;
+        }
+        if (bench_now_seconds() - start > limit_s) {
+            bench_fail(bulk->ctl, "%s %s: %d of %d done after %.0f s",
+                       bulk->method ? bulk->method : "POST", bulk->what,
+                       bulk->done, bulk->n, limit_s);
+        }
+        loop->block(bench_bulk_due_ms(bulk));
+    }
 }
 
 /* The command line of a benchmark that runs kovn-controller: "PROGRAM

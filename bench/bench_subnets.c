@@ -74,7 +74,6 @@
 #define N_NODES         100
 #define N_NAMESPACES    10000
 #define NS_PER_SUBNET   (N_NAMESPACES / N_SUBNETS)
-#define SETUP_WINDOW    64   /* Setup creates in flight. */
 #define CLIENT_QPS      2000 /* Far above what the API server manages. */
 #define RATE            20   /* Subnet creates per second. */
 #define MAX_IN_FLIGHT   16   /* Subnet creates outstanding at once. */
@@ -95,36 +94,12 @@ enum queue { Q_VPC, Q_SUBNET, Q_NAMESPACE, Q_NODE, Q_POD, N_QUEUES };
 static const char *const queue_names[N_QUEUES] = {"vpc", "subnet", "namespace",
                                                   "node", "pod"};
 
-/* The servers whose CPU is accounted for, by their pid files. */
-enum server { S_APISERVER, S_ETCD, S_NB, N_SERVERS };
-static const char *const server_names[N_SERVERS] = {"kube-apiserver", "etcd",
-                                                    "OVN NB"};
-
 struct sample {
     double sent;      /* Create request queued. */
     double acked;     /* Its 201 received. */
     double seen;      /* First watch event showing the subnet. */
     double finalized; /* First watch event showing its finalizer. */
     double ready;     /* First watch event with Ready=True. */
-};
-
-/* One kind of object created in bulk, SETUP_WINDOW (or 'max_in_flight')
- * requests at once, at 'rate' per second if nonzero. */
-struct bulk {
-    const char *what; /* "namespaces", for messages. */
-    const char *path; /* Collection to POST to. */
-    int n;
-    char *(*body)(int i);
-    double rate;
-    int max_in_flight;
-    struct sample *samples; /* Or NULL. */
-    int sent, done;
-    double first_sent, last_acked;
-};
-
-struct create_op {
-    struct bulk *bulk;
-    int i;
 };
 
 /* What the controller's /metrics say about its work queues and NB
@@ -147,9 +122,9 @@ struct start {
     double idle_s;         /* Exec to idle, counters unchanged. */
     double cpu_s;          /* From exec to idle. */
     long rss_kib, hwm_kib; /* At idle. */
-    int subnet_events, ns_events;   /* Watch updates here during the start. */
-    double server_cpu_s[N_SERVERS]; /* From exec to idle. */
-    struct ctl_stats stats;         /* When all reconciled. */
+    int subnet_events, ns_events; /* Watch updates here during the start. */
+    double server_cpu_s[BENCH_N_SERVERS]; /* From exec to idle. */
+    struct ctl_stats stats;               /* When all reconciled. */
 };
 
 static struct k8s_sandbox k8s;
@@ -159,7 +134,7 @@ static struct kube_informer *vpc_informer, *subnet_informer, *ns_informer;
 static struct bench_ctl kovn;
 
 static struct sample samples[N_SUBNETS];
-static struct bulk *subnet_bulk;
+static struct bench_bulk *subnet_bulk;
 static int n_seen, n_ready;
 /* Per namespace: whether the watch has shown it annotated at all, and
  * when bound to its own subnet (0: not yet). */
@@ -174,23 +149,6 @@ static void
 controller_stop(void)
 {
     bench_ctl_stop(&kovn);
-}
-
-static void
-server_cpu(double cpu[N_SERVERS])
-{
-    char *paths[N_SERVERS] = {
-        [S_APISERVER] = xasprintf("%s/kube-apiserver.pid", k8s.dir),
-        [S_ETCD] = xasprintf("%s/etcd.pid", k8s.dir),
-        [S_NB] = xasprintf("%s/ovnnb_db.pid", ovn.dir),
-    };
-
-    for (int i = 0; i < N_SERVERS; i++) {
-        pid_t pid = bench_read_pid(paths[i]);
-
-        cpu[i] = pid ? bench_proc_cpu(pid) : 0;
-        free(paths[i]);
-    }
 }
 
 /* One turn of the poll loop: everything runs, then sleeps until an event or
@@ -238,21 +196,6 @@ static void
 ns_name(int i, char buf[16])
 {
     snprintf(buf, 16, "ns-%05d", i);
-}
-
-/* The index of 'name' if it is "<prefix><digits>" below 'n', else -1. */
-static int
-index_of(const char *name, const char *prefix, int n)
-{
-    size_t len = strlen(prefix);
-    char *end;
-    long i;
-
-    if (!name || strncmp(name, prefix, len)) {
-        return -1;
-    }
-    i = strtol(name + len, &end, 10);
-    return end != name + len && !*end && i >= 0 && i < n ? i : -1;
 }
 
 static char *
@@ -342,7 +285,7 @@ has_finalizer(const struct json *obj)
 static void
 observe_subnet(const struct json *obj, bool update)
 {
-    int s = index_of(kube_object_name(obj), "subnet-", N_SUBNETS);
+    int s = bench_index_of(kube_object_name(obj), "subnet-", N_SUBNETS);
     struct sample *x;
 
     subnet_updates += update;
@@ -380,7 +323,7 @@ ns_is_bound(int i, const struct json *obj)
 static void
 observe_namespace(const struct json *obj, bool update)
 {
-    int i = index_of(kube_object_name(obj), "ns-", N_NAMESPACES);
+    int i = bench_index_of(kube_object_name(obj), "ns-", N_NAMESPACES);
 
     ns_updates += update;
     if (i < 0) {
@@ -440,7 +383,7 @@ verify(const char *when)
 
     KUBE_STORE_FOR_EACH(&c, kube_informer_store(subnet_informer))
     {
-        if (index_of(c.key, "subnet-", N_SUBNETS) < 0) {
+        if (bench_index_of(c.key, "subnet-", N_SUBNETS) < 0) {
             continue;
         }
         if (!is_ready(c.object)) {
@@ -455,7 +398,7 @@ verify(const char *when)
     }
     KUBE_STORE_FOR_EACH(&c, kube_informer_store(ns_informer))
     {
-        i = index_of(c.key, "ns-", N_NAMESPACES);
+        i = bench_index_of(c.key, "ns-", N_NAMESPACES);
         if (i < 0) {
             continue;
         }
@@ -477,115 +420,26 @@ verify(const char *when)
 
 /* --- Creating objects. */
 
+/* Requests of 'bulk', the setup's, from the poll loop. */
 static void
-bulk_created(struct kube_response *response, void *op_)
+bulk_run(struct bench_bulk *bulk)
 {
-    struct create_op *op = op_;
-    struct bulk *bulk = op->bulk;
-    double now = bench_now_seconds();
-
-    if (response->status != 201) {
-        bench_fail(&kovn, "creating %s #%d: %ld %s %s", bulk->what, op->i,
-                   response->status, response->reason, response->message);
-    }
-    if (bulk->samples) {
-        bulk->samples[op->i].acked = now;
-    }
-    bulk->last_acked = now;
-    bulk->done++;
-    free(op);
+    bulk->client = writer;
+    bulk->ctl = &kovn;
+    bench_bulk_run(bulk, &loop, SETUP_LIMIT_S);
 }
 
-/* Sends what is due: the next creates while fewer than the window are
- * outstanding and, with a rate, their time has come. */
 static void
-bulk_fill(struct bulk *bulk)
+subnet_sent(int s, double now)
 {
-    int window = bulk->max_in_flight ? bulk->max_in_flight : SETUP_WINDOW;
-    double now = bench_now_seconds();
-
-    while (bulk->sent < bulk->n && bulk->sent - bulk->done < window &&
-           (!bulk->rate || !bulk->sent ||
-            now >= bulk->first_sent + bulk->sent / bulk->rate)) {
-        struct create_op *op = xmalloc(sizeof *op);
-        char *body = bulk->body(bulk->sent);
-        struct json *json = json_from_string(body);
-
-        op->bulk = bulk;
-        op->i = bulk->sent++;
-        if (!op->i) {
-            bulk->first_sent = now;
-        }
-        if (bulk->samples) {
-            bulk->samples[op->i].sent = now;
-        }
-        kube_client_send(writer, "POST", bulk->path, json, NULL, bulk_created,
-                         op);
-        json_destroy(json);
-        free(body);
-    }
-    kube_client_run(writer);
+    samples[s].sent = now;
 }
 
-/* When the next create of 'bulk' is due, for the poll loop's timer; with
- * the window full, a response wakes the loop first. */
-static long long
-bulk_due_ms(const struct bulk *bulk)
-{
-    int window = bulk->max_in_flight ? bulk->max_in_flight : SETUP_WINDOW;
-    long long next = time_msec() + 100;
-
-    if (bulk->rate && bulk->sent < bulk->n &&
-        bulk->sent - bulk->done < window) {
-        double due = bulk->first_sent + bulk->sent / bulk->rate;
-        next = MIN(next, time_msec() +
-                             (long long)((due - bench_now_seconds()) * 1000));
-    }
-    return next;
-}
-
-/* Creates every object of 'bulk' and waits for the last 201. */
 static void
-bulk_run(struct bulk *bulk)
+subnet_acked(int s, const struct kube_response *response OVS_UNUSED,
+             double now)
 {
-    double start = bench_now_seconds();
-
-    for (;;) {
-        run_all();
-        bulk_fill(bulk);
-        if (bulk->done >= bulk->n) {
-            return;
-        }
-        if (bench_now_seconds() - start > SETUP_LIMIT_S) {
-            bench_fail(&kovn, "creating %s: %d of %d done after %.0f s",
-                       bulk->what, bulk->done, bulk->n, SETUP_LIMIT_S);
-        }
-        block_until(bulk_due_ms(bulk));
-    }
-}
-
-/* Runs the poll loop until 'done()' or fails after 'limit_s' with 'what'
- * and the counts 'progress()' gives. */
-static double
-wait_for(const char *what, bool (*done)(void),
-         void (*progress)(char *, size_t), double limit_s)
-{
-    double start = bench_now_seconds();
-
-    for (;;) {
-        run_all();
-        if (done()) {
-            return bench_now_seconds() - start;
-        }
-        if (bench_now_seconds() - start > limit_s) {
-            char text[128];
-
-            progress(text, sizeof text);
-            bench_fail(&kovn, "%s: not done after %.0f s: %s", what, limit_s,
-                       text);
-        }
-        block_until(time_msec() + 100);
-    }
+    samples[s].acked = now;
 }
 
 static bool
@@ -719,12 +573,12 @@ start_controller(const char *exe, const char *log_name, struct start *s)
 {
     int subnet_updates0 = subnet_updates, ns_updates0 = ns_updates;
     double start, now, reconciled_at = 0;
-    double servers[N_SERVERS];
+    double servers[BENCH_N_SERVERS];
     char log[256];
     int port = 0, error;
 
     memset(s, 0, sizeof *s);
-    server_cpu(servers);
+    bench_server_cpu(k8s.dir, ovn.dir, servers);
     snprintf(log, sizeof log, "%s/%s", k8s.dir, log_name);
     start = bench_now_seconds();
     error = bench_ctl_start(&kovn, exe, ovn.nb_unix, k8s.controller_kubeconfig,
@@ -785,8 +639,8 @@ start_controller(const char *exe, const char *log_name, struct start *s)
     s->reconciled_s = reconciled_at - start;
     s->idle_s = bench_now_seconds() - start;
     s->cpu_s = bench_proc_cpu(kovn.pid);
-    server_cpu(s->server_cpu_s);
-    for (int i = 0; i < N_SERVERS; i++) {
+    bench_server_cpu(k8s.dir, ovn.dir, s->server_cpu_s);
+    for (int i = 0; i < BENCH_N_SERVERS; i++) {
         s->server_cpu_s[i] -= servers[i];
     }
     bench_proc_memory(kovn.pid, &s->rss_kib, &s->hwm_kib);
@@ -807,38 +661,30 @@ struct fig1 {
     double all_cpu_s; /* ...and until all bound and idle. */
     double gen_cpu_s;
     /* The servers' CPU, until all bound and idle. */
-    double server_cpu_s[N_SERVERS];
+    double server_cpu_s[BENCH_N_SERVERS];
     int vpc_events, subnet_events, ns_events; /* Watch updates here. */
     double load;
     long rss_kib, hwm_kib;
     struct ctl_stats before, after;
 };
 
-static double
-latest(const double *v, int n)
-{
-    double max = 0;
-
-    for (int i = 0; i < n; i++) {
-        max = MAX(max, v[i]);
-    }
-    return max;
-}
-
 static void
 figure1(struct fig1 *f)
 {
-    struct bulk subnets = {.what = "subnets",
-                           .path = CRD_API_PATH "/subnets",
-                           .n = N_SUBNETS,
-                           .body = subnet_body,
-                           .rate = RATE,
-                           .max_in_flight = MAX_IN_FLIGHT,
-                           .samples = samples};
+    struct bench_bulk subnets = {.what = "subnets",
+                                 .path = CRD_API_PATH "/subnets",
+                                 .n = N_SUBNETS,
+                                 .body = subnet_body,
+                                 .rate = RATE,
+                                 .window = MAX_IN_FLIGHT,
+                                 .on_sent = subnet_sent,
+                                 .on_acked = subnet_acked,
+                                 .client = writer,
+                                 .ctl = &kovn};
     int port = bench_ctl_metrics_port(&kovn);
     double ctl_cpu, gen_cpu, start, next_check = 0, next_progress;
     double seen[N_SUBNETS], ready[N_SUBNETS];
-    double servers[N_SERVERS];
+    double servers[BENCH_N_SERVERS];
     int vpc_events = vpc_updates, subnet_events = subnet_updates;
     int ns_events = ns_updates;
 
@@ -847,14 +693,14 @@ figure1(struct fig1 *f)
         bench_fail(&kovn, "the controller's /metrics did not answer");
     }
     subnet_bulk = &subnets;
-    server_cpu(servers);
+    bench_server_cpu(k8s.dir, ovn.dir, servers);
     ctl_cpu = bench_proc_cpu(kovn.pid);
     gen_cpu = bench_self_cpu();
     start = bench_now_seconds();
     next_progress = start + 10;
     for (;;) {
         run_all();
-        bulk_fill(&subnets);
+        bench_bulk_fill(&subnets);
         if (subnets.done >= N_SUBNETS && n_ready >= N_SUBNETS) {
             break;
         }
@@ -882,7 +728,7 @@ figure1(struct fig1 *f)
             progress(now - start);
             next_progress = now + 10;
         }
-        block_until(bulk_due_ms(&subnets));
+        block_until(bench_bulk_due_ms(&subnets));
     }
     f->ctl_cpu_s = bench_proc_cpu(kovn.pid) - ctl_cpu;
     f->gen_cpu_s = bench_self_cpu() - gen_cpu;
@@ -892,14 +738,15 @@ figure1(struct fig1 *f)
         ready[s] = samples[s].ready;
     }
     f->bare_s = subnets.last_acked - subnets.first_sent;
-    f->seen_s = latest(seen, N_SUBNETS) - subnets.first_sent;
-    f->ready_s = latest(ready, N_SUBNETS) - subnets.first_sent;
-    wait_for("namespaces", all_bound, bound_progress, READY_LIMIT_S);
-    f->bound_s = latest(ns_bound, N_NAMESPACES) - subnets.first_sent;
+    f->seen_s = bench_latest(seen, N_SUBNETS) - subnets.first_sent;
+    f->ready_s = bench_latest(ready, N_SUBNETS) - subnets.first_sent;
+    bench_wait_for(&kovn, &loop, "namespaces", all_bound, bound_progress,
+                   READY_LIMIT_S);
+    f->bound_s = bench_latest(ns_bound, N_NAMESPACES) - subnets.first_sent;
     f->settle_s = settle();
     f->all_cpu_s = bench_proc_cpu(kovn.pid) - ctl_cpu;
-    server_cpu(f->server_cpu_s);
-    for (int i = 0; i < N_SERVERS; i++) {
+    bench_server_cpu(k8s.dir, ovn.dir, f->server_cpu_s);
+    for (int i = 0; i < BENCH_N_SERVERS; i++) {
         f->server_cpu_s[i] -= servers[i];
     }
     f->vpc_events = vpc_updates - vpc_events;
@@ -988,8 +835,8 @@ print_start(const char *what, const struct start *s)
         "%-18s %7.2f %10.2f %6.2f %6.2f %6.2f %6.2f %5.2f %4.0f %6.0f %6.0f "
         "%5.1f %5.1f %6d %6d\n",
         what, s->ready_s, s->reconciled_s, s->idle_s, s->cpu_s,
-        s->server_cpu_s[S_APISERVER], s->server_cpu_s[S_ETCD],
-        s->server_cpu_s[S_NB], s->stats.q[Q_VPC].reconciles,
+        s->server_cpu_s[BENCH_APISERVER], s->server_cpu_s[BENCH_ETCD],
+        s->server_cpu_s[BENCH_NB], s->stats.q[Q_VPC].reconciles,
         s->stats.q[Q_SUBNET].reconciles, s->stats.q[Q_NAMESPACE].reconciles,
         s->rss_kib / 1024.0, s->hwm_kib / 1024.0, s->subnet_events,
         s->ns_events);
@@ -1023,24 +870,6 @@ print_work(const char *what, const struct ctl_stats *before,
            txns ? (after->txn_s - b->txn_s) * 1000 / txns : 0);
     printf("  %-20s %-10s %10.0f\n", what, "Events",
            after->events - b->events);
-}
-
-/* The warnings and errors in the controller's log 'log_name', counted by
- * kind (numbers in messages folded), most frequent first. */
-static void
-print_log_warnings(const char *log_name)
-{
-    char *out = sandbox_run(
-        "grep -E '\\|(WARN|ERR|EMER)\\|' %s/%s | cut -d'|' -f3,4,5- | "
-        "sed -E 's/[0-9]+/N/g' | cut -c1-100 | sort | uniq -c | sort -rn | "
-        "head -5",
-        k8s.dir, log_name);
-
-    printf("  %s: %s", log_name, out && *out ? "\n" : "no warnings\n");
-    if (out && *out) {
-        printf("%s", out);
-    }
-    free(out);
 }
 
 static int
@@ -1128,8 +957,8 @@ report(const struct fig1 *f, const struct start *first,
     printf("CPU in figure 1 until all bound and idle: controller %.2f s "
            "(%.2f ms per subnet)",
            f->all_cpu_s, f->all_cpu_s * 1000 / N_SUBNETS);
-    for (int i = 0; i < N_SERVERS; i++) {
-        printf(", %s %.2f s", server_names[i], f->server_cpu_s[i]);
+    for (int i = 0; i < BENCH_N_SERVERS; i++) {
+        printf(", %s %.2f s", bench_server_name(i), f->server_cpu_s[i]);
     }
     printf(", this load generator %.2f s (until all Ready)\n", f->gen_cpu_s);
     printf("watch events per subnet created (the controller's writes): "
@@ -1178,13 +1007,13 @@ report(const struct fig1 *f, const struct start *first,
            "transactions and their mean time; Events: Kubernetes Events the "
            "controller recorded)\n");
     printf("controller log warnings, by kind:\n");
-    print_log_warnings("controller.log");
+    bench_print_log_warnings(k8s.dir, "controller.log");
     for (int i = 0; i < N_RESTARTS; i++) {
         char log_name[64];
 
         snprintf(log_name, sizeof log_name, "controller-restart-%d.log",
                  i + 1);
-        print_log_warnings(log_name);
+        bench_print_log_warnings(k8s.dir, log_name);
     }
 
     printf("\n");
@@ -1197,18 +1026,18 @@ report(const struct fig1 *f, const struct start *first,
 int
 main(int argc, char *argv[])
 {
-    struct bulk vpcs = {.what = "Vpcs",
-                        .path = CRD_API_PATH "/vpcs",
-                        .n = N_VPCS,
-                        .body = vpc_body};
-    struct bulk nodes = {.what = "Nodes",
-                         .path = "/api/v1/nodes",
-                         .n = N_NODES,
-                         .body = node_body};
-    struct bulk namespaces = {.what = "namespaces",
-                              .path = "/api/v1/namespaces",
-                              .n = N_NAMESPACES,
-                              .body = ns_body};
+    struct bench_bulk vpcs = {.what = "Vpcs",
+                              .path = CRD_API_PATH "/vpcs",
+                              .n = N_VPCS,
+                              .body = vpc_body};
+    struct bench_bulk nodes = {.what = "Nodes",
+                               .path = "/api/v1/nodes",
+                               .n = N_NODES,
+                               .body = node_body};
+    struct bench_bulk namespaces = {.what = "namespaces",
+                                    .path = "/api/v1/namespaces",
+                                    .n = N_NAMESPACES,
+                                    .body = ns_body};
     struct start first, restarts[N_RESTARTS];
     struct fig1 f;
     size_t n_listed[4];
@@ -1255,7 +1084,8 @@ main(int argc, char *argv[])
     fflush(stdout);
 
     start_controller(exe, "controller.log", &first);
-    t = wait_for("first start", setup_done, setup_progress, SETUP_LIMIT_S);
+    t = bench_wait_for(&kovn, &loop, "first start", setup_done, setup_progress,
+                       SETUP_LIMIT_S);
     printf("controller first start: /readyz after %.2f s, all reconciled "
            "(%d namespaces annotated, Vpcs Ready) after %.2f s; waited %.2f "
            "s more for the watches\n",

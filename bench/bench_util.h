@@ -3,6 +3,8 @@
 #define KOVN_BENCH_UTIL_H 1
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -40,6 +42,34 @@ bench_rss_kib(void)
         fclose(f);
     }
     return resident * 4;
+}
+
+/* The index of 'name' if it is "<prefix><digits>" below 'n', else -1. */
+static inline int
+bench_index_of(const char *name, const char *prefix, int n)
+{
+    size_t len = strlen(prefix);
+    char *end;
+    long i;
+
+    if (!name || strncmp(name, prefix, len)) {
+        return -1;
+    }
+    i = strtol(name + len, &end, 10);
+    return end != name + len && !*end && i >= 0 && i < n ? i : -1;
+}
+
+/* The largest of the 'n' values of 'v', or 0: the last of a set of
+ * timestamps. */
+static inline double
+bench_latest(const double *v, int n)
+{
+    double max = 0;
+
+    for (int i = 0; i < n; i++) {
+        max = v[i] > max ? v[i] : max;
+    }
+    return max;
 }
 
 /* Prints a row of a benchmark's table: 'what' (in 'width' columns), the
