@@ -26,7 +26,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/vlog.h"
-#include "ovn-nb-idl.h"
+#include "ovn/ovn-nb-idl.h"
 #include "ovn/owner.h"
 #include "ovn/router.h"
 #include "ovn/switch.h"
