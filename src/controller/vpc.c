@@ -82,21 +82,6 @@ route_desired(const struct vpc_static_route *routes, size_t n_routes,
     return false;
 }
 
-static bool
-policy_desired(const struct vpc *vpc,
-               const struct nbrec_logical_router_policy *policy)
-{
-    for (size_t i = 0; i < vpc->n_policy_routes; i++) {
-        const struct vpc_policy_route *p = &vpc->policy_routes[i];
-        if (policy->priority == p->priority &&
-            !strcmp(policy->match, p->match) &&
-            !strcmp(policy->action, p->action)) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* The VPC of that name as the model has it when the write is built. */
 static int
 build_vpc(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
@@ -138,24 +123,18 @@ build_vpc(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     if (error) {
         return error;
     }
+    struct ovn_policy_spec *specs =
+        xcalloc(vpc->n_policy_routes + 1, sizeof *specs);
     for (size_t i = 0; i < vpc->n_policy_routes; i++) {
         const struct vpc_policy_route *p = &vpc->policy_routes[i];
-        if ((error = ovn_policy_ensure(
-                 nb, txn, vpc->name, p->priority, p->match, p->action,
-                 !strcmp(p->action, "reroute") ? &p->nexthop : NULL, &owner,
-                 err))) {
-            return error;
-        }
+        specs[i] = (struct ovn_policy_spec){
+            p->priority, p->match, p->action,
+            !strcmp(p->action, "reroute") ? &p->nexthop : NULL};
     }
-    for (size_t i = 0; i < router->n_policies; i++) {
-        const struct nbrec_logical_router_policy *policy = router->policies[i];
-        if (ovn_owner_matches(&policy->external_ids, &owner) &&
-            !policy_desired(vpc, policy)) {
-            nbrec_logical_router_update_policies_delvalue(router, policy);
-            nbrec_logical_router_policy_delete(policy);
-        }
-    }
-    return 0;
+    error = ovn_policies_set(nb, txn, vpc->name, specs, vpc->n_policy_routes,
+                             &owner, err);
+    free(specs);
+    return error;
 }
 
 static int

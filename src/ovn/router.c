@@ -474,6 +474,49 @@ ovn_policy_ensure(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     return 0;
 }
 
+static bool
+policy_wanted(const struct nbrec_logical_router_policy *policy,
+              const struct ovn_policy_spec *specs, size_t n_specs)
+{
+    for (size_t i = 0; i < n_specs; i++) {
+        if (policy->priority == specs[i].priority &&
+            !strcmp(policy->match, specs[i].match)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int
+ovn_policies_set(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                 const char *router_name, const struct ovn_policy_spec *specs,
+                 size_t n_specs, const struct ovn_owner *owner,
+                 struct kovn_error *err)
+{
+    const struct nbrec_logical_router *lr;
+
+    for (size_t i = 0; i < n_specs; i++) {
+        const struct ovn_policy_spec *p = &specs[i];
+        int error =
+            ovn_policy_ensure(nb, txn, router_name, p->priority, p->match,
+                              p->action, p->nexthop, owner, err);
+        if (error) {
+            return error;
+        }
+    }
+    lr = ovn_router_find(nb, router_name);
+    for (size_t i = 0; lr && i < lr->n_policies; i++) {
+        const struct nbrec_logical_router_policy *policy = lr->policies[i];
+
+        if (ovn_owner_matches(&policy->external_ids, owner) &&
+            !policy_wanted(policy, specs, n_specs)) {
+            nbrec_logical_router_update_policies_delvalue(lr, policy);
+            nbrec_logical_router_policy_delete(policy);
+        }
+    }
+    return 0;
+}
+
 int
 ovn_policy_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                   const char *router_name, int64_t priority, const char *match)

@@ -80,4 +80,19 @@ int ovn_policy_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                       const char *router_name, int64_t priority,
                       const char *match);
 
+struct ovn_policy_spec {
+    int64_t priority;
+    const char *match;
+    const char *action;
+    const struct net_addr *nexthop; /* For reroute. */
+};
+
+/* Makes the policies 'owner' holds on 'router_name' exactly 'specs': each
+ * is ensured as by ovn_policy_ensure(), and the owner's others go.  Rows
+ * of other owners are left alone. */
+int ovn_policies_set(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
+                     const char *router_name,
+                     const struct ovn_policy_spec *specs, size_t n_specs,
+                     const struct ovn_owner *owner, struct kovn_error *err);
+
 #endif /* KOVN_OVN_ROUTER_H */
