@@ -18,6 +18,8 @@ packages=(
     prometheus
     # scripts
     iproute2 iputils-ping ethtool procps openssl curl xz-utils
+    # kovn-daemon masquerades natOutgoing subnets in a table of its own
+    nftables
     # benchmark P6: the reference bridge + host-local CNI plugins (/usr/lib/cni)
     containernetworking-plugins
     # Kubernetes control plane built from Debian's source (scripts/k8s.sh)

@@ -15,6 +15,7 @@
 #include "controller/queue.h"
 #include "crd/deps.h"
 #include "crd/ip.h"
+#include "crd/pod.h"
 #include "crd/service.h"
 #include "kube/events.h"
 #include "kube/informer.h"
@@ -384,32 +385,44 @@ informer(struct controller *ctl, const char *path,
 }
 
 /* Inputs the model does not hold (namespaces, pods, nodes, Services,
- * Endpoints): their key is all the graph needs.  The informer's aux is
- * the input's struct ctrl_keyed_input. */
+ * Endpoints).  Pods and Nodes hand the graph their pruned JSON before and
+ * after (deps.h); for the others the key is all it needs.  The informer's
+ * aux is the input's struct ctrl_keyed_input. */
 static void
-keyed_changed(const char *key, const struct json *obj, void *input_)
+keyed_changed(const struct ctrl_keyed_input *input, const char *key,
+              const struct json *old, const struct json *new)
 {
-    const struct ctrl_keyed_input *input = input_;
-    struct deps_change *change =
-        deps_change_begin(&input->ctl->deps_world, input->input, key, NULL);
+    bool objects = input->input == DEPS_IN_POD || input->input == DEPS_IN_NODE;
+    struct deps_change *change = deps_change_begin(
+        &input->ctl->deps_world, input->input, key, objects ? old : NULL);
 
-    (void)obj;
-    deps_change_end(change, NULL, &input->ctl->deps_sink);
+    deps_change_end(change, objects ? new : NULL, &input->ctl->deps_sink);
+}
+
+static void
+keyed_add(const char *key, const struct json *obj, void *input)
+{
+    keyed_changed(input, key, NULL, obj);
 }
 
 static void
 keyed_update(const char *key, const struct json *old, const struct json *new,
              void *input)
 {
-    (void)old;
-    keyed_changed(key, new, input);
+    keyed_changed(input, key, old, new);
+}
+
+static void
+keyed_del(const char *key, const struct json *obj, void *input)
+{
+    keyed_changed(input, key, obj, NULL);
 }
 
 static struct kube_informer *
 keyed_informer(struct controller *ctl, const char *path, enum deps_input input)
 {
     ctl->keyed[input] = (struct ctrl_keyed_input){ctl, input};
-    return informer(ctl, path, keyed_changed, keyed_update, keyed_changed,
+    return informer(ctl, path, keyed_add, keyed_update, keyed_del,
                     &ctl->keyed[input]);
 }
 
@@ -473,6 +486,8 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
                             crd_service_cluster_ip);
     kube_informer_add_index(ctl->ip_informer, CTRL_IP_BY_SUBNET,
                             crd_ip_subnet_of);
+    kube_informer_add_index(ctl->pod_informer, CTRL_POD_BY_NODE,
+                            crd_pod_node_of);
     ctl->next_gc_ms = time_msec() + opts->gc_interval_ms;
     ctl->start_ms = time_msec();
 }

@@ -138,6 +138,8 @@ struct controller {
 
 /* Index of IP objects by spec.subnet. */
 #define CTRL_IP_BY_SUBNET "subnet"
+/* Pods by spec.nodeName. */
+#define CTRL_POD_BY_NODE "node"
 /* Services by spec.clusterIP: whose is a VIP found in a load balancer. */
 #define CTRL_SERVICE_BY_CLUSTER_IP "clusterIP"
 

@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "controller/addresses.h"
 #include "controller/controller.h"
+#include "controller/egress.h"
 #include "controller/nbwrite.h"
 #include "controller/ports.h"
 #include "controller/queue.h"
@@ -60,6 +61,8 @@ address_of_family(const struct pod_alloc *alloc, enum net_family family)
     return NULL;
 }
 
+/* The node's policies on the default VPC's router: to its InternalIPs, and
+ * its pods' egress (egress.h); with its address sets. */
 static int
 write_node_policies(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                     const struct ctrl_nb_target *w,
@@ -71,19 +74,23 @@ write_node_policies(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     const struct nbrec_logical_router *router =
         ovn_router_find(nb, router_name);
     struct ovn_owner owner = {OVN_OWNER_NODE, w->key};
-    struct sset wanted = SSET_INITIALIZER(&wanted);
     const struct json *obj =
         delete ? NULL : kube_informer_get(ctl->node_informer, w->key);
-    int error = 0;
+    struct egress_policies policies;
+    int error;
 
-    if (!router || !ovn_owner_is_ours(&router->external_ids)) {
-        return 0; /* Written once the default VPC's router is there. */
+    egress_policies_init(&policies);
+    error = egress_write_node(nb, txn, ctl, w->key, obj ? alloc : NULL,
+                              &policies, err);
+    if (error || !router || !ovn_owner_is_ours(&router->external_ids)) {
+        /* Written once the default VPC's router is there. */
+        goto out;
     }
     if (obj) {
         struct crd_node node;
 
         crd_node_from_json(obj, &node);
-        for (size_t i = 0; i < node.n_internal_ips && !error; i++) {
+        for (size_t i = 0; i < node.n_internal_ips; i++) {
             const struct net_addr *ip = &node.internal_ips[i];
             const struct net_addr *nexthop =
                 address_of_family(alloc, ip->family);
@@ -93,24 +100,17 @@ write_node_policies(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                 continue; /* The join subnet has no address of its family. */
             }
             net_addr_format(ip, text);
-            char *match = xasprintf(
-                "%s.dst == %s", ip->family == NET_V4 ? "ip4" : "ip6", text);
-            error =
-                ovn_policy_ensure(nb, txn, router_name, NODE_POLICY_PRIORITY,
-                                  match, "reroute", nexthop, &owner, err);
-            sset_add_and_free(&wanted, match);
+            egress_policies_add(&policies, NODE_POLICY_PRIORITY,
+                                xasprintf("%s.dst == %s",
+                                          ip->family == NET_V4 ? "ip4" : "ip6",
+                                          text),
+                                "reroute", nexthop);
         }
     }
-    for (size_t i = 0; i < router->n_policies && !error; i++) {
-        const struct nbrec_logical_router_policy *policy = router->policies[i];
-
-        if (ovn_owner_matches(&policy->external_ids, &owner) &&
-            !sset_contains(&wanted, policy->match)) {
-            nbrec_logical_router_update_policies_delvalue(router, policy);
-            nbrec_logical_router_policy_delete(policy);
-        }
-    }
-    sset_destroy(&wanted);
+    error = ovn_policies_set(nb, txn, router_name, policies.specs, policies.n,
+                             &owner, err);
+out:
+    egress_policies_destroy(&policies);
     return error;
 }
 

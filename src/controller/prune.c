@@ -49,7 +49,9 @@ static const char *const node_fields[] = {
     "metadata.resourceVersion",
     "metadata.annotations",
     "metadata.deletionTimestamp",
+    "metadata.labels", /* spec.gatewayNodeSelectors */
     "status.addresses",
+    "status.conditions", /* Ready: a gateway's fail-over */
     NULL,
 };
 

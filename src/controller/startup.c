@@ -136,6 +136,9 @@ subnet_object(const struct controller *ctl, const char *name, const char *cidr,
         json_object_put_string(spec, "gateway", gateway);
     }
     json_object_put(spec, "default", json_boolean_create(is_default));
+    /* As Kube-OVN creates it: the default subnet's pods reach the outside
+     * masqueraded by their node. */
+    json_object_put(spec, "natOutgoing", json_boolean_create(is_default));
     json_object_put(obj, "spec", spec);
     return obj;
 }

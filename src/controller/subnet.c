@@ -16,6 +16,7 @@
 #include "base/error.h"
 #include "controller/controller.h"
 #include "controller/counts.h"
+#include "controller/egress.h"
 #include "controller/nbwrite.h"
 #include "controller/queue.h"
 #include "controller/status.h"
@@ -58,6 +59,7 @@ router_port_mac(const char *vpc, const char *subnet)
  * which a private subnet still lets in (kubelet probes, the node reaching
  * its pods through ovn0). */
 struct subnet_build {
+    const struct controller *ctl;
     const struct subnet *subnet;
     const struct subnet *join; /* NULL if the join subnet is not usable. */
 };
@@ -230,6 +232,10 @@ build_subnet_rows(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
         error = build_private_acls(nb, txn, build, &owner, err);
     }
     if (!error) {
+        error = egress_write_subnet(nb, txn, build->ctl, subnet->name,
+                                    subnet->vpc, false, err);
+    }
+    if (!error) {
         /* Its VPC's Service load balancers, which translate a pod's packet
          * to a ClusterIP on its own switch. */
         ovn_lb_attach_owned(nb, ls, &vpc_owner);
@@ -251,7 +257,7 @@ build_subnet(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
         crd_model_subnet_state(w->ctl->model, subnet, NULL) != SUBNET_OK) {
         return 0; /* Its next reconcile decides; nothing to write now. */
     }
-    struct subnet_build build = {subnet, join_subnet(w->ctl)};
+    struct subnet_build build = {w->ctl, subnet, join_subnet(w->ctl)};
     return build_subnet_rows(nb, txn, &build, err);
 }
 
@@ -263,7 +269,10 @@ build_subnet_delete(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     int error = 0;
 
     if (ovn_router_find(nb, vpc)) {
-        error = ovn_router_port_pair_delete(nb, txn, vpc, w->key, err);
+        error = egress_write_subnet(nb, txn, w->ctl, w->key, vpc, true, err);
+        if (!error) {
+            error = ovn_router_port_pair_delete(nb, txn, vpc, w->key, err);
+        }
     }
     if (!error) {
         error = ovn_switch_delete(nb, txn, w->key, err);
@@ -491,6 +500,44 @@ unusable_removed_step(struct controller *ctl, struct ctrl_job *job,
     return result;
 }
 
+/* A centralized subnet says which node its egress leaves through, or why
+ * none can serve (GatewayReady); others carry neither. */
+static void
+put_gateway_status(struct controller *ctl, const struct subnet *subnet,
+                   struct json *status)
+{
+    if (!egress_subnet_has_gateway(ctl, subnet) ||
+        strcmp(subnet->gateway_type, "centralized")) {
+        json_destroy(
+            shash_find_and_delete(json_object(status), "activateGateway"));
+        kube_condition_remove(
+            shash_find_data(json_object(status), "conditions"),
+            "GatewayReady");
+        return;
+    }
+    char *why;
+    char *active = egress_active_gateway(ctl, subnet, &why);
+
+    if (active) {
+        char *msg = *why ? xasprintf("egress through node \"%s\"; passed "
+                                     "over: %s",
+                                     active, why)
+                         : xasprintf("egress through node \"%s\"", active);
+
+        json_object_put_string(status, "activateGateway", active);
+        ctrl_status_condition(status, "GatewayReady", "True", "GatewayActive",
+                              msg);
+        free(msg);
+    } else {
+        json_destroy(
+            shash_find_and_delete(json_object(status), "activateGateway"));
+        ctrl_status_condition(status, "GatewayReady", "False", "NoGatewayNode",
+                              why);
+    }
+    free(active);
+    free(why);
+}
+
 /* After the switch's write: status with its outcome. */
 static enum ctrl_result
 rows_written_step(struct controller *ctl, struct ctrl_job *job,
@@ -525,6 +572,7 @@ rows_written_step(struct controller *ctl, struct ctrl_job *job,
         conditions = shash_find_data(json_object(status), "conditions");
         kube_condition_remove(conditions, "Error");
         put_counts(ctl, subnet, status);
+        put_gateway_status(ctl, subnet, status);
         result = ctrl_status_write(ctl, job, path, obj, status);
     }
     free(path);

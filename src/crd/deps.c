@@ -13,6 +13,10 @@
 
 #include "crd/ip.h"
 #include "crd/model.h"
+#include "crd/names.h"
+#include "crd/node.h"
+#include "crd/pod.h"
+#include "kube/object.h"
 #include "openvswitch/dynamic-string.h"
 #include "smap.h"
 #include "sset.h"
@@ -134,6 +138,72 @@ ippool_view(const struct deps_world *w, const char *key, const void *object)
     return ds_steal_cstr(&s);
 }
 
+/* What a node's egress address sets and the gateway choice see of a
+ * subnet: where it is, how it egresses, whether it works. */
+static char *
+subnet_egress_view(const struct deps_world *w, const char *key,
+                   const void *object)
+{
+    const struct subnet *subnet = crd_model_subnet(w->model, key);
+
+    (void)object;
+    if (!subnet) {
+        return NULL;
+    }
+    return xasprintf("%s|%s|%s|%s|%d", subnet->vpc, subnet->gateway_type,
+                     subnet->error ? subnet->error : "",
+                     subnet->cidr_block ? subnet->cidr_block : "",
+                     subnet->deleting);
+}
+
+/* What a node's address sets read of a pod (its JSON): where it runs and
+ * its addresses. */
+static char *
+pod_egress_view(const struct deps_world *w, const char *key,
+                const void *object)
+{
+    const char *ip, *ls;
+
+    (void)w;
+    (void)key;
+    if (!object) {
+        return NULL;
+    }
+    ip = kube_object_annotation(object, ANN_IP_ADDRESS);
+    ls = kube_object_annotation(object, ANN_LOGICAL_SWITCH);
+    return xasprintf("%s|%s|%s", crd_pod_node_of(object) ?: "", ip ? ip : "",
+                     ls ? ls : "");
+}
+
+/* What the gateway choice reads of a node (its JSON): Ready, labels and
+ * whether it has a join address. */
+static char *
+node_gateway_view(const struct deps_world *w, const char *key,
+                  const void *object)
+{
+    struct smap labels = SMAP_INITIALIZER(&labels);
+    struct crd_node node;
+    const char *ip;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    (void)w;
+    (void)key;
+    if (!object) {
+        return NULL;
+    }
+    crd_node_from_json(object, &node);
+    ip = kube_object_annotation(object, ANN_IP_ADDRESS);
+    ds_put_format(&s, "%d|%s|", node.ready, ip ? ip : "");
+    kube_object_labels(object, &labels);
+    const struct smap_node **sorted = smap_sort(&labels);
+    for (size_t i = 0; i < smap_count(&labels); i++) {
+        ds_put_format(&s, "%s=%s,", sorted[i]->key, sorted[i]->value);
+    }
+    free(sorted);
+    smap_destroy(&labels);
+    return ds_steal_cstr(&s);
+}
+
 /* ---- Handlers ---- */
 
 static void
@@ -171,6 +241,51 @@ nodes_of_default_vpc(const struct deps_world *w, const char *key,
 {
     (void)object;
     if (!strcmp(key, crd_model_default_vpc(w->model))) {
+        m->all = true;
+    }
+}
+
+/* Centralized subnets choose their gateway among the nodes. */
+static void
+centralized_subnets(const struct deps_world *w, const char *key,
+                    const void *object, struct marks *m)
+{
+    struct shash_node *node;
+
+    (void)key;
+    (void)object;
+    SHASH_FOR_EACH(node, crd_model_subnets(w->model))
+    {
+        const struct subnet *subnet = node->data;
+        if (subnet->gateway_type &&
+            !strcmp(subnet->gateway_type, "centralized")) {
+            mark(m, subnet->name);
+        }
+    }
+}
+
+/* A node's address sets list its pods. */
+static void
+node_of_pod(const struct deps_world *w, const char *key, const void *object,
+            struct marks *m)
+{
+    (void)w;
+    (void)key;
+    if (object) {
+        mark(m, crd_pod_node_of(object));
+    }
+}
+
+/* Every node's address sets read the default VPC's subnets' gateway
+ * type. */
+static void
+nodes_of_default_vpc_subnet(const struct deps_world *w, const char *key,
+                            const void *object, struct marks *m)
+{
+    const struct subnet *subnet = crd_model_subnet(w->model, key);
+
+    (void)object;
+    if (subnet && !strcmp(subnet->vpc, crd_model_default_vpc(w->model))) {
         m->all = true;
     }
 }
@@ -421,6 +536,10 @@ static const struct deps_edge edges[] = {
      subnet_binding_view, 0, false},
     {DEPS_IN_VPC, DEPS_OUT_SUBNET, subnets_of_vpc, existence_view, 0, false},
     {DEPS_IN_IP, DEPS_OUT_SUBNET, subnet_of_ip, NULL, 1000, false},
+    /* A centralized subnet's active gateway: the nodes' readiness, labels
+     * and join addresses. */
+    {DEPS_IN_NODE, DEPS_OUT_SUBNET, centralized_subnets, node_gateway_view, 0,
+     false},
 
     /* VPC status and router: its spec, which subnets name it, and for the
      * default VPC the join subnet's gateway (its default route). */
@@ -439,11 +558,15 @@ static const struct deps_edge edges[] = {
     {DEPS_IN_VPC, DEPS_OUT_POD, namespaces_of_vpc, vpc_binding_view, 0, true},
     {DEPS_IN_IPPOOL, DEPS_OUT_POD, namespaces_of_ippool, ippool_view, 0, true},
 
-    /* Nodes: the node, and the default VPC's router that holds the
-     * policies to its addresses. */
+    /* Nodes: the node, the default VPC's router that holds the policies
+     * to its addresses, and for its egress address sets its pods and the
+     * default VPC's subnets (which of them are distributed). */
     {DEPS_IN_NODE, DEPS_OUT_NODE, same_key, NULL, 0, false},
     {DEPS_IN_VPC, DEPS_OUT_NODE, nodes_of_default_vpc, existence_view, 0,
      false},
+    {DEPS_IN_POD, DEPS_OUT_NODE, node_of_pod, pod_egress_view, 0, false},
+    {DEPS_IN_SUBNET, DEPS_OUT_NODE, nodes_of_default_vpc_subnet,
+     subnet_egress_view, 0, false},
 
     /* Services: the Service and its Endpoints (same key). */
     {DEPS_IN_SERVICE, DEPS_OUT_SERVICE, same_key, NULL, 0, false},

@@ -35,8 +35,8 @@ enum deps_input {
     DEPS_IN_VPC,       /* key: name; read from the model */
     DEPS_IN_IPPOOL,    /* key: name; read from the model */
     DEPS_IN_IP,        /* key: name; object: struct crd_ip */
-    DEPS_IN_POD,       /* key: "namespace/name" */
-    DEPS_IN_NODE,      /* key: name */
+    DEPS_IN_POD,       /* key: "namespace/name"; object: its JSON */
+    DEPS_IN_NODE,      /* key: name; object: its JSON */
     DEPS_IN_SERVICE,   /* key: "namespace/name" */
     DEPS_IN_ENDPOINTS, /* key: "namespace/name", its Service's */
     DEPS_N_INPUTS
@@ -92,7 +92,8 @@ struct deps_change;
 /* Reports a change of input 'key' of kind 'input' before it is applied
  * to the model.  'object' is the input's typed form where the model does
  * not hold it (DEPS_IN_IP: struct crd_ip; DEPS_IN_NAMESPACE: struct smap
- * of labels), or NULL when absent. */
+ * of labels; DEPS_IN_POD, DEPS_IN_NODE: the informer's pruned JSON), or
+ * NULL when absent or not needed. */
 struct deps_change *deps_change_begin(const struct deps_world *world,
                                       enum deps_input input, const char *key,
                                       const void *object);

@@ -5,7 +5,9 @@
 
 #include <string.h>
 
+#include "kube/object.h"
 #include "openvswitch/json.h"
+#include "util.h"
 #include "json/access.h"
 
 void
@@ -15,6 +17,8 @@ crd_node_from_json(const struct json *obj, struct crd_node *node)
         json_member(json_member(obj, "status"), "addresses");
 
     memset(node, 0, sizeof *node);
+    node->ready = kube_condition_is_true(
+        json_member(json_member(obj, "status"), "conditions"), "Ready");
     if (!addresses || addresses->type != JSON_ARRAY) {
         return;
     }
@@ -42,4 +46,18 @@ crd_node_from_json(const struct json *obj, struct crd_node *node)
         node->internal_ips[0] = node->internal_ips[1];
         node->internal_ips[1] = v6;
     }
+}
+
+char *
+crd_node_address_set_name(const char *name, enum net_family family)
+{
+    char *as =
+        xasprintf("kovn.node.%s_ip%c", name, family == NET_V4 ? '4' : '6');
+
+    for (char *p = as; *p; p++) {
+        if (*p == '-') {
+            *p = '_';
+        }
+    }
+    return as;
 }

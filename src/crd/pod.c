@@ -27,6 +27,14 @@ member_string(const struct json *obj, const char *section, const char *key)
     return s;
 }
 
+const char *
+crd_pod_node_of(const struct json *obj)
+{
+    const char *node = member_string(obj, "spec", "nodeName");
+
+    return node && *node ? node : NULL;
+}
+
 void
 crd_pod_from_json(const struct json *obj, struct crd_pod *pod)
 {

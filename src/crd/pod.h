@@ -32,6 +32,10 @@ struct crd_pod {
 void crd_pod_from_json(const struct json *obj, struct crd_pod *pod);
 void crd_pod_destroy(struct crd_pod *pod);
 
+/* spec.nodeName of a pod's JSON, NULL until scheduled: an informer index
+ * (a node's egress address set lists its pods). */
+const char *crd_pod_node_of(const struct json *obj);
+
 /* The annotation 'key' when present and not empty, else NULL. */
 const char *crd_pod_annotation(const struct crd_pod *pod, const char *key);
 

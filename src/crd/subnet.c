@@ -8,10 +8,10 @@
 
 #include "base/error.h"
 #include "kube/object.h"
+#include "net/ovn_name.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/util.h"
-#include "net/ovn_name.h"
 #include "json/access.h"
 
 static void
@@ -20,6 +20,7 @@ subnet_init(struct subnet *subnet)
     memset(subnet, 0, sizeof *subnet);
     net_range_list_init(&subnet->exclude_ips);
     sset_init(&subnet->namespaces);
+    svec_init(&subnet->gateway_nodes);
 }
 
 void
@@ -42,6 +43,12 @@ subnet_destroy(struct subnet *subnet)
     free(subnet->selectors);
     free(subnet->allow_subnets);
     free(subnet->gateway_type);
+    svec_destroy(&subnet->gateway_nodes);
+    for (size_t i = 0; i < subnet->n_gateway_selectors; i++) {
+        kube_selector_destroy(&subnet->gateway_selectors[i]);
+    }
+    free(subnet->gateway_selectors);
+    free(subnet->active_gateway);
     free(subnet->provider);
     free(subnet->error);
     memset(subnet, 0, sizeof *subnet);
@@ -291,33 +298,81 @@ out:
 }
 
 static int
-parse_selectors(struct subnet *subnet, const struct json *spec,
-                struct kovn_error *err)
+parse_selector_list(const struct json *spec, const char *member,
+                    struct kube_selector **selectors, size_t *n_selectors,
+                    struct kovn_error *err)
 {
     const struct json *array;
-    int error =
-        json_member_array(spec, "namespaceSelectors", "spec", &array, err);
+    int error = json_member_array(spec, member, "spec", &array, err);
 
     if (error || !array) {
         return error;
     }
     const struct json_array *items = json_array(array);
     if (items->n > SUBNET_MAX_SELECTORS) {
-        return kovn_error_set(err, -EINVAL,
-                              "spec.namespaceSelectors: %zu items, limit %d",
-                              items->n, SUBNET_MAX_SELECTORS);
+        return kovn_error_set(err, -EINVAL, "spec.%s: %zu items, limit %d",
+                              member, items->n, SUBNET_MAX_SELECTORS);
     }
-    subnet->selectors =
-        xcalloc(items->n ? items->n : 1, sizeof *subnet->selectors);
+    *selectors = xcalloc(items->n ? items->n : 1, sizeof **selectors);
     for (size_t i = 0; i < items->n; i++) {
-        subnet->n_selectors++;
-        if (kube_selector_from_json(items->elems[i], &subnet->selectors[i],
-                                    err)) {
-            kovn_error_prefix(err, "spec.namespaceSelectors[%zu]: ", i);
+        ++*n_selectors;
+        if (kube_selector_from_json(items->elems[i], &(*selectors)[i], err)) {
+            kovn_error_prefix(err, "spec.%s[%zu]: ", member, i);
             return -EINVAL;
         }
     }
     return 0;
+}
+
+static int
+parse_selectors(struct subnet *subnet, const struct json *spec,
+                struct kovn_error *err)
+{
+    return parse_selector_list(spec, "namespaceSelectors", &subnet->selectors,
+                               &subnet->n_selectors, err);
+}
+
+/* spec.gatewayNode is Kube-OVN's comma-separated list of node names in
+ * order of preference; an item may be "node:address" (the address is for
+ * external gateways, which kovn does not have yet: the node is what
+ * counts). */
+static int
+parse_gateway_nodes(struct subnet *subnet, const char *text,
+                    struct kovn_error *err)
+{
+    char *copy = xstrdup(text ? text : "");
+    char *save = NULL;
+    int error = 0;
+
+    for (char *item = strtok_r(copy, ",", &save); item;
+         item = strtok_r(NULL, ",", &save)) {
+        char *colon = strchr(item, ':');
+        struct kovn_error local;
+
+        if (colon) {
+            *colon = '\0';
+        }
+        item += strspn(item, " ");
+        for (size_t len = strlen(item); len && item[len - 1] == ' ';) {
+            item[--len] = '\0';
+        }
+        if (!*item) {
+            continue;
+        }
+        if (subnet->gateway_nodes.n >= SUBNET_MAX_GATEWAY_NODES) {
+            error = kovn_error_set(err, -EINVAL,
+                                   "spec.gatewayNode: more than %d nodes",
+                                   SUBNET_MAX_GATEWAY_NODES);
+            break;
+        }
+        if (ovn_name_check("spec.gatewayNode item", item, &local)) {
+            error = kovn_error_set(err, -EINVAL, "%s", local.msg);
+            break;
+        }
+        svec_add(&subnet->gateway_nodes, item);
+    }
+    free(copy);
+    return error;
 }
 
 /* The part of the spec that says where the subnet belongs; parsed even
@@ -419,7 +474,14 @@ parse_spec(struct subnet *subnet, const struct json *spec,
                               text);
     }
     subnet->gateway_type = xstrdup(text && *text ? text : "distributed");
-    return 0;
+    if ((error =
+             json_member_string(spec, "gatewayNode", "spec", &text, err)) ||
+        (error = parse_gateway_nodes(subnet, text, err))) {
+        return error;
+    }
+    return parse_selector_list(spec, "gatewayNodeSelectors",
+                               &subnet->gateway_selectors,
+                               &subnet->n_gateway_selectors, err);
 }
 
 int
@@ -444,6 +506,12 @@ subnet_from_json(const struct json *obj, const char *default_vpc,
     subnet->creation_timestamp = xstrdup(text ? text : "");
     subnet->deleting = kube_object_is_deleting(obj);
     subnet->has_finalizer = kube_object_has_finalizer(obj, CRD_FINALIZER);
+    /* Written by kovn-controller, read by every kovn-daemon: the node that
+     * masquerades a centralized subnet's egress. */
+    text = NULL;
+    json_member_string(json_member(obj, "status"), "activateGateway", "status",
+                       &text, NULL);
+    subnet->active_gateway = xstrdup(text ? text : "");
 
     kovn_error_clear(&local);
     if (spec && spec->type != JSON_OBJECT) {

@@ -19,6 +19,7 @@
 #include "net/range.h"
 #include "openvswitch/shash.h"
 #include "sset.h"
+#include "svec.h"
 
 struct json;
 struct smap;
@@ -28,6 +29,8 @@ struct smap;
 #define SUBNET_MAX_SELECTORS  64
 /* spec.allowSubnets: each item becomes ACL rows on the switch. */
 #define SUBNET_MAX_ALLOW_SUBNETS 256
+/* spec.gatewayNode: an ordered fail-over list. */
+#define SUBNET_MAX_GATEWAY_NODES 64
 
 enum subnet_protocol {
     SUBNET_IPV4,
@@ -67,6 +70,13 @@ struct subnet {
     size_t n_allow_subnets;
     bool nat_outgoing;
     char *gateway_type; /* "distributed" (default) or "centralized". */
+    /* A centralized subnet's candidate gateways: spec.gatewayNode's names
+     * in order of preference, then the nodes spec.gatewayNodeSelectors
+     * select (by name). */
+    struct svec gateway_nodes;
+    struct kube_selector *gateway_selectors;
+    size_t n_gateway_selectors;
+    char *active_gateway; /* status.activateGateway, "" when absent. */
     char *provider;
 
     char *error; /* NULL if the spec is valid on its own. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "daemon/cni_server.h"
+#include "daemon/egress.h"
 #include "daemon/nodeport.h"
 #include "daemon/ops.h"
 #include "daemon/ovs.h"
@@ -76,6 +77,7 @@ daemon_init(struct daemon *d, const struct daemon_options *opts,
     free(pod_selector);
     free(node_selector);
 
+    egress_init(d);
     d->workers = worker_pool_create(opts->n_workers);
     error = cni_server_create(opts->cni_socket, opts->max_conns, ops_request,
                               d, &d->server, err);
@@ -94,6 +96,7 @@ daemon_destroy(struct daemon *d)
     ops_destroy(d);
     cni_server_destroy(d->server);
     d->server = NULL;
+    egress_destroy(d);
     kube_informer_destroy(d->pods);
     kube_informer_destroy(d->node);
     d->pods = d->node = NULL;
@@ -132,6 +135,7 @@ daemon_run(struct daemon *d)
         check_chassis(d);
     }
     nodeport_run(d);
+    egress_run(d);
     sweep_run(d);
     cni_server_run(d->server);
     ops_run(d);
@@ -148,6 +152,7 @@ daemon_wait(struct daemon *d)
         poll_timer_wait_until(d->chassis_next_check);
     }
     nodeport_wait(d);
+    egress_wait(d);
     cni_server_wait(d->server);
     ops_wait(d);
 }

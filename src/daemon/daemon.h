@@ -39,6 +39,11 @@ struct daemon_options {
     long long installed_timeout_ms;  /* ...and this long for OVN's flows. */
     long long ovs_timeout_ms;        /* For one OVS transaction. */
     unsigned int mtu;                /* Pod MTU unless the config says; 0. */
+    /* Egress (egress.h): subnets of this VPC without spec.vpc, the join
+     * subnet (never masqueraded), and the nftables table the daemon owns. */
+    const char *default_vpc;
+    const char *join_subnet;
+    const char *nat_table;
     size_t n_workers;
     size_t max_conns;
 };
@@ -67,6 +72,15 @@ struct daemon {
      * after the pod informer synced and before the first ADD. */
     bool swept;
     bool sweep_busy;
+
+    /* Egress: the Subnets, the masquerade ruleset wanted and the one
+     * last applied (egress.h). */
+    struct kube_informer *subnets;
+    char *nat_wanted;
+    char *nat_applied;
+    bool nat_dirty;
+    bool nat_busy;
+    long long nat_next_try;
 
     struct ovs_list ops; /* struct op, in arrival order. */
     unsigned long long n_adds, n_add_errors;

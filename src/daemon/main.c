@@ -46,6 +46,9 @@ enum {
     OPT_MTU,
     OPT_WORKERS,
     OPT_MAX_CONNS,
+    OPT_DEFAULT_VPC,
+    OPT_JOIN_SUBNET,
+    OPT_NAT_TABLE,
 };
 
 static void
@@ -72,6 +75,12 @@ usage(void)
            "(kernel default)\n"
            "  --workers=N                 netlink worker threads (4)\n"
            "  --max-connections=N         CNI connections at once (1024)\n"
+           "  --default-vpc=NAME          the VPC whose egress leaves through "
+           "nodes (ovn-cluster)\n"
+           "  --join-subnet=NAME          the nodes' subnet, never "
+           "masqueraded (join)\n"
+           "  --nat-table=NAME            nftables table (family ip) the "
+           "daemon owns (kovn)\n"
            "  --log-file=PATH             log there too\n"
            "  --pidfile=PATH              write the pid there\n"
            "  -v, --verbose               debug logging\n"
@@ -143,6 +152,15 @@ parse_flag(int option, const char *name, const char *arg, void *f_)
     case OPT_WORKERS:
         f->d.n_workers = cmdline_int(name, arg, 1, 64);
         break;
+    case OPT_DEFAULT_VPC:
+        f->d.default_vpc = arg;
+        break;
+    case OPT_JOIN_SUBNET:
+        f->d.join_subnet = arg;
+        break;
+    case OPT_NAT_TABLE:
+        f->d.nat_table = arg;
+        break;
     case OPT_MAX_CONNS:
         f->d.max_conns = cmdline_int(name, arg, 1, 65536);
         break;
@@ -169,6 +187,9 @@ parse_flags(int argc, char *argv[], struct flags *f)
         {"mtu", required_argument, NULL, OPT_MTU},
         {"workers", required_argument, NULL, OPT_WORKERS},
         {"max-connections", required_argument, NULL, OPT_MAX_CONNS},
+        {"default-vpc", required_argument, NULL, OPT_DEFAULT_VPC},
+        {"join-subnet", required_argument, NULL, OPT_JOIN_SUBNET},
+        {"nat-table", required_argument, NULL, OPT_NAT_TABLE},
         CMDLINE_OPTIONS_LOG_PIDFILE,
         CMDLINE_OPTIONS_VERBOSE_HELP,
         {NULL, 0, NULL, 0},
@@ -185,6 +206,9 @@ parse_flags(int argc, char *argv[], struct flags *f)
         .ovs_timeout_ms = 10 * 1000,
         .n_workers = 4,
         .max_conns = 1024,
+        .default_vpc = "ovn-cluster",
+        .join_subnet = "join",
+        .nat_table = "kovn",
     };
     f->d.n_node_routes = parse_cidrs("10.16.0.0/16", f->routes);
     if (gethostname(f->node_name, sizeof f->node_name - 1)) {

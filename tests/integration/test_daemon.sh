@@ -111,39 +111,6 @@ spec:
 EOF
 k8s_wait_sa default va1 va2 va3 vb1 dual
 
-# pod NAMESPACE NAME: a pod bound to this node.
-pod() {
-    kubectl create -f - >/dev/null <<EOF
-apiVersion: v1
-kind: Pod
-metadata: {name: $2, namespace: $1}
-spec:
-  nodeName: $node
-  containers: [{name: c, image: none}]
-EOF
-}
-
-# add NAMESPACE NAME: netns kd<id>-NAME and a CNI ADD; the result in
-# $dir/NAME.json.  The container ID is the pod's name.
-add() {
-    local ns=kd$id-$2
-    ip netns add "$ns"
-    cni ADD "c-$2" "/var/run/netns/$ns" "$1" "$2" >"$dir/$2.json" ||
-        { cat "$dir/$2.json" >&2; die "ADD $1/$2 failed"; }
-}
-
-# The first address of a result of the given family (4 or 6).
-ip_of() {
-    python3 - "$dir/$1.json" "${2:-4}" <<'PY'
-import ipaddress, json, sys
-for ip in json.load(open(sys.argv[1]))["ips"]:
-    a = ipaddress.ip_interface(ip["address"])
-    if a.version == int(sys.argv[2]):
-        print(a.ip)
-        break
-PY
-}
-
 # Checks a result against the CNI spec and the pod's annotations.
 check_result() {
     local ann
@@ -177,9 +144,6 @@ need(len(routes) == len(want) and all(ipaddress.ip_network(x["dst"]).prefixlen =
 need(ann.get("ovn.kubernetes.io/routed") == "true", "routed=true on the pod")
 PY
 }
-
-inns() { ip netns exec "kd$id-$1" "${@:2}"; }
-ping_ok() { inns "$1" ping -c 1 -W 3 "$2" >/dev/null || inns "$1" ping -c 2 -W 3 "$2" >/dev/null; }
 
 pod default d1
 pod default d2
@@ -328,8 +292,9 @@ wait_node_policy() {
     done
     die "no policy to the node address $1 on ovn-cluster"
 }
-! inns d1 ping -c 1 -W 1 "$node_ip" >/dev/null 2>&1 ||
-    die "d1 reached $node_ip before the Node had that address"
+# (Before the Node has the address d1 reaches it as well, through its own
+# node as its egress gateway (test_egress.sh): on one node the two paths
+# end at the same ovn0, so the policy itself is what is checked.)
 node_address "$node_ip"
 wait_node_policy "$node_ip"
 ping_ok d1 "$node_ip" || die "d1 cannot reach the node's InternalIP $node_ip"

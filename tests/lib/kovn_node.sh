@@ -5,6 +5,8 @@
 #   kovn_node_start CONTROLLER DAEMON CNI   (returns once STATUS is ok)
 #   kovn_node_cleanup   the EXIT trap, or called by $kovn_node_trap if set
 #   start_daemon; cni COMMAND CONTAINER NETNS NAMESPACE POD [CONFIG]
+#   pod NAMESPACE NAME; add NAMESPACE NAME; ip_of NAME [4|6];
+#   inns NAME CMD...; ping_ok NAME ADDRESS
 # It sets $dir, $node, $id, $x (default subnet 10.$x.0.0/16), $nb,
 # $ovs_db, $sock, $conf (the plugin config a runtime passes) and
 # $daemon_pid.  Pod network namespaces are to be named kd$id-*; cleanup
@@ -28,6 +30,7 @@ kovn_node_cleanup() {
         ip -n "$l" link del eth0 2>/dev/null
         ip netns del "$l"
     done
+    nft delete table ip "kovn_$id" 2>/dev/null
     "$kovn_root/scripts/ovn.sh" stop-node "$dir/node" >/dev/null 2>&1
     "$kovn_root/scripts/ovn.sh" stop "$dir/ovn" >/dev/null 2>&1
     [[ -n "${KEEP:-}" ]] || k8s_cleanup
@@ -42,7 +45,9 @@ die() {
 start_daemon() {
     rm -f "$dir/daemon.pid"
     "$kovn_daemon" --kubeconfig "$dir/kovn-daemon.kubeconfig" --node-name "$node" \
-        --ovs-db "$ovs_db" --cni-socket "$sock" --cluster-cidr "$default_cidr" \
+        --ovs-db "$ovs_db" --cni-socket "$sock" \
+        --cluster-cidr "$default_cidr${KOVN_NODE_EXTRA_CIDRS:+,$KOVN_NODE_EXTRA_CIDRS}" \
+        --nat-table "kovn_$id" \
         --annotation-timeout 30s --installed-timeout 30s \
         --log-file "$dir/daemon.log" --pidfile "$dir/daemon.pid" \
         >>"$dir/daemon.out" 2>&1 &
@@ -61,6 +66,42 @@ cni() {
         CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=$4;K8S_POD_NAME=$5" \
         CNI_PATH=/opt/cni/bin "$kovn_cni" <"${6:-$conf}"
 }
+
+# pod NAMESPACE NAME: a pod bound to this node.
+pod() {
+    kubectl create -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: $2, namespace: $1}
+spec:
+  nodeName: $node
+  containers: [{name: c, image: none}]
+EOF
+}
+
+# add NAMESPACE NAME: netns kd<id>-NAME and a CNI ADD; the result in
+# $dir/NAME.json.  The container ID is the pod's name.
+add() {
+    local ns=kd$id-$2
+    ip netns add "$ns"
+    cni ADD "c-$2" "/var/run/netns/$ns" "$1" "$2" >"$dir/$2.json" ||
+        { cat "$dir/$2.json" >&2; die "ADD $1/$2 failed"; }
+}
+
+# The first address of a result of the given family (4 or 6).
+ip_of() {
+    python3 - "$dir/$1.json" "${2:-4}" <<'PY'
+import ipaddress, json, sys
+for ip in json.load(open(sys.argv[1]))["ips"]:
+    a = ipaddress.ip_interface(ip["address"])
+    if a.version == int(sys.argv[2]):
+        print(a.ip)
+        break
+PY
+}
+
+inns() { ip netns exec "kd$id-$1" "${@:2}"; }
+ping_ok() { inns "$1" ping -c 1 -W 3 "$2" >/dev/null || inns "$1" ping -c 2 -W 3 "$2" >/dev/null; }
 
 kovn_node_start() {
     kovn_controller=$1 kovn_daemon=$2 kovn_cni=$3

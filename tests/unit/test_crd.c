@@ -139,6 +139,38 @@ test_subnet_rejects_bad_specs(void **state)
 }
 
 static void
+test_subnet_gateway_nodes_in_order(void **state)
+{
+    struct json *obj = j(
+        "{'metadata':{'name':'c'},'spec':{'cidrBlock':'10.20.0.0/24',"
+        "'gatewayType':'centralized','gatewayNode':' n2:172.18.0.2, n1 ,,n2',"
+        "'gatewayNodeSelectors':[{'matchLabels':{'gw':'yes'}}]},"
+        "'status':{'activateGateway':'n2'}}");
+    struct subnet subnet;
+
+    (void)state;
+    assert_int_equal(subnet_from_json(obj, "ovn-cluster", &subnet, NULL), 0);
+    /* "node:address" counts as the node; order and repeats are kept as
+     * written, the controller skips a repeat. */
+    assert_int_equal(subnet.gateway_nodes.n, 3);
+    assert_string_equal(subnet.gateway_nodes.names[0], "n2");
+    assert_string_equal(subnet.gateway_nodes.names[1], "n1");
+    assert_int_equal(subnet.n_gateway_selectors, 1);
+    assert_string_equal(subnet.active_gateway, "n2");
+    subnet_destroy(&subnet);
+    json_destroy(obj);
+
+    assert_non_null(strstr(subnet_error("{'cidrBlock':'10.0.0.0/8',"
+                                        "'gatewayNode':'bad name!'}"),
+                           "spec.gatewayNode"));
+    assert_non_null(strstr(subnet_error("{'cidrBlock':'10.0.0.0/8',"
+                                        "'gatewayNodeSelectors':[{"
+                                        "'matchExpressions':[{'key':'a',"
+                                        "'operator':'Bogus'}]}]}"),
+                           "gatewayNodeSelectors[0]"));
+}
+
+static void
 test_subnet_allow_subnets_are_cidrs(void **state)
 {
     struct json *obj = j("{'metadata':{'name':'p'},'spec':{'private':true,"
@@ -588,6 +620,7 @@ main(void)
         cmocka_unit_test(test_subnet_dual_stack_orders_v4_first),
         cmocka_unit_test(test_subnet_rejects_bad_specs),
         cmocka_unit_test(test_subnet_allow_subnets_are_cidrs),
+        cmocka_unit_test(test_subnet_gateway_nodes_in_order),
         cmocka_unit_test(test_subnet_without_name_is_not_a_subnet),
         cmocka_unit_test(test_subnet_usable_count),
         cmocka_unit_test(test_vpc_routes),
