@@ -90,6 +90,33 @@ start_node() {
     exit 1
 }
 
+# An "outside" host for pods to reach: a network namespace kovn-outside
+# behind the node at 203.0.113.1 (TEST-NET-3, never routed anywhere), which
+# answers every TCP or HTTP client with the source address it saw.  With
+# natOutgoing that is the node's side of the link, 203.0.113.2.
+outside_ns=kovn-outside
+start_outside() {
+    stop_outside
+    ip netns add "$outside_ns"
+    ip link add kovn-out type veth peer name eth0 netns "$outside_ns"
+    ip addr add 203.0.113.2/30 dev kovn-out
+    ip link set kovn-out up
+    ip -n "$outside_ns" addr add 203.0.113.1/30 dev eth0
+    ip -n "$outside_ns" link set eth0 up
+    ip -n "$outside_ns" link set lo up
+    # Replies to pods of subnets without natOutgoing go back via the node.
+    ip -n "$outside_ns" route add default via 203.0.113.2
+    ip netns exec "$outside_ns" python3 "$root/scripts/lib/outside_echo.py" \
+        serve 203.0.113.1 8080 >>"$dir/outside.log" 2>&1 &
+    echo $! >"$dir/outside.pid"
+}
+
+stop_outside() {
+    stop_pidfile "$dir/outside.pid"
+    ip link del kovn-out 2>/dev/null || true
+    ip netns del "$outside_ns" 2>/dev/null || true
+}
+
 # The sandboxes' namespaces outlive kovn-sandboxd: remove the ones its
 # records name (deleting a pod's namespace also deletes its veth pair).
 stop_node() {
@@ -131,6 +158,7 @@ start)
     kubectl --kubeconfig "$dir/kubeconfig" apply -f "$root/deploy/rbac.yaml" >/dev/null
     start_controller
     start_node
+    start_outside
     # kubectl warns when it applies the demo namespaces' default service
     # accounts that kube-controller-manager made first; only a failure is
     # worth showing.
@@ -159,6 +187,8 @@ Try:
   kubectl run p1 --image=none; sleep 3   # a pod of the default VPC, ovn-default
   ip netns exec kovn-\$(kubectl get pod p1 -o jsonpath='{.metadata.uid}') \\
       curl --cacert $dir/pki/ca.crt https://10.96.0.1/healthz   # the kubernetes Service
+  ip netns exec kovn-\$(kubectl get pod p1 -o jsonpath='{.metadata.uid}') \\
+      curl -s http://203.0.113.1:8080/   # the outside (netns $outside_ns) sees the node: natOutgoing
   ovn-nbctl --db=unix:$dir/ovnnb_db.sock show
   ovn-sbctl --db=unix:$dir/ovnsb_db.sock show
 
@@ -166,6 +196,7 @@ Stop everything with: make stop
 MSG
     ;;
 stop)
+    stop_outside
     stop_node
     stop_pidfile "$dir/kovn-controller.pid"
     "$root/scripts/k8s.sh" stop "$dir"

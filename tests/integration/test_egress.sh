@@ -66,7 +66,8 @@ step "k8s, OVN, chassis, kovn-controller and kovn-daemon ready"
 heartbeat_pid=$!
 
 # The outside host: kd$id-out behind a veth, a /30 of TEST-NET-3 per run.
-base=$((4 * ($$ % 60)))
+# Not the first /30: `make run` has it (scripts/run.sh).
+base=$((4 * (1 + $$ % 60)))
 node_side=203.0.113.$((base + 1))
 outside=203.0.113.$((base + 2))
 ip netns add "kd$id-out"
@@ -79,12 +80,12 @@ ip -n "kd$id-out" link set lo up
 # Unmasqueraded replies go back through the node.
 ip -n "kd$id-out" route add "10.$x.0.0/16" via "$node_side"
 ip -n "kd$id-out" route add "$extra.0.0/16" via "$node_side"
-ip netns exec "kd$id-out" python3 "$kovn_root/tests/lib/source_echo.py" serve "$outside" 8080 \
+ip netns exec "kd$id-out" python3 "$kovn_root/scripts/lib/outside_echo.py" serve "$outside" 8080 \
     >"$dir/outside.log" 2>&1 &
 backend_pid=$!
 
 # source_seen POD: the address the outside saw, or "error".
-source_seen() { inns "$1" python3 "$kovn_root/tests/lib/source_echo.py" ask "$outside" 8080; }
+source_seen() { inns "$1" python3 "$kovn_root/scripts/lib/outside_echo.py" ask "$outside" 8080; }
 # expect_source POD ADDRESS WHAT: within 10 s.
 expect_source() {
     local i got=""

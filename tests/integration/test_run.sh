@@ -89,6 +89,17 @@ healthz=$(ip netns exec "$p1_netns" curl -s --max-time 5 --cacert "$dir/pki/ca.c
     https://10.96.0.1/healthz) || fail "p1: no TLS answer from the kubernetes Service"
 [[ $healthz == ok ]] || fail "p1: kubernetes Service /healthz said '$healthz'"
 echo "pod p1 (ovn-default) reaches the node at $node_ip and the API server through the kubernetes Service 10.96.0.1 (/healthz: $healthz)"
+# ...and the outside make run sets up (a netns behind the node), with the
+# command it prints: natOutgoing shows the node's address there.
+seen=""
+for ((i = 0; i < 50; i++)); do
+    seen=$(ip netns exec "$p1_netns" curl -s --max-time 2 http://203.0.113.1:8080/) && [[ $seen == 203.0.113.2 ]] && break
+    sleep 0.2
+done
+[[ $seen == 203.0.113.2 ]] || fail "p1 -> the outside 203.0.113.1: it saw '$seen', not the node's 203.0.113.2"
+grep -q "curl -s http://203.0.113.1:8080/" "$dir/start.out" ||
+    fail "make run does not print the command that reaches the outside"
+echo "pod p1 reaches the outside 203.0.113.1, which sees the node's 203.0.113.2 (natOutgoing)"
 
 # A second start (make run twice) must work: the old webhook registration
 # pointed at the old controller's port.
@@ -108,7 +119,8 @@ pids=$(cat "$dir"/*.pid "$dir"/*/*.pid 2>/dev/null || true)
 for pid in $pids; do
     ! kill -0 "$pid" 2>/dev/null || fail "process $pid still running after stop"
 done
-for ns in "$client_netns" "$web_netns"; do
+for ns in "$client_netns" "$web_netns" kovn-outside; do
     ip netns list | grep -q "^$ns\b" && fail "netns $ns left after stop"
 done
+! ip link show kovn-out >/dev/null 2>&1 || fail "link kovn-out left after stop"
 echo PASS
