@@ -765,11 +765,129 @@ test_deps_vpc_default_subnet_created_last(void **state)
     }
 }
 
+/* Marks by output, "*" for every key. */
+static struct sset egress_marks[DEPS_N_OUTPUTS];
+
+static void
+egress_mark(void *aux, enum deps_output out, const char *key, long long delay)
+{
+    (void)aux;
+    (void)delay;
+    sset_add(&egress_marks[out], key);
+}
+
+static void
+egress_mark_all(void *aux, enum deps_output out)
+{
+    (void)aux;
+    sset_add(&egress_marks[out], "*");
+}
+
+/* Reports one change of a keyed input with its JSON before and after. */
+static void
+keyed_change(const struct deps_world *w, enum deps_input input,
+             const char *key, const char *before, const char *after)
+{
+    struct deps_sink sink = {egress_mark, egress_mark_all, NULL};
+    struct json *old = before ? json_from_string(before) : NULL;
+    struct json *new = after ? json_from_string(after) : NULL;
+
+    for (int out = 0; out < DEPS_N_OUTPUTS; out++) {
+        sset_clear(&egress_marks[out]);
+    }
+    deps_change_end(deps_change_begin(w, input, key, old), new, &sink);
+    json_destroy(old);
+    json_destroy(new);
+}
+
+#define NODE_JSON(READY, BEAT)                                            \
+    "{\"metadata\":{\"name\":\"n1\",\"labels\":{\"gw\":\"yes\"}},"        \
+    "\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"" READY \
+    "\",\"lastHeartbeatTime\":\"" BEAT "\"}]}}"
+#define POD_JSON(NODE, IP, PHASE)                                           \
+    "{\"metadata\":{\"name\":\"p\",\"namespace\":\"ns1\",\"annotations\":{" \
+    "\"ovn.kubernetes.io/ip_address\":\"" IP "\"}},"                        \
+    "\"spec\":{\"nodeName\":\"" NODE "\"},\"status\":{\"phase\":\"" PHASE   \
+    "\"}}"
+
+/* Egress: a node's readiness moves centralized subnets' gateways, a pod's
+ * node and address move node address sets, the default VPC's subnets'
+ * gateway type moves every node's; heartbeats and phases move nothing. */
+static void
+test_deps_egress_edges(void **state)
+{
+    struct cluster c;
+    struct world w;
+    struct json *cent = json_from_string(
+        "{\"metadata\":{\"name\":\"cent\"},\"spec\":{"
+        "\"cidrBlock\":\"10.30.0.0/24\",\"gatewayType\":\"centralized\"}}");
+    struct json *dist =
+        json_from_string("{\"metadata\":{\"name\":\"dist\"},\"spec\":{"
+                         "\"cidrBlock\":\"10.31.0.0/24\"}}");
+
+    (void)state;
+    memset(&c, 0, sizeof c);
+    world_init(&w, &c);
+    for (int out = 0; out < DEPS_N_OUTPUTS; out++) {
+        sset_init(&egress_marks[out]);
+    }
+    crd_model_put_subnet(w.model, cent);
+    crd_model_put_subnet(w.model, dist);
+
+    keyed_change(&w.deps, DEPS_IN_NODE, "n1", NODE_JSON("True", "t1"),
+                 NODE_JSON("False", "t2"));
+    assert_true(sset_contains(&egress_marks[DEPS_OUT_SUBNET], "cent"));
+    assert_false(sset_contains(&egress_marks[DEPS_OUT_SUBNET], "dist"));
+    assert_true(sset_contains(&egress_marks[DEPS_OUT_NODE], "n1"));
+    keyed_change(&w.deps, DEPS_IN_NODE, "n1", NODE_JSON("True", "t1"),
+                 NODE_JSON("True", "t2"));
+    assert_true(sset_is_empty(&egress_marks[DEPS_OUT_SUBNET]));
+    keyed_change(&w.deps, DEPS_IN_NODE, "n1", NULL, NODE_JSON("True", "t1"));
+    assert_true(sset_contains(&egress_marks[DEPS_OUT_SUBNET], "cent"));
+
+    keyed_change(&w.deps, DEPS_IN_POD, "ns1/p", POD_JSON("n1", "", "Pending"),
+                 POD_JSON("n1", "10.31.0.5", "Pending"));
+    assert_true(sset_contains(&egress_marks[DEPS_OUT_NODE], "n1"));
+    assert_true(sset_contains(&egress_marks[DEPS_OUT_POD], "ns1/p"));
+    keyed_change(&w.deps, DEPS_IN_POD, "ns1/p",
+                 POD_JSON("n1", "10.31.0.5", "Pending"),
+                 POD_JSON("n1", "10.31.0.5", "Running"));
+    assert_true(sset_is_empty(&egress_marks[DEPS_OUT_NODE]));
+    keyed_change(&w.deps, DEPS_IN_POD, "ns1/p",
+                 POD_JSON("n1", "10.31.0.5", "Running"), NULL);
+    assert_true(sset_contains(&egress_marks[DEPS_OUT_NODE], "n1"));
+
+    struct deps_sink sink = {egress_mark, egress_mark_all, NULL};
+    struct json *central = json_from_string(
+        "{\"metadata\":{\"name\":\"dist\"},\"spec\":{"
+        "\"cidrBlock\":\"10.31.0.0/24\",\"gatewayType\":\"centralized\"}}");
+    sset_clear(&egress_marks[DEPS_OUT_NODE]);
+    struct deps_change *change =
+        deps_change_begin(&w.deps, DEPS_IN_SUBNET, "dist", NULL);
+    crd_model_put_subnet(w.model, central);
+    deps_change_end(change, NULL, &sink);
+    assert_true(sset_contains(&egress_marks[DEPS_OUT_NODE], "*"));
+    sset_clear(&egress_marks[DEPS_OUT_NODE]);
+    change = deps_change_begin(&w.deps, DEPS_IN_SUBNET, "dist", NULL);
+    crd_model_put_subnet(w.model, central);
+    deps_change_end(change, NULL, &sink);
+    assert_true(sset_is_empty(&egress_marks[DEPS_OUT_NODE]));
+
+    json_destroy(central);
+    json_destroy(cent);
+    json_destroy(dist);
+    crd_model_destroy(w.model);
+    for (int out = 0; out < DEPS_N_OUTPUTS; out++) {
+        sset_destroy(&egress_marks[out]);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deps_vpc_default_subnet_created_last),
+        cmocka_unit_test(test_deps_egress_edges),
         cmocka_unit_test(test_deps_regression_seeds),
         cmocka_unit_test(test_deps_random_order_converges),
     };
