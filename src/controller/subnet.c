@@ -501,9 +501,11 @@ unusable_removed_step(struct controller *ctl, struct ctrl_job *job,
 }
 
 /* A centralized subnet says which node its egress leaves through, or why
- * none can serve (GatewayReady); others carry neither. */
+ * none can serve (GatewayReady); others carry neither.  A change of
+ * gateway is an Event: a Warning when none is left, Normal on fail-over. */
 static void
-put_gateway_status(struct controller *ctl, const struct subnet *subnet,
+put_gateway_status(struct controller *ctl, struct ctrl_job *job,
+                   const struct json *obj, const struct subnet *subnet,
                    struct json *status)
 {
     if (!egress_subnet_has_gateway(ctl, subnet) ||
@@ -517,6 +519,7 @@ put_gateway_status(struct controller *ctl, const struct subnet *subnet,
     }
     char *why;
     char *active = egress_active_gateway(ctl, subnet, &why);
+    const char *before = subnet->active_gateway;
 
     if (active) {
         char *msg = *why ? xasprintf("egress through node \"%s\"; passed "
@@ -527,12 +530,21 @@ put_gateway_status(struct controller *ctl, const struct subnet *subnet,
         json_object_put_string(status, "activateGateway", active);
         ctrl_status_condition(status, "GatewayReady", "True", "GatewayActive",
                               msg);
+        if (*before && strcmp(before, active)) {
+            ctrl_job_event(ctl, job, "Subnet", obj, "Normal",
+                           "GatewayFailover", msg);
+        }
         free(msg);
     } else {
         json_destroy(
             shash_find_and_delete(json_object(status), "activateGateway"));
         ctrl_status_condition(status, "GatewayReady", "False", "NoGatewayNode",
                               why);
+        if (strcmp(ctrl_condition_reason(obj, "GatewayReady"),
+                   "NoGatewayNode")) {
+            ctrl_job_event(ctl, job, "Subnet", obj, "Warning", "NoGatewayNode",
+                           why);
+        }
     }
     free(active);
     free(why);
@@ -572,7 +584,7 @@ rows_written_step(struct controller *ctl, struct ctrl_job *job,
         conditions = shash_find_data(json_object(status), "conditions");
         kube_condition_remove(conditions, "Error");
         put_counts(ctl, subnet, status);
-        put_gateway_status(ctl, subnet, status);
+        put_gateway_status(ctl, job, obj, subnet, status);
         result = ctrl_status_write(ctl, job, path, obj, status);
     }
     free(path);

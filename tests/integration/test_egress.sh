@@ -10,9 +10,11 @@
 #  3. centralized, gatewayNode "gw,node": gw is a second node whose
 #     heartbeats kovn-sandboxd sends; egress goes to it (and nowhere, as it
 #     has no chassis).  Its heartbeats stop, the node lifecycle controller
-#     marks it NotReady and egress fails over to this node: masqueraded,
-#     then, with natOutgoing false, with the pod's address.
-#  4. A gateway node that does not exist: GatewayReady False naming it.
+#     marks it NotReady and egress fails over to this node (a
+#     GatewayFailover Event): masqueraded, then, with natOutgoing false,
+#     with the pod's address.  gatewayNodeSelectors pick labelled nodes.
+#  4. A gateway node that does not exist: GatewayReady False naming it, and
+#     a NoGatewayNode Warning Event.
 #  5. A custom VPC reaches neither the node nor the outside.
 # Needs root.
 #   test_egress.sh KOVN_CONTROLLER KOVN_DAEMON KOVN_CNI KOVN_SANDBOXD
@@ -178,8 +180,8 @@ spec: {cidrBlock: $extra.2.0/24, namespaces: [cent], natOutgoing: true,
        gatewayType: centralized, gatewayNode: "$gw,$node"}
 EOF
 k8s_wait_sa cent
-active_is() { [[ $(subnet_field cent '{.status.activateGateway}') == "$1" ]]; }
-wait_for 30 "cent's active gateway $gw" active_is "$gw"
+active_is() { [[ $(subnet_field "$1" '{.status.activateGateway}') == "$2" ]]; }
+wait_for 30 "cent's active gateway $gw" active_is cent "$gw"
 join_of() { kubectl get node "$1" -o jsonpath='{.metadata.annotations.ovn\.kubernetes\.io/ip_address}'; }
 nb_policy | grep -q "29000 *ip4.src == $extra.2.0/24 *reroute *$(join_of "$gw")" ||
     die "cent's egress is not rerouted to $gw's join address $(join_of "$gw"): $(nb_policy)"
@@ -190,15 +192,34 @@ step "centralized: egress through $gw ($(join_of "$gw")); it has no chassis, so 
 
 t_stop=$SECONDS
 stop_pidfile "$gw_dir/sandboxd.pid"
-wait_for 90 "cent fails over to $node" active_is "$node"
+wait_for 90 "cent fails over to $node" active_is cent "$node"
 step "$gw's heartbeats stopped: fail-over to $node after $((SECONDS - t_stop))s (grace period 20s)"
 subnet_field cent '{.status.conditions[?(@.type=="GatewayReady")].message}' | grep -q "\"$gw\" is not Ready" ||
     die "GatewayReady does not say $gw is not Ready: $(subnet_field cent '{.status.conditions}')"
+events=$(kubectl get events -A --field-selector reason=GatewayFailover -o jsonpath='{.items[*].message}')
+grep -q "egress through node \"$node\"" <<<"$events" || die "no GatewayFailover Event: '$events'"
 expect_source c1 "$node_side" "cent (centralized on $node, natOutgoing)"
 step "c1 -> $outside through $node, masqueraded"
 kubectl patch subnet cent --type=merge -p '{"spec":{"natOutgoing":false}}' >/dev/null
 expect_source c1 "$(ip_of c1)" "cent (centralized on $node, natOutgoing false)"
 step "natOutgoing false: c1 -> $outside with its own address"
+
+# gatewayNodeSelectors: the nodes with the label, while they have it.
+kubectl label node "$node" kovn-gw=yes >/dev/null
+kubectl apply -f - >/dev/null <<EOF
+apiVersion: kubeovn.io/v1
+kind: Subnet
+metadata: {name: sel}
+spec: {cidrBlock: $extra.4.0/24, gatewayType: centralized,
+       gatewayNodeSelectors: [{matchLabels: {kovn-gw: "yes"}}]}
+EOF
+wait_for 30 "sel's gateway chosen by label" active_is sel "$node"
+kubectl label node "$node" kovn-gw- >/dev/null
+selects_none() {
+    subnet_field sel '{.status.conditions[?(@.type=="GatewayReady")].message}' | grep -q "select none"
+}
+wait_for 30 "sel has no gateway once the label is gone" selects_none
+step "gatewayNodeSelectors: $node while labelled, none after"
 
 # --- 4: a gateway node that does not exist.
 kubectl apply -f - >/dev/null <<EOF
@@ -213,6 +234,8 @@ gateway_missing() {
         grep -q "\"nosuch-$id\" does not exist"
 }
 wait_for 30 "GatewayReady False naming nosuch-$id" gateway_missing
+events=$(kubectl get events -A --field-selector reason=NoGatewayNode -o jsonpath='{.items[*].message}')
+grep -q "nosuch-$id" <<<"$events" || die "no NoGatewayNode Event naming nosuch-$id: '$events'"
 step "a missing gateway node: $(subnet_field nogw '{.status.conditions[?(@.type=="GatewayReady")].reason}'): $(subnet_field nogw '{.status.conditions[?(@.type=="GatewayReady")].message}')"
 
 # --- Deleting a subnet takes its policies; the daemon's table stays its own.
