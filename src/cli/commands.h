@@ -31,5 +31,6 @@ struct cli_options {
 int cli_orphans_command(const struct cli_options *options);
 int cli_check_command(const struct cli_options *options);
 int cli_gc_command(const struct cli_options *options);
+int cli_compat_command(const struct cli_options *options);
 
 #endif /* KOVN_CLI_COMMANDS_H */

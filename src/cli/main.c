@@ -27,6 +27,9 @@ static const char usage_text[] =
     "           annotations are missing or wrong.\n"
     "  gc       Delete orphaned subnets no pod uses and, with --ovn-nb,\n"
     "           kovn's OVN rows whose owner is gone.\n"
+    "  compat   Which fields of Kube-OVN's v1 API kovn implements (a\n"
+    "           Markdown table; objects using the others get condition\n"
+    "           Supported=False).\n"
     "  help     Show this help.\n"
     "\n"
     "Flags:\n"
@@ -79,6 +82,7 @@ static const struct command commands[] = {
     {"orphans", cli_orphans_command, ALLOW_OUTPUT},
     {"check", cli_check_command, ALLOW_OUTPUT | ALLOW_OVN_NB},
     {"gc", cli_gc_command, ALLOW_OVN_NB | ALLOW_DRY_RUN},
+    {"compat", cli_compat_command, 0},
 };
 
 static int

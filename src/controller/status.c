@@ -7,6 +7,7 @@
 
 #include "controller/controller.h"
 #include "crd/names.h"
+#include "crd/support.h"
 #include "kube/events.h"
 #include "kube/object.h"
 #include "openvswitch/dynamic-string.h"
@@ -14,6 +15,7 @@
 #include "openvswitch/shash.h"
 #include "smap.h"
 #include "sset.h"
+#include "svec.h"
 #include "util.h"
 #include "json/access.h"
 
@@ -56,6 +58,34 @@ ctrl_status_condition(struct json *status, const char *type,
     kube_condition_set(shash_find_data(json_object(status), "conditions"), &c,
                        now);
     free(cut);
+}
+
+void
+ctrl_status_supported(struct json *status, const char *kind,
+                      const struct json *obj)
+{
+    struct svec fields = SVEC_EMPTY_INITIALIZER;
+    char *msg;
+
+    crd_unsupported_fields(kind, obj, &fields);
+    msg = crd_unsupported_message(&fields);
+    if (msg) {
+        ctrl_status_condition(status, "Supported", "False",
+                              "UnsupportedFields", msg);
+    } else {
+        ctrl_status_condition(status, "Supported", "True", "Supported", NULL);
+    }
+    free(msg);
+    svec_destroy(&fields);
+}
+
+enum ctrl_result
+ctrl_crd_status_write(struct controller *ctl, struct ctrl_job *job,
+                      const char *kind, const char *path,
+                      const struct json *obj, struct json *status)
+{
+    ctrl_status_supported(status, kind, obj);
+    return ctrl_status_write(ctl, job, path, obj, status);
 }
 
 const char *
@@ -114,9 +144,9 @@ ctrl_status_write(struct controller *ctl, struct ctrl_job *job,
     return CTRL_PENDING;
 }
 
-static enum ctrl_result
-finalizer_patch(struct controller *ctl, struct ctrl_job *job, const char *path,
-                struct json *patch)
+enum ctrl_result
+ctrl_merge_patch(struct controller *ctl, struct ctrl_job *job,
+                 const char *path, struct json *patch)
 {
     if (!patch) {
         return CTRL_DONE;
@@ -130,16 +160,16 @@ enum ctrl_result
 ctrl_finalizer_add(struct controller *ctl, struct ctrl_job *job,
                    const char *path, const struct json *obj)
 {
-    return finalizer_patch(ctl, job, path,
-                           kube_finalizer_add_patch(obj, CRD_FINALIZER));
+    return ctrl_merge_patch(ctl, job, path,
+                            kube_finalizer_add_patch(obj, CRD_FINALIZER));
 }
 
 enum ctrl_result
 ctrl_finalizer_remove(struct controller *ctl, struct ctrl_job *job,
                       const char *path, const struct json *obj)
 {
-    return finalizer_patch(ctl, job, path,
-                           kube_finalizer_remove_patch(obj, CRD_FINALIZER));
+    return ctrl_merge_patch(ctl, job, path,
+                            kube_finalizer_remove_patch(obj, CRD_FINALIZER));
 }
 
 void

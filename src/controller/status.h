@@ -22,6 +22,12 @@ void ctrl_status_condition(struct json *status, const char *type,
                            const char *cond_status, const char *reason,
                            const char *message);
 
+/* Sets condition Supported in 'status': False (UnsupportedFields) naming
+ * the fields of obj's spec kovn does not implement (crd/support.h), else
+ * True. */
+void ctrl_status_supported(struct json *status, const char *kind,
+                           const struct json *obj);
+
 /* The reason of condition 'type' in obj.status, or "". */
 const char *ctrl_condition_reason(const struct json *obj, const char *type);
 
@@ -44,6 +50,17 @@ enum ctrl_result ctrl_status_write(struct controller *ctl,
                                    const struct json *obj,
                                    struct json *status);
 
+/* ctrl_status_write() of a kubeovn.io object of 'kind', with its
+ * Supported condition (ctrl_status_supported()). */
+enum ctrl_result ctrl_crd_status_write(struct controller *ctl,
+                                       struct ctrl_job *job, const char *kind,
+                                       const char *path,
+                                       const struct json *obj,
+                                       struct json *status);
+/* Sends merge patch 'patch' (taken; NULL: nothing to send) to 'path'.
+ * Returns CTRL_PENDING, or CTRL_DONE when there was nothing to send. */
+enum ctrl_result ctrl_merge_patch(struct controller *ctl, struct ctrl_job *job,
+                                  const char *path, struct json *patch);
 /* Adds or removes kovn's finalizer with a patch at 'path'.  Return
  * CTRL_PENDING, or CTRL_DONE when there was nothing to change. */
 enum ctrl_result ctrl_finalizer_add(struct controller *ctl,

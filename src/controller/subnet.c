@@ -290,18 +290,16 @@ put_or_remove(struct json *status, const char *key, const char *value)
     }
 }
 
-/* Kube-OVN writes counts as numbers; an IPv6 count beyond 2^53 would lose
- * precision as a JSON number, so large ones are written as strings (the
- * schema takes either). */
+/* Counts are JSON numbers, as Kube-OVN's schema (type: number) wants them;
+ * an IPv6 count beyond 2^53 is written as the nearest double, which is
+ * what Kube-OVN's float64 holds too. */
 static struct json *
 count_json(net_u128 n)
 {
     if (n < ((net_u128)1 << 53)) {
         return json_integer_create((long long)n);
     }
-    char buf[NET_ADDR_STRLEN];
-    net_u128_format(n, buf);
-    return json_string_create(buf);
+    return json_real_create((double)n);
 }
 
 static void
@@ -393,7 +391,7 @@ reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
         free(msg);
         free(users);
         /* The IP objects' delete events requeue this subnet. */
-        return ctrl_status_write(ctl, job, path, obj, status);
+        return ctrl_crd_status_write(ctl, job, "Subnet", path, obj, status);
     }
     free(users);
     /* An orphan or invalid subnet never got OVN rows of its own, but one
@@ -463,7 +461,7 @@ write_not_ready(struct controller *ctl, struct ctrl_job *job, const char *path,
     free(msg);
     kube_condition_remove(shash_find_data(json_object(status), "conditions"),
                           "Error");
-    return ctrl_status_write(ctl, job, path, obj, status);
+    return ctrl_crd_status_write(ctl, job, "Subnet", path, obj, status);
 }
 
 static bool
@@ -577,7 +575,7 @@ rows_written_step(struct controller *ctl, struct ctrl_job *job,
         ctrl_status_condition(status, "Ready", "False", "OVNError", msg);
         ctrl_status_condition(status, "Error", "True", "OVNError", msg);
         ctrl_job_retry_after_write(job);
-        result = ctrl_status_write(ctl, job, path, obj, status);
+        result = ctrl_crd_status_write(ctl, job, "Subnet", path, obj, status);
         result = result == CTRL_DONE ? CTRL_RETRY : result;
     } else {
         ctrl_status_condition(status, "Ready", "True", "Ready", NULL);
@@ -585,7 +583,7 @@ rows_written_step(struct controller *ctl, struct ctrl_job *job,
         kube_condition_remove(conditions, "Error");
         put_counts(ctl, subnet, status);
         put_gateway_status(ctl, job, obj, subnet, status);
-        result = ctrl_status_write(ctl, job, path, obj, status);
+        result = ctrl_crd_status_write(ctl, job, "Subnet", path, obj, status);
     }
     free(path);
     return result;
@@ -611,6 +609,25 @@ subnet_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
     if (!subnet->has_finalizer) {
         result = ctrl_finalizer_add(ctl, job, path, obj);
         goto out;
+    }
+    if (crd_model_subnet_state(ctl->model, subnet, NULL) == SUBNET_OK) {
+        /* Kube-OVN's defaults, written back once, pinned to what was read
+         * so that a user's concurrent edit wins (409) over a default.  Only
+         * a usable subnet: the webhook would refuse an orphan's update, and
+         * its status must come first. */
+        struct json *defaults = subnet_spec_defaults(subnet, obj);
+
+        if (defaults) {
+            struct json *meta = json_object_create();
+            struct json *patch = json_object_create();
+
+            json_object_put_string(meta, "resourceVersion",
+                                   kube_object_resource_version(obj));
+            json_object_put(patch, "metadata", meta);
+            json_object_put(patch, "spec", defaults);
+            result = ctrl_merge_patch(ctl, job, path, patch);
+            goto out;
+        }
     }
 
     if (crd_model_subnet_state(ctl->model, subnet, NULL) != SUBNET_OK) {

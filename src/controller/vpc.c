@@ -170,8 +170,9 @@ put_status_fields(struct controller *ctl, const struct vpc *vpc,
     json_object_put_string(status, "router", vpc->name);
     json_object_put(status, "default", json_boolean_create(is_default));
     json_object_put(status, "standby", json_boolean_create(true));
-    json_object_put(status, "enableExternal",
-                    json_boolean_create(vpc->enable_external));
+    /* Status says what is in effect: external gateways are not
+     * implemented (crd/support.h), whatever the spec asks. */
+    json_object_put(status, "enableExternal", json_boolean_create(false));
     if (default_ls) {
         json_object_put_string(status, "defaultLogicalSwitch", default_ls);
     }
@@ -236,7 +237,7 @@ reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
         free(names);
         free(msg);
         /* Requeued by the subnets' own events, not by polling. */
-        return ctrl_status_write(ctl, job, path, obj, status);
+        return ctrl_crd_status_write(ctl, job, "Vpc", path, obj, status);
     }
     return ctrl_nb_write_object(ctl, job, vpc->name, NULL, build_vpc_delete,
                                 router_removed_step);
@@ -264,11 +265,11 @@ router_written_step(struct controller *ctl, struct ctrl_job *job,
         ctrl_status_condition(status, "Ready", "False", "OVNError",
                               err ? err->msg : "OVN error");
         ctrl_job_retry_after_write(job);
-        result = ctrl_status_write(ctl, job, path, obj, status);
+        result = ctrl_crd_status_write(ctl, job, "Vpc", path, obj, status);
         result = result == CTRL_DONE ? CTRL_RETRY : result;
     } else {
         ctrl_status_condition(status, "Ready", "True", "Reconciled", NULL);
-        result = ctrl_status_write(ctl, job, path, obj, status);
+        result = ctrl_crd_status_write(ctl, job, "Vpc", path, obj, status);
     }
     free(path);
     return result;
@@ -304,7 +305,7 @@ vpc_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
         put_status_fields(ctl, vpc, status);
         ctrl_status_not_ready(ctl, job, "Vpc", obj, status, "InvalidSpec",
                               "InvalidSpec", vpc->error);
-        result = ctrl_status_write(ctl, job, path, obj, status);
+        result = ctrl_crd_status_write(ctl, job, "Vpc", path, obj, status);
         goto out;
     }
     result = ctrl_nb_write_object(ctl, job, key, NULL, build_vpc,

@@ -16,11 +16,15 @@
 #include "base/error.h"
 #include "crd/model.h"
 #include "crd/names.h"
+#include "crd/support.h"
+#include "crd/vpc.h"
 #include "kube/object.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/util.h"
 #include "sset.h"
+#include "svec.h"
+#include "util.h"
 #include "json/access.h"
 
 #define ADMISSION_API_VERSION "admission.k8s.io/v1"
@@ -45,6 +49,7 @@ enum admission_target {
     TARGET_OTHER,
     TARGET_SUBNET,
     TARGET_VPC,
+    TARGET_IPPOOL,
 };
 
 static int
@@ -122,14 +127,16 @@ request_target(const struct admission_request *req)
         return TARGET_OTHER;
     }
     if (req->kind && *req->kind) {
-        return !strcmp(req->kind, "Subnet") ? TARGET_SUBNET
-               : !strcmp(req->kind, "Vpc")  ? TARGET_VPC
-                                            : TARGET_OTHER;
+        return !strcmp(req->kind, "Subnet")   ? TARGET_SUBNET
+               : !strcmp(req->kind, "Vpc")    ? TARGET_VPC
+               : !strcmp(req->kind, "IPPool") ? TARGET_IPPOOL
+                                              : TARGET_OTHER;
     }
     if (req->resource) {
-        return !strcmp(req->resource, "subnets") ? TARGET_SUBNET
-               : !strcmp(req->resource, "vpcs")  ? TARGET_VPC
-                                                 : TARGET_OTHER;
+        return !strcmp(req->resource, "subnets")   ? TARGET_SUBNET
+               : !strcmp(req->resource, "vpcs")    ? TARGET_VPC
+               : !strcmp(req->resource, "ippools") ? TARGET_IPPOOL
+                                                   : TARGET_OTHER;
     }
     return TARGET_OTHER;
 }
@@ -286,6 +293,33 @@ review_subnet(const struct webhook_ctx *ctx,
     check_subnet(ctx, req, update, deny);
 }
 
+/* A created or changed Vpc whose spec kovn cannot use is refused with the
+ * reason, as a Subnet is: the schema is Kube-OVN's, as permissive as its,
+ * so the checks live here. */
+static void
+check_vpc(const struct admission_request *req, struct ds *deny)
+{
+    struct kovn_error perr;
+    struct vpc vpc;
+
+    if (!is_object(req->object)) {
+        ds_put_cstr(deny, "request.object: expected a Vpc object");
+        return;
+    }
+    if (!strcmp(req->operation, "UPDATE") && is_object(req->old_object) &&
+        json_equal(json_member(req->object, "spec"),
+                   json_member(req->old_object, "spec"))) {
+        return;
+    }
+    kovn_error_clear(&perr);
+    if (vpc_from_json(req->object, &vpc, &perr) && !vpc.name) {
+        ds_put_format(deny, "vpc: %s", perr.msg);
+    } else if (vpc.error) {
+        ds_put_format(deny, "vpc \"%s\": %s", vpc.name, vpc.error);
+    }
+    vpc_destroy(&vpc);
+}
+
 static void
 review_vpc(const struct webhook_ctx *ctx, const struct admission_request *req,
            struct ds *deny)
@@ -295,6 +329,14 @@ review_vpc(const struct webhook_ctx *ctx, const struct admission_request *req,
     const char *name;
     size_t n;
 
+    if (req->sub_resource && *req->sub_resource) {
+        return; /* Status: the controller reporting. */
+    }
+    if (!strcmp(req->operation, "CREATE") ||
+        !strcmp(req->operation, "UPDATE")) {
+        check_vpc(req, deny);
+        return;
+    }
     if (strcmp(req->operation, "DELETE")) {
         return;
     }
@@ -338,14 +380,44 @@ limit_message(struct ds *msg)
     ds_put_cstr(msg, "...");
 }
 
+/* Fields of a created or changed object that kovn accepts but does not
+ * act on: one admission warning each, which kubectl prints. */
+static void
+unsupported_warnings(const struct admission_request *req, const char *kind,
+                     struct svec *warnings)
+{
+    struct svec fields = SVEC_EMPTY_INITIALIZER;
+
+    if ((req->sub_resource && *req->sub_resource) ||
+        (strcmp(req->operation, "CREATE") &&
+         strcmp(req->operation, "UPDATE"))) {
+        return;
+    }
+    crd_unsupported_fields(kind, req->object, &fields);
+    for (size_t i = 0; i < fields.n; i++) {
+        svec_add_nocopy(warnings,
+                        xasprintf("%s %s: not implemented by kovn, ignored",
+                                  kind, fields.names[i]));
+    }
+    svec_destroy(&fields);
+}
+
 static struct json *
-make_response(const char *uid, const char *denial)
+make_response(const char *uid, const char *denial, const struct svec *warnings)
 {
     struct json *review = json_object_create();
     struct json *response = json_object_create();
 
     json_object_put_string(response, "uid", uid);
     json_object_put(response, "allowed", json_boolean_create(!denial));
+    if (warnings->n) {
+        struct json *list = json_array_create_empty();
+
+        for (size_t i = 0; i < warnings->n; i++) {
+            json_array_add(list, json_string_create(warnings->names[i]));
+        }
+        json_object_put(response, "warnings", list);
+    }
     if (denial) {
         struct json *status = json_object_create();
 
@@ -365,6 +437,7 @@ webhook_review(const struct webhook_ctx *ctx, const struct json *review,
                struct kovn_error *err)
 {
     struct ds deny = DS_EMPTY_INITIALIZER;
+    struct svec warnings = SVEC_EMPTY_INITIALIZER;
     struct admission_request req;
     struct json *response;
 
@@ -374,15 +447,22 @@ webhook_review(const struct webhook_ctx *ctx, const struct json *review,
     switch (request_target(&req)) {
     case TARGET_SUBNET:
         review_subnet(ctx, &req, &deny);
+        unsupported_warnings(&req, "Subnet", &warnings);
         break;
     case TARGET_VPC:
         review_vpc(ctx, &req, &deny);
+        unsupported_warnings(&req, "Vpc", &warnings);
+        break;
+    case TARGET_IPPOOL:
+        unsupported_warnings(&req, "IPPool", &warnings);
         break;
     case TARGET_OTHER:
         break;
     }
     limit_message(&deny);
-    response = make_response(req.uid, deny.length ? ds_cstr(&deny) : NULL);
+    response =
+        make_response(req.uid, deny.length ? ds_cstr(&deny) : NULL, &warnings);
     ds_destroy(&deny);
+    svec_destroy(&warnings);
     return response;
 }

@@ -659,3 +659,99 @@ subnet_gateways_text(const struct subnet *subnet)
     }
     return ds_steal_cstr(&s);
 }
+
+static bool
+spec_has(const struct json *spec, const char *key)
+{
+    const struct json *value = json_member(spec, key);
+
+    return value && value->type != JSON_NULL &&
+           (value->type != JSON_STRING || *json_string(value));
+}
+
+static int
+compare_strings(const void *a_, const void *b_)
+{
+    const char *const *a = a_;
+    const char *const *b = b_;
+
+    return strcmp(*a, *b);
+}
+
+/* spec.excludeIps with every gateway no item covers added, sorted; NULL if
+ * nothing is added. */
+static struct json *
+exclude_ips_with_gateways(const struct subnet *subnet, const struct json *spec)
+{
+    const struct json *array = json_member(spec, "excludeIps");
+    size_t n = array && array->type == JSON_ARRAY ? json_array(array)->n : 0;
+    struct svec items = SVEC_EMPTY_INITIALIZER;
+    struct json *out = NULL;
+    bool added = false;
+
+    for (size_t i = 0; i < n; i++) {
+        svec_add(&items, json_string(json_array(array)->elems[i]));
+    }
+    for (size_t g = 0; g < subnet->n_cidrs; g++) {
+        const struct net_addr *gw = &subnet->gateways[g];
+        bool covered = false;
+
+        for (size_t i = 0; i < n && !covered; i++) {
+            struct net_range range;
+
+            covered = !net_range_parse(items.names[i], &range, NULL) &&
+                      net_range_contains(&range, gw);
+        }
+        if (!covered) {
+            char text[NET_ADDR_STRLEN];
+
+            net_addr_format(gw, text);
+            svec_add(&items, text);
+            added = true;
+        }
+    }
+    if (added) {
+        qsort(items.names, items.n, sizeof *items.names, compare_strings);
+        out = json_array_create_empty();
+        for (size_t i = 0; i < items.n; i++) {
+            json_array_add(out, json_string_create(items.names[i]));
+        }
+    }
+    svec_destroy(&items);
+    return out;
+}
+
+struct json *
+subnet_spec_defaults(const struct subnet *subnet, const struct json *obj)
+{
+    const struct json *spec = json_member(obj, "spec");
+    struct json *set = json_object_create();
+    struct json *excludes;
+
+    if (!spec_has(spec, "vpc")) {
+        json_object_put_string(set, "vpc", subnet->vpc);
+    }
+    if (!spec_has(spec, "provider")) {
+        json_object_put_string(set, "provider", subnet->provider);
+    }
+    if (!spec_has(spec, "protocol")) {
+        json_object_put_string(set, "protocol",
+                               subnet_protocol_name(subnet->protocol));
+    }
+    if (!spec_has(spec, "gateway")) {
+        json_object_put_nocopy(
+            set, xstrdup("gateway"),
+            json_string_create_nocopy(subnet_gateways_text(subnet)));
+    }
+    if (!spec_has(spec, "gatewayType")) {
+        json_object_put_string(set, "gatewayType", subnet->gateway_type);
+    }
+    if ((excludes = exclude_ips_with_gateways(subnet, spec))) {
+        json_object_put(set, "excludeIps", excludes);
+    }
+    if (!shash_count(json_object(set))) {
+        json_destroy(set);
+        return NULL;
+    }
+    return set;
+}

@@ -126,4 +126,13 @@ char *subnet_gateways_text(const struct subnet *subnet);
 
 const char *subnet_protocol_name(enum subnet_protocol protocol);
 
+/* The spec defaults Kube-OVN writes back into a Subnet, so that `kubectl
+ * get subnet` reads the same under kovn: vpc, provider "ovn", protocol
+ * from the CIDRs, gateway, gatewayType "distributed", and the gateways
+ * merged into excludeIps (items sorted bytewise, as Kube-OVN sorts them).
+ * Returns the spec fields to set as a JSON object, or NULL when 'obj'
+ * (whose parse is the valid 'subnet') already has them all. */
+struct json *subnet_spec_defaults(const struct subnet *subnet,
+                                  const struct json *obj);
+
 #endif /* KOVN_CRD_SUBNET_H */

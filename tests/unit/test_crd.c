@@ -170,6 +170,45 @@ test_subnet_gateway_nodes_in_order(void **state)
                            "gatewayNodeSelectors[0]"));
 }
 
+/* Kube-OVN writes its defaults back into the spec; kovn writes the same,
+ * once: a spec that has them all needs nothing. */
+static void
+test_subnet_spec_defaults_as_kube_ovn(void **state)
+{
+    struct json *obj = j("{'metadata':{'name':'d'},'spec':{"
+                         "'cidrBlock':'10.72.0.0/16,fd00:10:72::/64',"
+                         "'excludeIps':['10.72.0.200..10.72.0.250']}}");
+    struct subnet subnet;
+    struct json *set;
+    char *text;
+
+    (void)state;
+    assert_int_equal(subnet_from_json(obj, "ovn-cluster", &subnet, NULL), 0);
+    set = subnet_spec_defaults(&subnet, obj);
+    assert_non_null(set);
+    text = json_to_string(set, JSSF_SORT);
+    assert_string_equal(
+        text, "{\"excludeIps\":[\"10.72.0.1\",\"10.72.0.200..10.72.0.250\","
+              "\"fd00:10:72::1\"],\"gateway\":\"10.72.0.1,fd00:10:72::1\","
+              "\"gatewayType\":\"distributed\",\"protocol\":\"Dual\","
+              "\"provider\":\"ovn\",\"vpc\":\"ovn-cluster\"}");
+    free(text);
+    json_destroy(set);
+    subnet_destroy(&subnet);
+    json_destroy(obj);
+
+    /* Written back: nothing more to write.  A range covering the gateway
+     * covers it. */
+    obj = j("{'metadata':{'name':'d'},'spec':{'vpc':'v','provider':'ovn',"
+            "'protocol':'IPv4','cidrBlock':'10.73.0.0/24',"
+            "'gateway':'10.73.0.1','gatewayType':'centralized',"
+            "'excludeIps':['10.73.0.1..10.73.0.9']}}");
+    assert_int_equal(subnet_from_json(obj, "ovn-cluster", &subnet, NULL), 0);
+    assert_null(subnet_spec_defaults(&subnet, obj));
+    subnet_destroy(&subnet);
+    json_destroy(obj);
+}
+
 static void
 test_subnet_allow_subnets_are_cidrs(void **state)
 {
@@ -621,6 +660,7 @@ main(void)
         cmocka_unit_test(test_subnet_rejects_bad_specs),
         cmocka_unit_test(test_subnet_allow_subnets_are_cidrs),
         cmocka_unit_test(test_subnet_gateway_nodes_in_order),
+        cmocka_unit_test(test_subnet_spec_defaults_as_kube_ovn),
         cmocka_unit_test(test_subnet_without_name_is_not_a_subnet),
         cmocka_unit_test(test_subnet_usable_count),
         cmocka_unit_test(test_vpc_routes),

@@ -96,6 +96,9 @@ teardown(void **state)
     return 0;
 }
 
+/* The last response's warnings, joined by "|". */
+static char last_warnings[4096];
+
 /* Reviews 'text' and checks the response's shape; returns "" if allowed,
  * else the denial message (static buffer). */
 static const char *
@@ -122,6 +125,14 @@ review_text(struct fixture *f, const char *text)
         json_string(shash_find_data(json_object(response), "uid")), "u-1");
     allowed = shash_find_data(json_object(response), "allowed");
     status = shash_find_data(json_object(response), "status");
+    const struct json *warnings =
+        shash_find_data(json_object(response), "warnings");
+    last_warnings[0] = '\0';
+    for (size_t i = 0; warnings && i < json_array(warnings)->n; i++) {
+        size_t len = strlen(last_warnings);
+        snprintf(last_warnings + len, sizeof last_warnings - len, "%s%s",
+                 i ? "|" : "", json_string(json_array(warnings)->elems[i]));
+    }
     if (allowed->type == JSON_TRUE) {
         assert_null(status);
         msg[0] = '\0';
@@ -172,6 +183,82 @@ static const char *
 create_subnet(struct fixture *f, const char *object)
 {
     return review(f, "Subnet", "CREATE", "x", object, NULL);
+}
+
+/* Fields of Kube-OVN's API kovn does not implement pass, with a warning
+ * each that kubectl prints; defaults and implemented values do not warn. */
+static void
+test_webhook_warns_unsupported_fields(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_string_equal(
+        create_subnet(f, "{'metadata':{'name':'x'},'spec':{'vpc':'v1',"
+                         "'cidrBlock':'10.0.1.0/24','routeTable':'rt1',"
+                         "'enableEcmp':true,'enableDHCP':false,'mtu':0,"
+                         "'provider':'ovn','enableLb':true}}"),
+        "");
+    assert_string_equal(last_warnings,
+                        "Subnet spec.routeTable: not implemented by kovn, "
+                        "ignored|Subnet spec.enableEcmp: not implemented by "
+                        "kovn, ignored");
+    assert_string_equal(
+        create_subnet(f, "{'metadata':{'name':'x'},'spec':{'vpc':'v1',"
+                         "'cidrBlock':'10.0.1.0/24','enableLb':false,"
+                         "'provider':'attach.ns.ovn'}}"),
+        "");
+    assert_string_equal(last_warnings,
+                        "Subnet spec.provider: not implemented by kovn, "
+                        "ignored|Subnet spec.enableLb: not implemented by "
+                        "kovn, ignored");
+    assert_string_equal(review(f, "IPPool", "CREATE", "p",
+                               "{'metadata':{'name':'p'},'spec':{"
+                               "'subnet':'a','ips':['10.0.1.5'],"
+                               "'enableAddressSet':true}}",
+                               NULL),
+                        "");
+    assert_string_equal(last_warnings, "IPPool spec.enableAddressSet: not "
+                                       "implemented by kovn, ignored");
+    assert_string_equal(review(f, "Vpc", "CREATE", "v9",
+                               "{'metadata':{'name':'v9'},'spec':{"
+                               "'staticRoutes':[{'cidr':'0.0.0.0/0',"
+                               "'nextHopIP':'10.0.1.254','ecmpMode':'hash'},"
+                               "{'cidr':'1.0.0.0/8','nextHopIP':'10.0.1.254',"
+                               "'ecmpMode':'hash'}]}}",
+                               NULL),
+                        "");
+    assert_string_equal(last_warnings,
+                        "Vpc spec.staticRoutes[].ecmpMode: not implemented by "
+                        "kovn, ignored");
+    /* A status write is the controller reporting: nothing to warn about. */
+    assert_string_equal(create_subnet(f, "{'metadata':{'name':'x'},'spec':{"
+                                         "'vpc':'v1','cidrBlock':'10.0.1.0/"
+                                         "24'}}"),
+                        "");
+    assert_string_equal(last_warnings, "");
+}
+
+/* The Vpc schema is as permissive as Kube-OVN's: the webhook refuses what
+ * kovn cannot use, with the reason. */
+static void
+test_webhook_denies_invalid_vpc(void **state)
+{
+    struct fixture *f = *state;
+    const char *msg = review(f, "Vpc", "CREATE", "v9",
+                             "{'metadata':{'name':'v9'},'spec':{"
+                             "'staticRoutes':[{'policy':'sideways',"
+                             "'cidr':'0.0.0.0/0','nextHopIP':'10.0.1.254'}]}}",
+                             NULL);
+
+    assert_non_null(strstr(msg, "vpc \"v9\": "));
+    assert_non_null(strstr(msg, "sideways"));
+    assert_string_equal(review(f, "Vpc", "CREATE", "v9", "[]", NULL),
+                        "request.object: expected a Vpc object");
+    assert_string_equal(review(f, "Vpc", "CREATE", "v9",
+                               "{'metadata':{'name':'v9'},'spec':{"
+                               "'namespaces':['a']}}",
+                               NULL),
+                        "");
 }
 
 static void
@@ -475,7 +562,7 @@ test_webhook_allows_other_requests(void **state)
     struct fixture *f = *state;
 
     assert_string_equal(review(f, "IP", "CREATE", "p.n", "{}", NULL), "");
-    assert_string_equal(review(f, "Vpc", "CREATE", "v9", "[]", NULL), "");
+    assert_string_equal(review(f, "Vpc", "CONNECT", "v9", "[]", NULL), "");
     assert_string_equal(review(f, "Subnet", "CONNECT", "x", NULL, NULL), "");
     /* A same-named kind of another group. */
     assert_string_equal(
@@ -614,6 +701,8 @@ main(void)
 {
 #define T(NAME) cmocka_unit_test_setup_teardown(NAME, setup, teardown)
     const struct CMUnitTest tests[] = {
+        T(test_webhook_warns_unsupported_fields),
+        T(test_webhook_denies_invalid_vpc),
         T(test_webhook_allows_valid_subnet),
         T(test_webhook_denies_invalid_subnet),
         T(test_webhook_denies_subnet_of_missing_vpc),
