@@ -345,6 +345,7 @@ output_keys(enum deps_output out, struct sset *keys)
     case DEPS_OUT_POD:
     case DEPS_OUT_NODE:
     case DEPS_OUT_SERVICE:
+    case DEPS_OUT_NETPOL:
     case DEPS_N_OUTPUTS:
         break;
     }
@@ -368,6 +369,7 @@ compute(const struct world *w, enum deps_output out, const char *key)
     case DEPS_OUT_POD:
     case DEPS_OUT_NODE:
     case DEPS_OUT_SERVICE:
+    case DEPS_OUT_NETPOL:
     case DEPS_N_OUTPUTS:
         break;
     }
