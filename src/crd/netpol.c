@@ -882,7 +882,11 @@ compute_rule(struct compute *c, enum netpol_dir dir, size_t idx,
                               dir == NETPOL_EGRESS ? &peer_named : NULL);
         }
     }
-    if (dir == NETPOL_EGRESS && !r->n_peers) {
+    bool named = false;
+    for (size_t i = 0; i < r->n_ports; i++) {
+        named = named || r->ports[i].name;
+    }
+    if (dir == NETPOL_EGRESS && !r->n_peers && named) {
         struct addr_set unused;
         struct peer_ctx ctx = {NULL, &unused, &peer_named};
 
