@@ -398,6 +398,12 @@ pod_of_ip(const struct deps_world *w, const char *key, const void *object,
     }
 }
 
+/* A pod's events come in bursts (created, addresses, IP object, routed)
+ * and each marks every policy with a namespaceSelector peer, whose
+ * reconcile reads the pods of every namespace it selects: one reconcile
+ * per burst, not one per event, at the cost of this much latency. */
+#define NETPOL_POD_BATCH_MS 100
+
 /* Marks the policies of namespace 'ns' and those that select namespaces:
  * what a change of a pod of 'ns' (labels, address, named ports) or of
  * 'ns' itself (labels) can alter.  Other policies read neither. */
@@ -526,8 +532,10 @@ static const struct deps_edge edges[] = {
      * namespaceSelector), and namespaces' labels; a pod's switch port
      * (its IP object follows it); the join subnet (the nodes' CIDRs). */
     {DEPS_IN_NETPOL, DEPS_OUT_NETPOL, same_key, NULL, 0, false},
-    {DEPS_IN_POD, DEPS_OUT_NETPOL, policies_of_pod, NULL, 0, false},
-    {DEPS_IN_IP, DEPS_OUT_NETPOL, policies_of_ip, NULL, 0, false},
+    {DEPS_IN_POD, DEPS_OUT_NETPOL, policies_of_pod, NULL, NETPOL_POD_BATCH_MS,
+     false},
+    {DEPS_IN_IP, DEPS_OUT_NETPOL, policies_of_ip, NULL, NETPOL_POD_BATCH_MS,
+     false},
     {DEPS_IN_NAMESPACE, DEPS_OUT_NETPOL, policies_of_namespace, NULL, 0,
      false},
     {DEPS_IN_SUBNET, DEPS_OUT_NETPOL, policies_of_join, subnet_binding_view, 0,
