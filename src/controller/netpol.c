@@ -143,22 +143,6 @@ world_for_each_pod(const void *ctl_, const char *ns, netpol_pod_fn *fn,
     }
 }
 
-static void
-world_for_each_namespace(const void *ctl_, netpol_namespace_fn *fn, void *aux)
-{
-    const struct controller *ctl = ctl_;
-    struct kube_store_cursor ns;
-
-    KUBE_STORE_FOR_EACH(&ns, kube_informer_store(ctl->namespace_informer))
-    {
-        struct smap labels = SMAP_INITIALIZER(&labels);
-
-        kube_object_labels(ns.object, &labels);
-        fn(ns.key, &labels, aux);
-        smap_destroy(&labels);
-    }
-}
-
 static struct netpol_world
 world(const struct controller *ctl)
 {
@@ -169,7 +153,9 @@ world(const struct controller *ctl)
 
     return (struct netpol_world){
         .for_each_pod = world_for_each_pod,
-        .for_each_namespace = world_for_each_namespace,
+        /* The graph's walk over the namespace store: the same callback
+         * type. */
+        .for_each_namespace = ctl->deps_world.for_each_namespace,
         .node_cidrs = join ? join->cidrs : NULL,
         .n_node_cidrs = join ? join->n_cidrs : 0,
         .aux = ctl,

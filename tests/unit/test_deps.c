@@ -845,13 +845,6 @@ np_for_each_namespace(const void *c_, netpol_namespace_fn *fn, void *aux)
     }
 }
 
-/* The graph's view of the namespaces, for edges of other outputs. */
-static void
-np_deps_namespaces(const void *c_, deps_namespace_fn *fn, void *aux)
-{
-    np_for_each_namespace(c_, (netpol_namespace_fn *)fn, aux);
-}
-
 /* A policy's rows as text, or NULL when it does not exist. */
 static char *
 np_compute(const struct np_cluster *c, const char *key)
@@ -1016,7 +1009,7 @@ np_run_seed(uint32_t seed)
     c.world = (struct deps_world){
         .model = crd_model_create(DEFAULT_VPC, DEFAULT_SUBNET),
         .join_subnet = JOIN_SUBNET,
-        .for_each_namespace = np_deps_namespaces,
+        .for_each_namespace = np_for_each_namespace,
         .netpols = &c.pols,
         .aux = &c,
     };
