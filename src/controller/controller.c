@@ -46,6 +46,8 @@ output_queue(struct controller *ctl, enum deps_output output)
         return ctl->pod_queue;
     case DEPS_OUT_SERVICE:
         return ctl->service_queue;
+    case DEPS_OUT_NETPOL:
+        return ctl->netpol_queue;
     case DEPS_OUT_NODE:
     case DEPS_N_OUTPUTS:
     default:
@@ -104,6 +106,9 @@ mark_all_outputs(void *ctl_, enum deps_output output)
     case DEPS_OUT_SERVICE:
         enqueue_keys(queue, kube_store_keys(
                                 kube_informer_store(ctl->service_informer)));
+        break;
+    case DEPS_OUT_NETPOL:
+        enqueue_keys(queue, &ctl->netpols.by_key);
         break;
     case DEPS_OUT_NODE:
     case DEPS_N_OUTPUTS:
@@ -452,6 +457,7 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
     sset_init(&ctl->unbound_namespaces);
     sset_init(&ctl->waiting_pods);
     shash_init(&ctl->service_vips);
+    ctrl_netpol_init(ctl);
 
     ctl->vpc_queue = ctrl_queue_create("vpc", 4, vpc_reconcile, ctl);
     ctl->subnet_queue = ctrl_queue_create("subnet", 8, subnet_reconcile, ctl);
@@ -464,6 +470,7 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
     ctl->node_queue = ctrl_queue_create("node", 8, node_reconcile, ctl);
     ctl->service_queue =
         ctrl_queue_create("service", 32, service_reconcile, ctl);
+    ctl->netpol_queue = ctrl_queue_create("netpol", 32, netpol_reconcile, ctl);
     addresses_init(&ctl->addresses);
 
     ctl->vpc_informer =
@@ -484,6 +491,10 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
         keyed_informer(ctl, CTRL_ENDPOINTS_PATH, DEPS_IN_ENDPOINTS);
     kube_informer_add_index(ctl->service_informer, CTRL_SERVICE_BY_CLUSTER_IP,
                             crd_service_cluster_ip);
+    ctl->netpol_informer = informer(ctl, CTRL_NETPOLS_PATH, ctrl_netpol_add,
+                                    ctrl_netpol_update, ctrl_netpol_del, ctl);
+    kube_informer_add_index(ctl->pod_informer, CTRL_POD_BY_NAMESPACE,
+                            kube_object_namespace);
     kube_informer_add_index(ctl->ip_informer, CTRL_IP_BY_SUBNET,
                             crd_ip_subnet_of);
     kube_informer_add_index(ctl->pod_informer, CTRL_POD_BY_NODE,
@@ -506,6 +517,8 @@ controller_destroy(struct controller *ctl)
     kube_informer_destroy(ctl->node_informer);
     kube_informer_destroy(ctl->service_informer);
     kube_informer_destroy(ctl->endpoints_informer);
+    kube_informer_destroy(ctl->netpol_informer);
+    ctrl_queue_destroy(ctl->netpol_queue);
     ctrl_queue_destroy(ctl->service_queue);
     ctrl_queue_destroy(ctl->node_queue);
     ctrl_queue_destroy(ctl->pod_queue);
@@ -525,6 +538,7 @@ controller_destroy(struct controller *ctl)
         free(node->data);
     }
     shash_destroy(&ctl->service_vips);
+    ctrl_netpol_destroy(ctl);
 }
 
 bool
@@ -539,6 +553,7 @@ controller_synced(const struct controller *ctl)
            kube_informer_has_synced(ctl->node_informer) &&
            kube_informer_has_synced(ctl->service_informer) &&
            kube_informer_has_synced(ctl->endpoints_informer) &&
+           kube_informer_has_synced(ctl->netpol_informer) &&
            ovn_nb_is_ready(ctl->nb);
 }
 
@@ -560,6 +575,7 @@ log_ready_parts(struct controller *ctl)
         {"nodes", ctl->node_informer},
         {"services", ctl->service_informer},
         {"endpoints", ctl->endpoints_informer},
+        {"networkpolicies", ctl->netpol_informer},
         {"OVN NB", NULL},
     };
 
@@ -587,6 +603,7 @@ controller_run(struct controller *ctl, bool active)
     kube_informer_run(ctl->node_informer);
     kube_informer_run(ctl->service_informer);
     kube_informer_run(ctl->endpoints_informer);
+    kube_informer_run(ctl->netpol_informer);
     ovn_nb_run(ctl->nb);
 
     /* Reconciling before every cache is full would act on a partial view
@@ -607,6 +624,7 @@ controller_run(struct controller *ctl, bool active)
     ctrl_queue_run(ctl->pod_queue, active);
     ctrl_queue_run(ctl->node_queue, active);
     ctrl_queue_run(ctl->service_queue, active);
+    ctrl_queue_run(ctl->netpol_queue, active);
     /* After the queues, so the ports they submitted go out this turn. */
     ovn_batch_run(ctl->nb_batch);
 }
@@ -623,6 +641,7 @@ controller_wait(struct controller *ctl, bool active)
     kube_informer_wait(ctl->node_informer);
     kube_informer_wait(ctl->service_informer);
     kube_informer_wait(ctl->endpoints_informer);
+    kube_informer_wait(ctl->netpol_informer);
     ovn_nb_wait(ctl->nb);
     ovn_batch_wait(ctl->nb_batch);
     active = active && controller_synced(ctl);
@@ -632,4 +651,5 @@ controller_wait(struct controller *ctl, bool active)
     ctrl_queue_wait(ctl->pod_queue, active);
     ctrl_queue_wait(ctl->node_queue, active);
     ctrl_queue_wait(ctl->service_queue, active);
+    ctrl_queue_wait(ctl->netpol_queue, active);
 }

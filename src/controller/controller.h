@@ -12,6 +12,7 @@
 #include "controller/addresses.h"
 #include "crd/deps.h"
 #include "crd/model.h"
+#include "crd/netpol.h"
 #include "openvswitch/shash.h"
 #include "ovn/nb.h"
 #include "sset.h"
@@ -72,6 +73,7 @@ struct controller {
     struct kube_informer *node_informer;
     struct kube_informer *service_informer;
     struct kube_informer *endpoints_informer;
+    struct kube_informer *netpol_informer;
     struct ctrl_keyed_input keyed[DEPS_N_INPUTS];
 
     /* Parsed Vpcs, Subnets and IPPools, kept in step with the informers. */
@@ -87,6 +89,7 @@ struct controller {
     struct ctrl_queue *pod_queue;
     struct ctrl_queue *node_queue;
     struct ctrl_queue *service_queue;
+    struct ctrl_queue *netpol_queue;
 
     /* IPAM and who holds what; rebuilt by pod_restore() before the first
      * pod is reconciled. */
@@ -113,6 +116,12 @@ struct controller {
      * controller was down go in one full sweep, the first after start. */
     struct shash service_vips;
     bool service_vips_swept;
+    /* NetworkPolicies in typed form (netpol.c); per policy, what its last
+     * Event said was left out ("" for nothing) and what its last build
+     * could not express against the pods. */
+    struct crd_netpols netpols;
+    struct shash netpol_warned;
+    struct shash netpol_compute_warnings;
 
     /* OVN transaction latency histogram. */
     uint64_t txn_buckets[CTRL_TXN_BUCKETS];
@@ -135,6 +144,7 @@ struct controller {
 #define CTRL_NODES_PATH      "/api/v1/nodes"
 #define CTRL_SERVICES_PATH   "/api/v1/services"
 #define CTRL_ENDPOINTS_PATH  "/api/v1/endpoints"
+#define CTRL_NETPOLS_PATH    "/apis/networking.k8s.io/v1/networkpolicies"
 
 /* Index of IP objects by spec.subnet. */
 #define CTRL_IP_BY_SUBNET "subnet"
@@ -142,6 +152,8 @@ struct controller {
 #define CTRL_POD_BY_NODE "node"
 /* Services by spec.clusterIP: whose is a VIP found in a load balancer. */
 #define CTRL_SERVICE_BY_CLUSTER_IP "clusterIP"
+/* Pods by metadata.namespace: the pods a NetworkPolicy reads. */
+#define CTRL_POD_BY_NAMESPACE "namespace"
 
 void controller_init(struct controller *ctl,
                      const struct controller_options *opts,
@@ -168,6 +180,19 @@ enum ctrl_result node_reconcile(const char *key, struct ctrl_job *job,
                                 void *ctl);
 enum ctrl_result service_reconcile(const char *key, struct ctrl_job *job,
                                    void *ctl);
+
+/* netpol.c: the NetworkPolicy reconciler, its informer's handlers, its
+ * state in struct controller and its metrics. */
+enum ctrl_result netpol_reconcile(const char *key, struct ctrl_job *job,
+                                  void *ctl);
+void ctrl_netpol_add(const char *key, const struct json *obj, void *ctl);
+void ctrl_netpol_update(const char *key, const struct json *old,
+                        const struct json *new, void *ctl);
+void ctrl_netpol_del(const char *key, const struct json *obj, void *ctl);
+void ctrl_netpol_init(struct controller *ctl);
+void ctrl_netpol_destroy(struct controller *ctl);
+void ctrl_netpol_metrics(const struct controller *ctl,
+                         struct metrics_registry *r);
 
 /* pod.c, node.c: the start-up restores. */
 void pod_restore(struct controller *ctl);

@@ -44,6 +44,9 @@ owner_exists(const struct ovn_owner *owner, void *ctl_)
     if (!strcmp(owner->kind, OVN_OWNER_NODE)) {
         return kube_informer_contains(ctl->node_informer, owner->name);
     }
+    if (!strcmp(owner->kind, OVN_OWNER_NETPOL)) {
+        return kube_informer_contains(ctl->netpol_informer, owner->name);
+    }
     return true;
 }
 

@@ -100,6 +100,7 @@ ctrl_metrics_export(const struct controller *ctl, struct metrics_registry *r)
     ctrl_queue_export(ctl->pod_queue, r);
     ctrl_queue_export(ctl->node_queue, r);
     ctrl_queue_export(ctl->service_queue, r);
+    ctrl_netpol_metrics(ctl, r);
     metrics_set(r, "kovn_allocations", METRIC_GAUGE, "Pods holding addresses.",
                 "", addresses_count(&ctl->addresses), NULL);
 

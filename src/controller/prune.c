@@ -13,17 +13,22 @@
 #include "util.h"
 #include "json/access.h"
 
-/* Pods: names, addresses in annotations, where and whether they run.  Not
- * their labels: namespace binding matches the namespace's labels; and of
- * their annotations only those under ANN_PREFIX.  The pod informer lists
- * in protobuf, whose decoder (kube/podproto.c) must yield each of these. */
+/* Pods: names, addresses in annotations, where and whether they run; their
+ * labels and named container ports, which NetworkPolicies select and
+ * resolve.  Of their annotations only those under ANN_PREFIX.  The pod
+ * informer lists in protobuf, whose decoder (kube/podproto.c) must yield
+ * each of these. */
 const char *const ctrl_pod_fields[] = {
     "metadata.name",
     "metadata.namespace",
     "metadata.uid",
     "metadata.resourceVersion",
+    "metadata.labels",
     "metadata.annotations",
     "metadata.deletionTimestamp",
+    "spec.containers.ports.name",
+    "spec.containers.ports.containerPort",
+    "spec.containers.ports.protocol",
     "spec.nodeName",
     "spec.hostNetwork",
     "spec.restartPolicy",

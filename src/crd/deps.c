@@ -14,6 +14,7 @@
 #include "crd/ip.h"
 #include "crd/model.h"
 #include "crd/names.h"
+#include "crd/netpol.h"
 #include "crd/node.h"
 #include "crd/pod.h"
 #include "kube/object.h"
@@ -512,6 +513,83 @@ pod_of_ip(const struct deps_world *w, const char *key, const void *object,
     }
 }
 
+/* A pod's events come in bursts (created, addresses, IP object, routed)
+ * and each marks every policy with a namespaceSelector peer, whose
+ * reconcile reads the pods of every namespace it selects: one reconcile
+ * per burst, not one per event, at the cost of this much latency. */
+#define NETPOL_POD_BATCH_MS 100
+
+/* Marks the policies of namespace 'ns' and those that select namespaces:
+ * what a change of a pod of 'ns' (labels, address, named ports) or of
+ * 'ns' itself (labels) can alter.  Other policies read neither. */
+static void
+policies_reading_namespace(const struct deps_world *w, const char *ns,
+                           size_t ns_len, struct marks *m)
+{
+    struct shash_node *node;
+
+    if (!w->netpols) {
+        return;
+    }
+    SHASH_FOR_EACH(node, &w->netpols->by_key)
+    {
+        const struct netpol *np = node->data;
+
+        if (np->selects_namespaces || (strlen(np->namespace) == ns_len &&
+                                       !strncmp(np->namespace, ns, ns_len))) {
+            mark(m, np->key);
+        }
+    }
+}
+
+/* Pod "namespace/name". */
+static void
+policies_of_pod(const struct deps_world *w, const char *key,
+                const void *object, struct marks *m)
+{
+    const char *slash = strchr(key, '/');
+
+    (void)object;
+    if (slash) {
+        policies_reading_namespace(w, key, slash - key, m);
+    }
+}
+
+/* A pod's IP object appears once its switch port is in NB: the port group
+ * can take it then. */
+static void
+policies_of_ip(const struct deps_world *w, const char *key, const void *object,
+               struct marks *m)
+{
+    const struct crd_ip *ip = object;
+
+    (void)key;
+    if (ip) {
+        char *pod = crd_ip_pod_key(ip);
+        policies_of_pod(w, pod, NULL, m);
+        free(pod);
+    }
+}
+
+static void
+policies_of_namespace(const struct deps_world *w, const char *key,
+                      const void *object, struct marks *m)
+{
+    (void)object;
+    policies_reading_namespace(w, key, strlen(key), m);
+}
+
+/* Every policy lets the join subnet's CIDRs in. */
+static void
+policies_of_join(const struct deps_world *w, const char *key,
+                 const void *object, struct marks *m)
+{
+    (void)object;
+    if (w->join_subnet && !strcmp(key, w->join_subnet)) {
+        m->all = true;
+    }
+}
+
 /* The table.  Read it by output: each output's rows are everything it
  * reads. */
 static const struct deps_edge edges[] = {
@@ -571,6 +649,20 @@ static const struct deps_edge edges[] = {
     /* Services: the Service and its Endpoints (same key). */
     {DEPS_IN_SERVICE, DEPS_OUT_SERVICE, same_key, NULL, 0, false},
     {DEPS_IN_ENDPOINTS, DEPS_OUT_SERVICE, same_key, NULL, 0, false},
+
+    /* NetworkPolicies: the policy; the labels, addresses and named ports
+     * of the pods of its namespace (of every namespace when a peer has a
+     * namespaceSelector), and namespaces' labels; a pod's switch port
+     * (its IP object follows it); the join subnet (the nodes' CIDRs). */
+    {DEPS_IN_NETPOL, DEPS_OUT_NETPOL, same_key, NULL, 0, false},
+    {DEPS_IN_POD, DEPS_OUT_NETPOL, policies_of_pod, NULL, NETPOL_POD_BATCH_MS,
+     false},
+    {DEPS_IN_IP, DEPS_OUT_NETPOL, policies_of_ip, NULL, NETPOL_POD_BATCH_MS,
+     false},
+    {DEPS_IN_NAMESPACE, DEPS_OUT_NETPOL, policies_of_namespace, NULL, 0,
+     false},
+    {DEPS_IN_SUBNET, DEPS_OUT_NETPOL, policies_of_join, subnet_binding_view, 0,
+     false},
 };
 
 #define N_EDGES (sizeof edges / sizeof edges[0])
@@ -580,7 +672,7 @@ deps_input_name(enum deps_input input)
 {
     static const char *const names[DEPS_N_INPUTS] = {
         "Namespace", "Subnet", "Vpc",     "IPPool",    "IP",
-        "Pod",       "Node",   "Service", "Endpoints",
+        "Pod",       "Node",   "Service", "Endpoints", "NetworkPolicy",
     };
     return input < DEPS_N_INPUTS ? names[input] : "?";
 }
@@ -592,6 +684,7 @@ deps_output_name(enum deps_output output)
         "namespace annotations", "subnet status and OVN rows",
         "vpc status and router", "pod wiring",
         "node wiring",           "service load balancing",
+        "network policy ACLs",
     };
     return output < DEPS_N_OUTPUTS ? names[output] : "?";
 }

@@ -27,6 +27,7 @@
 
 struct crd_ip;
 struct crd_model;
+struct crd_netpols;
 struct smap;
 
 enum deps_input {
@@ -39,6 +40,7 @@ enum deps_input {
     DEPS_IN_NODE,      /* key: name; object: its JSON */
     DEPS_IN_SERVICE,   /* key: "namespace/name" */
     DEPS_IN_ENDPOINTS, /* key: "namespace/name", its Service's */
+    DEPS_IN_NETPOL,    /* key: "namespace/name"; read from world->netpols */
     DEPS_N_INPUTS
 };
 
@@ -49,6 +51,7 @@ enum deps_output {
     DEPS_OUT_POD,       /* a pod's address, port and IP object */
     DEPS_OUT_NODE,      /* a node's join address and port */
     DEPS_OUT_SERVICE,   /* a Service's VIPs in the load balancers */
+    DEPS_OUT_NETPOL,    /* a NetworkPolicy's port group, sets and ACLs */
     DEPS_N_OUTPUTS
 };
 
@@ -73,6 +76,9 @@ struct deps_world {
      * next depends on its namespace's binding.  May be NULL. */
     void (*for_each_waiting_pod)(const void *world_aux, const char *ns,
                                  deps_pod_fn *fn, void *aux);
+    /* The NetworkPolicies (crd/netpol.h), kept in step with their
+     * informer.  May be NULL: no policy. */
+    const struct crd_netpols *netpols;
     const void *aux;
 };
 

@@ -460,7 +460,16 @@ prune(struct json *obj, const char *prefix, const char *const paths[])
         }
         char *child = plen ? xasprintf("%s.%s", prefix, node->name)
                            : xstrdup(node->name);
-        prune(node->data, child, paths);
+        struct json *value = node->data;
+        if (value->type == JSON_ARRAY) {
+            /* A path through an array applies to each of its items
+             * ("spec.containers.ports.name"). */
+            for (size_t i = 0; i < value->array.n; i++) {
+                prune(value->array.elems[i], child, paths);
+            }
+        } else {
+            prune(value, child, paths);
+        }
         free(child);
     }
 }

@@ -20,6 +20,8 @@ enum member_kind {
     MEMBER_TIME,    /* meta/v1 Time {seconds = 1, nanos = 2}. */
     MEMBER_MAP,     /* map<string, string>: entries {key = 1, value = 2}. */
     MEMBER_MESSAGE, /* A nested message, into an object of its own. */
+    MEMBER_INT,     /* int32, always written (JSON has no omitempty). */
+    MEMBER_LIST,    /* A repeated message: each one an object in an array. */
 };
 
 struct message;
@@ -55,7 +57,23 @@ static const struct member object_meta_members[] = {
 static const struct message object_meta =
     MESSAGE("ObjectMeta", object_meta_members);
 
+/* Only what names a port: NetworkPolicy's named ports. */
+static const struct member container_port_members[] = {
+    {1, "name", MEMBER_STRING, NULL},
+    {3, "containerPort", MEMBER_INT, NULL},
+    {4, "protocol", MEMBER_STRING, NULL},
+};
+static const struct message container_port =
+    MESSAGE("ContainerPort", container_port_members);
+
+static const struct member container_members[] = {
+    {6, "ports", MEMBER_LIST, &container_port},
+};
+static const struct message container =
+    MESSAGE("Container", container_members);
+
 static const struct member pod_spec_members[] = {
+    {2, "containers", MEMBER_LIST, &container},
     {3, "restartPolicy", MEMBER_STRING, NULL},
     {10, "nodeName", MEMBER_STRING, NULL},
     {11, "hostNetwork", MEMBER_BOOL, NULL},
@@ -84,6 +102,9 @@ const char *const kube_pod_protobuf_fields[] = {
     "metadata.deletionTimestamp",
     "metadata.labels",
     "metadata.annotations",
+    "spec.containers.ports.name",
+    "spec.containers.ports.containerPort",
+    "spec.containers.ports.protocol",
     "spec.restartPolicy",
     "spec.nodeName",
     "spec.hostNetwork",
@@ -188,7 +209,8 @@ static int
 member(const struct member *m, const struct pb_field *field,
        struct json *object, struct kovn_error *err)
 {
-    enum pb_wire wire = m->kind == MEMBER_BOOL ? PB_VARINT : PB_LEN;
+    enum pb_wire wire =
+        m->kind == MEMBER_BOOL || m->kind == MEMBER_INT ? PB_VARINT : PB_LEN;
     char *s = NULL;
 
     if (field->wire != wire) {
@@ -218,6 +240,22 @@ member(const struct member *m, const struct pb_field *field,
             remove_member(object, m->name);
         }
         return 0;
+    case MEMBER_INT:
+        /* int32 is sign-extended to 64 bits on the wire. */
+        json_object_put(object, m->name,
+                        json_integer_create((int32_t)field->varint));
+        return 0;
+    case MEMBER_LIST: {
+        struct json *list = shash_find_data(json_object(object), m->name);
+        struct json *item = json_object_create();
+
+        if (!list) {
+            list = json_array_create_empty();
+            json_object_put(object, m->name, list);
+        }
+        json_array_add(list, item);
+        return decode(m->message, field->data, field->len, item, err);
+    }
     case MEMBER_MAP:
         return map_entry(object, m->name, field, err);
     case MEMBER_MESSAGE: {

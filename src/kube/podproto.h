@@ -4,7 +4,8 @@
  *
  *   metadata: name, generateName, namespace, uid, resourceVersion, labels,
  *             annotations, deletionTimestamp
- *   spec:     nodeName, hostNetwork, restartPolicy
+ *   spec:     nodeName, hostNetwork, restartPolicy, containers[].ports[]
+ *             (name, containerPort, protocol: for named ports)
  *   status:   phase
  *
  * Fields the JSON encoding omits when empty (all of these) are omitted
@@ -14,7 +15,8 @@
  * For informers whose transform keeps no more than this (see
  * kube_informer_options.list_protobuf): for 10,000 pods the API server
  * encodes protobuf in half the time of JSON, and no byte of a pod's
- * containers, volumes or conditions is parsed here. */
+ * volumes or conditions, nor of its containers beyond their ports, is
+ * parsed here. */
 #ifndef KOVN_KUBE_PODPROTO_H
 #define KOVN_KUBE_PODPROTO_H 1
 

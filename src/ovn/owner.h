@@ -20,6 +20,7 @@ struct smap;
 #define OVN_OWNER_SUBNET "kovn-subnet"
 #define OVN_OWNER_POD    "kovn-pod"
 #define OVN_OWNER_NODE   "kovn-node"
+#define OVN_OWNER_NETPOL "kovn-netpol" /* "namespace/name" */
 
 struct ovn_owner {
     const char *kind; /* An OVN_OWNER_* key, always "kovn-" prefixed. */

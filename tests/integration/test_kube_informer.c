@@ -568,10 +568,14 @@ static void
 create_pod(struct kube_client *client, const char *name, const char *meta,
            const char *spec)
 {
+    /* Ports in containers other than the first: decoded for named ports. */
     char *body =
         xasprintf("{\"metadata\":{\"name\":\"%s\"%s},\"spec\":{%s"
                   "\"automountServiceAccountToken\":false,"
-                  "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}",
+                  "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"},"
+                  "{\"name\":\"d\",\"image\":\"busybox\",\"ports\":["
+                  "{\"name\":\"http\",\"containerPort\":8080},"
+                  "{\"containerPort\":53,\"protocol\":\"UDP\"}]}]}}",
                   name, meta, spec);
 
     call_ok(client, "POST", PODS, body, NULL, 201);
@@ -665,6 +669,13 @@ test_protobuf_list_equals_json_list(void **state)
         json_destroy(from_json);
     }
     /* The fields that make the comparison worth it did arrive. */
+    const struct json *rich = kube_informer_get(pb, NS "/rich");
+    const struct json *containers =
+        json_member(json_member(rich, "spec"), "containers");
+    assert_non_null(containers);
+    assert_int_equal(JSON_ARRAY, containers->type);
+    assert_int_equal(2, containers->array.n);
+    assert_non_null(json_member(containers->array.elems[1], "ports"));
     const struct json *deleting = kube_informer_get(pb, NS "/deleting");
     assert_non_null(
         json_member(json_member(deleting, "metadata"), "deletionTimestamp"));

@@ -25,8 +25,11 @@
 
 #include <cmocka.h>
 
+#include "test_json.h"
+
 #include "crd/deps.h"
 #include "crd/model.h"
+#include "crd/netpol.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "openvswitch/shash.h"
@@ -345,6 +348,7 @@ output_keys(enum deps_output out, struct sset *keys)
     case DEPS_OUT_POD:
     case DEPS_OUT_NODE:
     case DEPS_OUT_SERVICE:
+    case DEPS_OUT_NETPOL:
     case DEPS_N_OUTPUTS:
         break;
     }
@@ -368,6 +372,7 @@ compute(const struct world *w, enum deps_output out, const char *key)
     case DEPS_OUT_POD:
     case DEPS_OUT_NODE:
     case DEPS_OUT_SERVICE:
+    case DEPS_OUT_NETPOL:
     case DEPS_N_OUTPUTS:
         break;
     }
@@ -882,6 +887,315 @@ test_deps_egress_edges(void **state)
     }
 }
 
+/* ---- NetworkPolicies: the same check for the policy edges. ----
+ *
+ * Pods (labels, an address or none), namespaces (labels) and policies
+ * (created, changed, deleted) change in random order; each change goes
+ * through the graph as the controller reports it; marked policies are
+ * reconciled at random moments into a stored copy of their rows
+ * (netpol_compute() rendered as text).  At the end every policy's stored
+ * rows must equal its rows computed now. */
+
+#define NP_N_NS     3
+#define NP_N_PODS   9
+#define NP_N_POLS   5
+#define NP_N_EVENTS 40
+#define NP_N_SEEDS  1000
+
+/* Policies a generator picks from, in the namespace of the policy. */
+static const char *const np_templates[] = {
+    "{'podSelector': {'matchLabels': {'app': 'x'}}}",
+    "{'podSelector': {'matchLabels': {'app': 'y'}}, 'ingress': [{'from':"
+    " [{'podSelector': {'matchLabels': {'app': 'x'}}}]}]}",
+    "{'podSelector': {}, 'ingress': [{'from': [{'namespaceSelector':"
+    " {'matchLabels': {'team': 'a'}}}]}]}",
+    "{'podSelector': {'matchLabels': {'app': 'z'}}, 'ingress': [{'from':"
+    " [{'namespaceSelector': {'matchLabels': {'team': 'b'}},"
+    " 'podSelector': {'matchLabels': {'app': 'y'}}}]}]}",
+    "{'podSelector': {'matchLabels': {'app': 'x'}}, 'policyTypes':"
+    " ['Egress'], 'egress': [{'to': [{'podSelector': {}}]}]}",
+};
+
+struct np_cluster {
+    struct smap ns_labels[NP_N_NS];
+    struct netpol_pod pods[NP_N_PODS];
+    struct crd_netpols pols;
+    struct deps_world world;
+    struct sset dirty;
+    struct shash stored; /* Policy key -> rows (char *). */
+};
+
+static void
+np_ns_name(int i, char buf[8])
+{
+    snprintf(buf, 8, "n%d", i);
+}
+
+static void
+np_pol_key(int i, char buf[16])
+{
+    snprintf(buf, 16, "n%d/pol%d", i % NP_N_NS, i);
+}
+
+static void
+np_for_each_pod(const void *c_, const char *ns, netpol_pod_fn *fn, void *aux)
+{
+    const struct np_cluster *c = c_;
+
+    for (int i = 0; i < NP_N_PODS; i++) {
+        if (!ns || !strcmp(ns, c->pods[i].namespace)) {
+            fn(&c->pods[i], aux);
+        }
+    }
+}
+
+static void
+np_for_each_namespace(const void *c_, netpol_namespace_fn *fn, void *aux)
+{
+    const struct np_cluster *c = c_;
+
+    for (int i = 0; i < NP_N_NS; i++) {
+        char name[8];
+
+        np_ns_name(i, name);
+        fn(name, &c->ns_labels[i], aux);
+    }
+}
+
+/* A policy's rows as text, or NULL when it does not exist. */
+static char *
+np_compute(const struct np_cluster *c, const char *key)
+{
+    const struct netpol *np = crd_netpols_get(&c->pols, key);
+    struct netpol_world w = {np_for_each_pod, np_for_each_namespace, NULL, 0,
+                             c};
+    struct netpol_acls out;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    if (!np) {
+        return NULL;
+    }
+    netpol_compute(np, &w, &out);
+    for (size_t i = 0; i < out.ports.n; i++) {
+        ds_put_format(&s, "%s ", out.ports.names[i]);
+    }
+    for (size_t i = 0; i < out.n_sets; i++) {
+        ds_put_format(&s, "|%s:", out.sets[i].name);
+        for (size_t k = 0; k < out.sets[i].n_addrs; k++) {
+            char buf[NET_CIDR_STRLEN];
+            net_cidr_format(&out.sets[i].addrs[k], buf);
+            ds_put_format(&s, "%s,", buf);
+        }
+    }
+    for (size_t i = 0; i < out.n_acls; i++) {
+        ds_put_format(&s, "|%s", out.acls[i].match);
+    }
+    netpol_acls_destroy(&out);
+    return ds_steal_cstr(&s);
+}
+
+static void
+np_mark(void *c_, enum deps_output out, const char *key, long long delay)
+{
+    struct np_cluster *c = c_;
+
+    (void)delay;
+    if (out == DEPS_OUT_NETPOL) {
+        sset_add(&c->dirty, key);
+    }
+}
+
+static void
+np_mark_all(void *c_, enum deps_output out)
+{
+    struct np_cluster *c = c_;
+
+    if (out == DEPS_OUT_NETPOL) {
+        for (int i = 0; i < NP_N_POLS; i++) {
+            char key[16];
+            np_pol_key(i, key);
+            sset_add(&c->dirty, key);
+        }
+    }
+}
+
+static void
+np_reconcile_some(struct np_cluster *c, uint32_t one_in)
+{
+    const char *key;
+
+    SSET_FOR_EACH_SAFE(key, &c->dirty)
+    {
+        if (!rnd(one_in)) {
+            char *rows = np_compute(c, key);
+
+            free(shash_find_and_delete(&c->stored, key));
+            if (rows) {
+                shash_add_nocopy(&c->stored, xstrdup(key), rows);
+            }
+            sset_delete(&c->dirty, SSET_NODE_FROM_NAME(key));
+        }
+    }
+}
+
+static const char *
+np_pick(const char *const *values, size_t n)
+{
+    return values[rnd(n)];
+}
+
+/* One random change, reported to the graph around it. */
+static void
+np_apply(struct np_cluster *c, const struct deps_sink *sink, struct ds *trace)
+{
+    static const char *const apps[] = {"x", "y", "z"};
+    static const char *const teams[] = {"a", "b", ""};
+    struct deps_change *change;
+    uint32_t what = rnd(3);
+
+    if (what == 0) { /* A pod's labels or address. */
+        struct netpol_pod *pod = &c->pods[rnd(NP_N_PODS)];
+        char *key = xasprintf("%s/%s", pod->namespace, pod->name);
+
+        change = deps_change_begin(&c->world, DEPS_IN_POD, key, NULL);
+        if (rnd(3)) {
+            smap_replace(&pod->labels, "app", np_pick(apps, ARRAY_SIZE(apps)));
+        } else {
+            pod->n_addrs = !pod->n_addrs;
+        }
+        ds_put_format(trace, "  pod %s app=%s addrs=%zu\n", key,
+                      smap_get(&pod->labels, "app"), pod->n_addrs);
+        deps_change_end(change, NULL, sink);
+        free(key);
+    } else if (what == 1) { /* A namespace's labels. */
+        int i = rnd(NP_N_NS);
+        const char *team = np_pick(teams, ARRAY_SIZE(teams));
+        char name[8];
+
+        np_ns_name(i, name);
+        change = deps_change_begin(&c->world, DEPS_IN_NAMESPACE, name,
+                                   &c->ns_labels[i]);
+        smap_clear(&c->ns_labels[i]);
+        if (*team) {
+            smap_add(&c->ns_labels[i], "team", team);
+        }
+        ds_put_format(trace, "  namespace %s team=%s\n", name, team);
+        deps_change_end(change, &c->ns_labels[i], sink);
+    } else { /* A policy created, changed or deleted. */
+        int i = rnd(NP_N_POLS);
+        char key[16];
+        struct netpol *np = NULL;
+
+        np_pol_key(i, key);
+        change = deps_change_begin(&c->world, DEPS_IN_NETPOL, key, NULL);
+        if (rnd(4)) {
+            size_t t = rnd(ARRAY_SIZE(np_templates));
+            char *slash = strchr(key, '/');
+            char *text =
+                xasprintf("{'metadata': {'namespace': '%.*s',"
+                          " 'name': '%s'}, 'spec': %s}",
+                          (int)(slash - key), key, slash + 1, np_templates[t]);
+            struct json *obj = j(text);
+
+            np = xmalloc(sizeof *np);
+            assert_int_equal(0, netpol_from_json(obj, np, NULL));
+            json_destroy(obj);
+            free(text);
+            ds_put_format(trace, "  policy %s template %zu\n", key, t);
+        } else {
+            ds_put_format(trace, "  policy %s deleted\n", key);
+        }
+        crd_netpols_put(&c->pols, key, np);
+        deps_change_end(change, NULL, sink);
+    }
+}
+
+static int
+np_run_seed(uint32_t seed)
+{
+    struct np_cluster c;
+    struct deps_sink sink = {np_mark, np_mark_all, &c};
+    struct ds trace = DS_EMPTY_INITIALIZER;
+    int mismatches = 0;
+
+    rng = seed * 2654435761u + 7;
+    memset(&c, 0, sizeof c);
+    crd_netpols_init(&c.pols);
+    sset_init(&c.dirty);
+    shash_init(&c.stored);
+    c.world = (struct deps_world){
+        .model = crd_model_create(DEFAULT_VPC, DEFAULT_SUBNET),
+        .join_subnet = JOIN_SUBNET,
+        .for_each_namespace = np_for_each_namespace,
+        .netpols = &c.pols,
+        .aux = &c,
+    };
+    for (int i = 0; i < NP_N_NS; i++) {
+        smap_init(&c.ns_labels[i]);
+    }
+    for (int i = 0; i < NP_N_PODS; i++) {
+        struct netpol_pod *pod = &c.pods[i];
+        char ns[8];
+
+        np_ns_name(i % NP_N_NS, ns);
+        pod->namespace = xstrdup(ns);
+        pod->name = xasprintf("p%d", i);
+        smap_init(&pod->labels);
+        smap_add(&pod->labels, "app", "x");
+        char *addr = xasprintf("10.16.0.%d", 10 + i);
+        assert_int_equal(0, net_addr_parse(addr, &pod->addrs[0], NULL));
+        free(addr);
+        pod->n_addrs = 1;
+    }
+
+    for (int e = 0; e < NP_N_EVENTS; e++) {
+        np_apply(&c, &sink, &trace);
+        np_reconcile_some(&c, 1 + rnd(8));
+    }
+    np_reconcile_some(&c, 1);
+    for (int i = 0; i < NP_N_POLS; i++) {
+        char key[16];
+        np_pol_key(i, key);
+        char *want = np_compute(&c, key);
+        const char *got = shash_find_data(&c.stored, key);
+
+        if ((want == NULL) != (got == NULL) || (want && strcmp(want, got))) {
+            fprintf(stderr,
+                    "seed %" PRIu32 ": policy %s is stale:\n  kept:  %s\n"
+                    "  fresh: %s\nevents:\n%s",
+                    seed, key, got ? got : "(none)", want ? want : "(none)",
+                    ds_cstr(&trace));
+            mismatches++;
+        }
+        free(want);
+    }
+
+    crd_model_destroy(CONST_CAST(struct crd_model *, c.world.model));
+    crd_netpols_destroy(&c.pols);
+    sset_destroy(&c.dirty);
+    shash_destroy_free_data(&c.stored);
+    for (int i = 0; i < NP_N_NS; i++) {
+        smap_destroy(&c.ns_labels[i]);
+    }
+    for (int i = 0; i < NP_N_PODS; i++) {
+        netpol_pod_destroy(&c.pods[i]);
+    }
+    ds_destroy(&trace);
+    return mismatches;
+}
+
+static void
+test_deps_netpol_random_order_converges(void **state)
+{
+    int failed = 0;
+
+    (void)state;
+    for (uint32_t seed = 1; seed <= NP_N_SEEDS; seed++) {
+        failed += np_run_seed(seed) != 0;
+    }
+    assert_int_equal(failed, 0);
+}
+
 int
 main(void)
 {
@@ -890,6 +1204,7 @@ main(void)
         cmocka_unit_test(test_deps_egress_edges),
         cmocka_unit_test(test_deps_regression_seeds),
         cmocka_unit_test(test_deps_random_order_converges),
+        cmocka_unit_test(test_deps_netpol_random_order_converges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,6 +110,24 @@ put_pod(struct ds *pod, const char *name, bool deleting)
     put_string(&sub, 1, "main");
     put_string(&sub, 2, "busybox");
     put_message(&spec, 2, &sub); /* containers */
+    /* A container with ports: name, hostPort, containerPort, protocol,
+     * hostIP; and one with a port of no name. */
+    struct ds port = DS_EMPTY_INITIALIZER;
+    put_string(&sub, 1, "side");
+    put_string(&port, 1, "http");
+    put_tag(&port, 2, PB_VARINT);
+    put_varint(&port, 8080);
+    put_tag(&port, 3, PB_VARINT);
+    put_varint(&port, 80);
+    put_string(&port, 4, "TCP");
+    put_string(&port, 5, "0.0.0.0");
+    put_message(&sub, 6, &port);
+    put_tag(&port, 3, PB_VARINT);
+    put_varint(&port, 9000);
+    put_string(&port, 4, "UDP");
+    put_message(&sub, 6, &port);
+    ds_destroy(&port);
+    put_message(&spec, 2, &sub);
     put_string(&spec, 3, "Never");
     put_tag(&spec, 4, PB_VARINT);
     put_varint(&spec, 30);
@@ -247,7 +265,10 @@ test_pod_decodes_to_its_json_form(void **state)
              "'labels': {'app': 'web'}, "
              "'annotations': {'ovn.kubernetes.io/ip_address': '10.16.0.5', "
              "'note': 'caf\xc3\xa9'}}, "
-             "'spec': {'restartPolicy': 'Never', 'nodeName': 'node-7'}, "
+             "'spec': {'restartPolicy': 'Never', 'nodeName': 'node-7', "
+             "'containers': [{}, {'ports': [{'name': 'http', "
+             "'containerPort': 80, 'protocol': 'TCP'}, "
+             "{'containerPort': 9000, 'protocol': 'UDP'}]}]}, "
              "'status': {'phase': 'Running'}}");
     json_destroy(got);
     ds_destroy(&pod);

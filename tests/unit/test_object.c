@@ -482,6 +482,27 @@ test_prune_keeps_listed_paths_and_whole_subtrees(void **state)
     kube_object_prune(NULL, paths);
 }
 
+/* A path through an array prunes each item; items that are not objects
+ * stay as they are. */
+static void
+test_prune_descends_arrays(void **state)
+{
+    static const char *const paths[] = {
+        "spec.containers.ports.name",
+        "spec.containers.ports.containerPort",
+        NULL,
+    };
+    struct json *pod = j("{'spec': {'containers': [{'name': 'c', 'image':"
+                         " 'i', 'ports': [{'name': 'http', 'containerPort':"
+                         " 80, 'hostPort': 8080}, 7]}, {'name': 'd'}, 'x'],"
+                         " 'volumes': [{'name': 'v'}]}}");
+
+    (void)state;
+    kube_object_prune(pod, paths);
+    assert_json(pod, "{'spec': {'containers': [{'ports': [{'name': 'http',"
+                     " 'containerPort': 80}, 7]}, {}, 'x']}}");
+}
+
 int
 main(void)
 {
@@ -513,6 +534,7 @@ main(void)
         cmocka_unit_test(test_condition_validate_names_the_field),
         cmocka_unit_test(test_rfc3339_is_utc_whole_seconds),
         cmocka_unit_test(test_prune_keeps_listed_paths_and_whole_subtrees),
+        cmocka_unit_test(test_prune_descends_arrays),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

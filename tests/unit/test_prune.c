@@ -26,15 +26,18 @@ test_pod_keeps_what_reconcilers_read_and_ovn_annotations_only(void **state)
         "\"kubectl.kubernetes.io/last-applied-configuration\":\"{...}\","
         "\"ovn.kubernetes.io.evil/x\":\"y\"}},"
         "\"spec\":{\"nodeName\":\"n1\",\"hostNetwork\":false,"
-        "\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\"}]},"
+        "\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\","
+        "\"image\":\"i\",\"ports\":[{\"name\":\"http\",\"containerPort\":80,"
+        "\"protocol\":\"TCP\",\"hostIP\":\"0.0.0.0\"}]},{\"name\":\"d\"}]},"
         "\"status\":{\"phase\":\"Running\",\"podIP\":\"10.16.0.5\"}}");
     struct json *expected = json_from_string(
         "{\"metadata\":{\"name\":\"p\",\"namespace\":\"ns\",\"uid\":\"u\","
-        "\"resourceVersion\":\"7\","
+        "\"resourceVersion\":\"7\",\"labels\":{\"app\":\"a\"},"
         "\"annotations\":{\"ovn.kubernetes.io/ip_address\":\"10.16.0.5\","
         "\"ovn.kubernetes.io/logical_switch\":\"s\"}},"
         "\"spec\":{\"nodeName\":\"n1\",\"hostNetwork\":false,"
-        "\"restartPolicy\":\"Never\"},"
+        "\"restartPolicy\":\"Never\",\"containers\":[{\"ports\":["
+        "{\"name\":\"http\",\"containerPort\":80,\"protocol\":\"TCP\"}]},{}]},"
         "\"status\":{\"phase\":\"Running\"}}");
 
     (void)state;
