@@ -67,9 +67,9 @@ metadata: {name: np3}
 EOF
 k8s_wait_sa np1 np2 np3
 
-# pod NAMESPACE NAME APP: a pod on this node labelled app=APP whose
-# container names port 8080 "http".
-pod() {
+# labelled_pod NAMESPACE NAME APP: a pod on this node labelled app=APP
+# whose container names port 8080 "http".  (add, ip_of: tests/lib.)
+labelled_pod() {
     kubectl create -f - >/dev/null <<EOF
 apiVersion: v1
 kind: Pod
@@ -82,21 +82,10 @@ spec:
     ports: [{name: http, containerPort: 8080}]
 EOF
 }
-# add NAMESPACE NAME: netns kd<id>-NAME and a CNI ADD.
-add() {
-    ip netns add "kd$id-$2"
-    cni ADD "c-$2" "/var/run/netns/kd$id-$2" "$1" "$2" >"$dir/$2.json" ||
-        { cat "$dir/$2.json" >&2; die "ADD $1/$2 failed"; }
-}
-ip_of() {
-    python3 -c 'import json,sys,ipaddress
-print(ipaddress.ip_interface(json.load(open(sys.argv[1]))["ips"][0]["address"]).ip)' "$dir/$1.json"
-}
-
 pods="np1/srv/srv np1/cli/cli np1/other/other np1/open/open np2/far/far np3/x/x"
 for p in $pods; do
     IFS=/ read -r ns name app <<<"$p"
-    pod "$ns" "$name" "$app"
+    labelled_pod "$ns" "$name" "$app"
 done
 for p in $pods; do
     IFS=/ read -r ns name app <<<"$p"
