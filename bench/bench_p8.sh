@@ -137,6 +137,11 @@ kubectl -n $ns delete pod -l app=p8-client --wait=true --timeout=180s >/dev/null
     die_sb "phase 1's pods were not deleted"
 few_netns() { (($(ip netns list | grep -c "^kd$id-p-") <= 3)); }
 WAIT_FOR_LOG=$sandboxd_dir/sandboxd.log wait_for 60 "phase 1's namespaces removed" few_netns
+# ... and their switch ports (the controller's deletes), so that phase 2
+# does not share the machine with phase 1's clean-up.
+no_ports() { ! ovn-nbctl --db="$nb" --bare --columns=name list logical_switch_port | grep -q '^p8-a-'; }
+wait_for 60 "phase 1's switch ports removed" no_ports
+sleep 2
 echo "phase 1's pods deleted ($((SECONDS - t0)) s)"
 probe 2 ready p8-b-
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -83,9 +83,9 @@ class Api:
                         "Accept": "application/json"}
         self.conn = self.connect()
 
-    def connect(self):
+    def connect(self, timeout=60):
         return http.client.HTTPSConnection(self.host, self.port,
-                                           context=self.ctx, timeout=60)
+                                           context=self.ctx, timeout=timeout)
 
     def request(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
@@ -99,7 +99,7 @@ class Api:
 
     def watch(self, path):
         """Yields (monotonic arrival time, event) until the stream ends."""
-        conn = self.connect()
+        conn = self.connect(timeout=None)  # quiet for as long as it likes
         conn.request("GET", path, headers=self.headers)
         resp = conn.getresponse()
         if resp.status != 200:
@@ -154,7 +154,7 @@ def eth0_up(sock):
     return bool(struct.unpack("16sH14x", res)[1] & IFF_UP)
 
 
-def poller(args, order, pods, created, stop, stats):
+def poller(args, order, created, stop, stats):
     """Runs in its own thread: setns() moves only this thread."""
     host = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
     sel = selectors.DefaultSelector()
@@ -282,7 +282,7 @@ def main():
     cpu0 = {k: cpu_seconds(v) for k, v in pids.items()}
     self0 = time.process_time()
     poll = threading.Thread(target=poller,
-                            args=(args, order, pods, created, stop, stats))
+                            args=(args, order, created, stop, stats))
     poll.start()
 
     t_start = time.monotonic()

@@ -117,7 +117,7 @@ ping_ok() { inns "$1" ping -c 1 -W 3 "$2" >/dev/null || inns "$1" ping -c 2 -W 3
 # CNI_PATH.  Its namespaces have a prefix of their own under kd<id>-, so
 # that its start-up sweep of unrecorded namespaces spares the kd<id>-NAME
 # ones a test makes with `add`, and kovn_node_cleanup still removes them.
-start_sandboxd() {
+kovn_node_start_sandboxd() {
     sandboxd_dir=$dir/sandboxd
     mkdir -p "$sandboxd_dir/bin" "$sandboxd_dir/state"
     ln -sf "$(readlink -f "$kovn_cni")" "$sandboxd_dir/bin/kovn-cni"
@@ -137,7 +137,7 @@ print(json.dumps(lst))' "$kovn_root/deploy/cni/01-kovn.conflist" "$sock" \
     sandboxd_pid=$!
 }
 
-node_ready() {
+kovn_node_ready() {
     [[ $(kubectl get node "$node" \
         -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]]
 }
@@ -192,7 +192,7 @@ p["daemonSocket"] = sys.argv[2]
 print(json.dumps(p))' "$kovn_root/deploy/cni/01-kovn.conflist" "$sock" >"$conf"
 
     # The Node before the daemon's STATUS: ovn0 needs its join address.
-    [[ -z $kovn_sandboxd ]] || start_sandboxd
+    [[ -z $kovn_sandboxd ]] || kovn_node_start_sandboxd
     start_daemon
     local status_conf=$dir/status.conf i
     python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["cniVersion"]="1.1.0"; print(json.dumps(c))' \
@@ -204,7 +204,7 @@ print(json.dumps(p))' "$kovn_root/deploy/cni/01-kovn.conflist" "$sock" >"$conf"
     ((i < 300)) || { cat "$dir/status.out" >&2; die "kovn-daemon not ready (STATUS)"; }
     [[ -n $kovn_sandboxd ]] || return 0
     for ((i = 0; i < 300; i++)); do
-        node_ready && return 0
+        kovn_node_ready && return 0
         kill -0 "$sandboxd_pid" 2>/dev/null ||
             { log_tail "$sandboxd_dir/sandboxd.log"; die "kovn-sandboxd exited"; }
         sleep 0.2
