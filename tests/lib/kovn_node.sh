@@ -3,19 +3,28 @@
 # pods name their node), OVN central, a chassis (scripts/ovn.sh
 # start-node), kovn-controller and kovn-daemon, and the Node object.
 #   kovn_node_start CONTROLLER DAEMON CNI   (returns once STATUS is ok)
+#   kovn_node_start CONTROLLER DAEMON CNI SANDBOXD
+#       the same with kube-scheduler, and kovn-sandboxd as the node's
+#       kubelet (as `make run` has it): it registers the Node and keeps it
+#       Ready, and gives each pod bound to it a network namespace
+#       kd<id>-p-<pod uid> wired by kovn-cni; returns once the Node is
+#       Ready too.  $sandboxd_dir holds its log and records.
 #   kovn_node_cleanup   the EXIT trap, or called by $kovn_node_trap if set
 #   start_daemon; cni COMMAND CONTAINER NETNS NAMESPACE POD [CONFIG]
 #   pod NAMESPACE NAME; add NAMESPACE NAME; ip_of NAME [4|6];
 #   inns NAME CMD...; ping_ok NAME ADDRESS
 # It sets $dir, $node, $id, $x (default subnet 10.$x.0.0/16), $nb,
 # $ovs_db, $sock, $conf (the plugin config a runtime passes) and
-# $daemon_pid.  Pod network namespaces are to be named kd$id-*; cleanup
-# deletes them and the veths of this node's br-int.
+# $daemon_pid ($sandboxd_pid with SANDBOXD).  Pod network namespaces are
+# to be named kd$id-*; cleanup deletes them and the veths of this node's
+# br-int.
 source "$kovn_root/scripts/lib/proc.sh"
 
 kovn_node_cleanup() {
     set +e
     [[ -n "${dir:-}" ]] || return 0
+    # kovn-sandboxd first: it would retry what the daemon no longer answers.
+    stop_pidfile "$dir/sandboxd.pid"
     stop_pidfile "$dir/daemon.pid"
     stop_pidfile "$dir/controller.pid"
     # Veths before namespaces: `ip netns del` frees them asynchronously.
@@ -103,8 +112,38 @@ PY
 inns() { ip netns exec "kd$id-$1" "${@:2}"; }
 ping_ok() { inns "$1" ping -c 1 -W 3 "$2" >/dev/null || inns "$1" ping -c 2 -W 3 "$2" >/dev/null; }
 
+# kovn-sandboxd as the node's kubelet, with the conflist a runtime would
+# read (deploy/cni/'s, pointed at this node's socket) and kovn-cni on its
+# CNI_PATH.  Its namespaces have a prefix of their own under kd<id>-, so
+# that its start-up sweep of unrecorded namespaces spares the kd<id>-NAME
+# ones a test makes with `add`, and kovn_node_cleanup still removes them.
+kovn_node_start_sandboxd() {
+    sandboxd_dir=$dir/sandboxd
+    mkdir -p "$sandboxd_dir/bin" "$sandboxd_dir/state"
+    ln -sf "$(readlink -f "$kovn_cni")" "$sandboxd_dir/bin/kovn-cni"
+    python3 -c '
+import json, sys
+lst = json.load(open(sys.argv[1]))
+lst["plugins"][0]["daemonSocket"] = sys.argv[2]
+print(json.dumps(lst))' "$kovn_root/deploy/cni/01-kovn.conflist" "$sock" \
+        >"$sandboxd_dir/01-kovn.conflist"
+    rm -f "$dir/sandboxd.pid"
+    "$kovn_sandboxd" --kubeconfig "$dir/kovn-sandboxd.kubeconfig" --node-name "$node" \
+        --cni-conf "$sandboxd_dir/01-kovn.conflist" --cni-bin-dir "$sandboxd_dir/bin" \
+        --netns-dir /var/run/netns --netns-prefix "kd$id-p-" \
+        --state-dir "$sandboxd_dir/state" \
+        --log-file "$sandboxd_dir/sandboxd.log" --pidfile "$dir/sandboxd.pid" \
+        >>"$sandboxd_dir/sandboxd.out" 2>&1 &
+    sandboxd_pid=$!
+}
+
+kovn_node_ready() {
+    [[ $(kubectl get node "$node" \
+        -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]]
+}
+
 kovn_node_start() {
-    kovn_controller=$1 kovn_daemon=$2 kovn_cni=$3
+    kovn_controller=$1 kovn_daemon=$2 kovn_cni=$3 kovn_sandboxd=${4:-}
     id=$$
     node=kovn-node-$id
     # CIDRs per run: the default VPC's route lands in this namespace.
@@ -112,7 +151,11 @@ kovn_node_start() {
     default_cidr=10.$x.0.0/16
     join_cidr=100.$((64 + id % 50)).0.0/16
 
-    k8s_start --no-scheduler
+    if [[ -n $kovn_sandboxd ]]; then
+        k8s_start
+    else
+        k8s_start --no-scheduler
+    fi
     dir=$K8S_DIR
     # k8s_start installed its own EXIT trap; ours stops more.
     trap "${kovn_node_trap:-kovn_node_cleanup}" EXIT
@@ -126,7 +169,9 @@ kovn_node_start() {
     ovs_db=unix:$dir/node/db.sock
     export KUBECONFIG=$KUBECONFIG_ADMIN
     kubectl apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
-    printf 'apiVersion: v1\nkind: Node\nmetadata: {name: %s}\n' "$node" |
+    # Without kovn-sandboxd the Node is made here (no heartbeats).
+    [[ -n $kovn_sandboxd ]] ||
+        printf 'apiVersion: v1\nkind: Node\nmetadata: {name: %s}\n' "$node" |
         kubectl create -f - >/dev/null
 
     "$kovn_controller" --kubeconfig "$dir/kovn-controller.kubeconfig" --ovn-nb "$nb" \
@@ -146,14 +191,24 @@ p = dict(lst["plugins"][0], cniVersion=lst["cniVersion"], name=lst["name"])
 p["daemonSocket"] = sys.argv[2]
 print(json.dumps(p))' "$kovn_root/deploy/cni/01-kovn.conflist" "$sock" >"$conf"
 
+    # The Node before the daemon's STATUS: ovn0 needs its join address.
+    [[ -z $kovn_sandboxd ]] || kovn_node_start_sandboxd
     start_daemon
     local status_conf=$dir/status.conf i
     python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["cniVersion"]="1.1.0"; print(json.dumps(c))' \
         "$conf" >"$status_conf"
     for ((i = 0; i < 300; i++)); do
-        CNI_COMMAND=STATUS CNI_PATH=/opt/cni/bin "$kovn_cni" <"$status_conf" >"$dir/status.out" 2>&1 && return 0
+        CNI_COMMAND=STATUS CNI_PATH=/opt/cni/bin "$kovn_cni" <"$status_conf" >"$dir/status.out" 2>&1 && break
         sleep 0.2
     done
-    cat "$dir/status.out" >&2
-    die "kovn-daemon not ready (STATUS)"
+    ((i < 300)) || { cat "$dir/status.out" >&2; die "kovn-daemon not ready (STATUS)"; }
+    [[ -n $kovn_sandboxd ]] || return 0
+    for ((i = 0; i < 300; i++)); do
+        kovn_node_ready && return 0
+        kill -0 "$sandboxd_pid" 2>/dev/null ||
+            { log_tail "$sandboxd_dir/sandboxd.log"; die "kovn-sandboxd exited"; }
+        sleep 0.2
+    done
+    log_tail "$sandboxd_dir/sandboxd.log"
+    die "node $node not Ready (kovn-sandboxd)"
 }
