@@ -205,6 +205,40 @@ node_gateway_view(const struct deps_world *w, const char *key,
     return ds_steal_cstr(&s);
 }
 
+/* What policies read of a pod (its JSON): labels, addresses, named
+ * ports.  A phase or status change leaves it alone. */
+static char *
+pod_netpol_view(const struct deps_world *w, const char *key,
+                const void *object)
+{
+    struct netpol_pod pod;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    (void)w;
+    (void)key;
+    if (!object) {
+        return NULL;
+    }
+    netpol_pod_from_json(object, &pod);
+    const struct smap_node **sorted = smap_sort(&pod.labels);
+    for (size_t i = 0; i < smap_count(&pod.labels); i++) {
+        ds_put_format(&s, "%s=%s,", sorted[i]->key, sorted[i]->value);
+    }
+    free(sorted);
+    for (size_t i = 0; i < pod.n_addrs; i++) {
+        char text[NET_ADDR_STRLEN];
+
+        net_addr_format(&pod.addrs[i], text);
+        ds_put_format(&s, "|%s", text);
+    }
+    for (size_t i = 0; i < pod.n_ports; i++) {
+        ds_put_format(&s, "|%s/%d/%d", pod.ports[i].name,
+                      (int)pod.ports[i].proto, pod.ports[i].number);
+    }
+    netpol_pod_destroy(&pod);
+    return ds_steal_cstr(&s);
+}
+
 /* ---- Handlers ---- */
 
 static void
@@ -655,8 +689,8 @@ static const struct deps_edge edges[] = {
      * namespaceSelector), and namespaces' labels; a pod's switch port
      * (its IP object follows it); the join subnet (the nodes' CIDRs). */
     {DEPS_IN_NETPOL, DEPS_OUT_NETPOL, same_key, NULL, 0, false},
-    {DEPS_IN_POD, DEPS_OUT_NETPOL, policies_of_pod, NULL, NETPOL_POD_BATCH_MS,
-     false},
+    {DEPS_IN_POD, DEPS_OUT_NETPOL, policies_of_pod, pod_netpol_view,
+     NETPOL_POD_BATCH_MS, false},
     {DEPS_IN_IP, DEPS_OUT_NETPOL, policies_of_ip, NULL, NETPOL_POD_BATCH_MS,
      false},
     {DEPS_IN_NAMESPACE, DEPS_OUT_NETPOL, policies_of_namespace, NULL, 0,

@@ -29,6 +29,7 @@
 
 #include "crd/deps.h"
 #include "crd/model.h"
+#include "crd/names.h"
 #include "crd/netpol.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -1044,6 +1045,35 @@ np_pick(const char *const *values, size_t n)
     return values[rnd(n)];
 }
 
+/* The pod as the controller hands it to the graph: its pruned JSON. */
+static struct json *
+np_pod_json(const struct netpol_pod *pod)
+{
+    struct json *meta = json_object_create();
+    struct json *labels = json_object_create();
+    struct json *ann = json_object_create();
+    struct json *obj = json_object_create();
+    const struct smap_node *node;
+
+    SMAP_FOR_EACH(node, &pod->labels)
+    {
+        json_object_put_string(labels, node->key, node->value);
+    }
+    if (pod->n_addrs) {
+        char text[NET_ADDR_STRLEN];
+
+        net_addr_format(&pod->addrs[0], text);
+        json_object_put_string(ann, ANN_ALLOCATED, "true");
+        json_object_put_string(ann, ANN_IP_ADDRESS, text);
+    }
+    json_object_put_string(meta, "name", pod->name);
+    json_object_put_string(meta, "namespace", pod->namespace);
+    json_object_put(meta, "labels", labels);
+    json_object_put(meta, "annotations", ann);
+    json_object_put(obj, "metadata", meta);
+    return obj;
+}
+
 /* One random change, reported to the graph around it. */
 static void
 np_apply(struct np_cluster *c, const struct deps_sink *sink, struct ds *trace)
@@ -1057,7 +1087,8 @@ np_apply(struct np_cluster *c, const struct deps_sink *sink, struct ds *trace)
         struct netpol_pod *pod = &c->pods[rnd(NP_N_PODS)];
         char *key = xasprintf("%s/%s", pod->namespace, pod->name);
 
-        change = deps_change_begin(&c->world, DEPS_IN_POD, key, NULL);
+        struct json *before = np_pod_json(pod);
+        change = deps_change_begin(&c->world, DEPS_IN_POD, key, before);
         if (rnd(3)) {
             smap_replace(&pod->labels, "app", np_pick(apps, ARRAY_SIZE(apps)));
         } else {
@@ -1065,7 +1096,10 @@ np_apply(struct np_cluster *c, const struct deps_sink *sink, struct ds *trace)
         }
         ds_put_format(trace, "  pod %s app=%s addrs=%zu\n", key,
                       smap_get(&pod->labels, "app"), pod->n_addrs);
-        deps_change_end(change, NULL, sink);
+        struct json *after = np_pod_json(pod);
+        deps_change_end(change, after, sink);
+        json_destroy(before);
+        json_destroy(after);
         free(key);
     } else if (what == 1) { /* A namespace's labels. */
         int i = rnd(NP_N_NS);
