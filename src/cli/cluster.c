@@ -194,10 +194,23 @@ deleting_vpc_free(struct cli_deleting_vpc *vpc)
     }
 }
 
+/* When and by what finalizers object 'obj', being deleted, is held. */
+static void
+read_deletion(const struct json *obj, char **deletion_timestamp,
+              struct svec *finalizers)
+{
+    const char *deleted_at = NULL;
+
+    json_member_string(json_member(obj, "metadata"), "deletionTimestamp", "",
+                       &deleted_at, NULL);
+    *deletion_timestamp = xstrdup(deleted_at ? deleted_at : "");
+    svec_init(finalizers);
+    cli_cluster_finalizers(obj, finalizers);
+}
+
 static void
 add_vpc(struct cli_cluster *cluster, const struct json *obj)
 {
-    const char *deleted_at = NULL;
     struct cli_deleting_vpc *deleting;
     const struct vpc *vpc;
 
@@ -208,11 +221,7 @@ add_vpc(struct cli_cluster *cluster, const struct json *obj)
     /* Why a Vpc is stuck is told by its finalizers and the subnets still
      * naming it; the latter are in the model already. */
     deleting = xzalloc(sizeof *deleting);
-    json_member_string(json_member(obj, "metadata"), "deletionTimestamp", "",
-                       &deleted_at, NULL);
-    deleting->deletion_timestamp = xstrdup(deleted_at ? deleted_at : "");
-    svec_init(&deleting->finalizers);
-    cli_cluster_finalizers(obj, &deleting->finalizers);
+    read_deletion(obj, &deleting->deletion_timestamp, &deleting->finalizers);
     /* A list names each object once; a server that repeats one gets the
      * last copy. */
     deleting_vpc_free(
@@ -233,7 +242,6 @@ deleting_subnet_free(struct cli_deleting_subnet *subnet)
 static void
 add_subnet(struct cli_cluster *cluster, const struct json *obj)
 {
-    const char *deleted_at = NULL;
     struct cli_deleting_subnet *deleting;
     const struct subnet *subnet;
 
@@ -242,12 +250,8 @@ add_subnet(struct cli_cluster *cluster, const struct json *obj)
         return;
     }
     deleting = xzalloc(sizeof *deleting);
-    json_member_string(json_member(obj, "metadata"), "deletionTimestamp", "",
-                       &deleted_at, NULL);
-    deleting->deletion_timestamp = xstrdup(deleted_at ? deleted_at : "");
-    svec_init(&deleting->finalizers);
+    read_deletion(obj, &deleting->deletion_timestamp, &deleting->finalizers);
     sset_init(&deleting->ips);
-    cli_cluster_finalizers(obj, &deleting->finalizers);
     deleting_subnet_free(
         shash_replace(&cluster->deleting_subnets, subnet->name, deleting));
 }

@@ -10,12 +10,12 @@
 # subnet, a subnet stuck deleting (Kube-OVN's finalizer, leftover IPs of
 # pods long gone), a stale pod port, a namespace annotation naming a
 # missing subnet.
-#  1. kubectl kovn check --kube-ovn lists exactly those four, exits 1, and
+#  1. kubectl kovn check --kube-ovn lists exactly those five, exits 1, and
 #     says what the takeover would adopt.
 #  2. kovn-controller --adopt-kube-ovn takes over: every row keeps its UUID
 #     (no row per name twice), no pod changes address or MAC (annotations,
 #     IP objects, switch ports), router ports keep their MAC, Kube-OVN's
-#     finalizers are replaced, the stuck subnet's deletion completes, the
+#     finalizers are replaced, the stuck deletions complete, the
 #     stale port goes in kovn's owner sweep, the localnet port is left as
 #     it was, the namespace annotation is rewritten.
 #  3. Deleting a migrated subnet and vpc completes, their rows go.
@@ -70,6 +70,14 @@ metadata:
   finalizers: [kube-ovn-controller]
 spec:
   namespaces: [ns-a]
+---
+# Planted: deleted while Kube-OVN held it.
+apiVersion: kubeovn.io/v1
+kind: Vpc
+metadata:
+  name: old-vpc
+  finalizers: [kubeovn.io/kube-ovn-controller]
+spec: {}
 ---
 apiVersion: kubeovn.io/v1
 kind: Subnet
@@ -191,6 +199,7 @@ ip app-0.ns-a app-0 ns-a net-a 10.50.0.10 00:00:00:bb:00:10
 ip old-0.default old-0 default doomed 10.70.0.5 00:00:00:cc:00:05
 ip old-1.default old-1 default doomed 10.70.0.6 00:00:00:cc:00:06
 kubectl delete subnet doomed --wait=false >/dev/null
+kubectl delete vpc old-vpc --wait=false >/dev/null
 [[ -n $(kubectl get subnet doomed -o jsonpath='{.metadata.deletionTimestamp}') ]] ||
     fail "subnet doomed is not being deleted"
 
@@ -208,6 +217,7 @@ done
 ko=(external_ids:vendor=kube-ovn)
 nbctl lr-add ovn-cluster -- set logical_router ovn-cluster "${ko[@]}"
 nbctl lr-add vpc-a -- set logical_router vpc-a "${ko[@]}"
+nbctl lr-add old-vpc -- set logical_router old-vpc "${ko[@]}"
 # subnet LS ROUTER CIDR GATEWAY/PREFIX MAC
 subnet() {
     nbctl ls-add "$1" -- set logical_switch "$1" "${ko[@]}" \
@@ -253,13 +263,16 @@ grep -E '^Subnet +doomed +deleting for' "$K8S_DIR/check.txt" |
     grep -F '2 leftover IPs whose pod is gone: old-0.default, old-1.default' |
     grep -Fq 'held by finalizer kubeovn.io/kube-ovn-controller (Kube-OVN' ||
     fail "check: subnet stuck deleting"
+grep -E '^Vpc +old-vpc +deleting for' "$K8S_DIR/check.txt" |
+    grep -Fq "held by finalizer kubeovn.io/kube-ovn-controller (Kube-OVN's: kovn-controller --adopt-kube-ovn takes it over)" ||
+    fail "check: vpc stuck deleting"
 grep -Eq '^Logical_Switch_Port +ghost-0.default +Kube-OVN row, stale: pod default/ghost-0 is gone' \
     "$K8S_DIR/check.txt" || fail "check: stale port"
 grep -Eq '^Namespace +ns-stale +annotation ovn.kubernetes.io/logical_switch names subnet removed-subnet, which does not exist' \
     "$K8S_DIR/check.txt" || fail "check: namespace naming a missing subnet"
-grep -q '^  adopt 19 Kube-OVN OVN rows in place' "$K8S_DIR/check.txt" ||
+grep -q '^  adopt 20 Kube-OVN OVN rows in place' "$K8S_DIR/check.txt" ||
     fail "check: adoption count"
-grep -q "^  replace Kube-OVN's finalizer on 2 vpcs and 5 subnets" "$K8S_DIR/check.txt" ||
+grep -q "^  replace Kube-OVN's finalizer on 3 vpcs and 5 subnets" "$K8S_DIR/check.txt" ||
     fail "check: finalizer count"
 
 rc=0
@@ -272,13 +285,13 @@ found = sorted((f["kind"], f["name"]) for f in c["findings"])
 # Exactly the planted problems, nothing else.
 assert found == [("Logical_Switch_Port", "ghost-0.default"),
                  ("Namespace", "ns-stale"), ("Subnet", "doomed"),
-                 ("Subnet", "orphan")], found
+                 ("Subnet", "orphan"), ("Vpc", "old-vpc")], found
 t = c["takeover"]
-assert t["adopt"] == {"Load_Balancer": 1, "Logical_Router": 2,
+assert t["adopt"] == {"Load_Balancer": 1, "Logical_Router": 3,
                       "Logical_Router_Port": 4, "Logical_Switch": 4,
                       "Logical_Switch_Port": 8}, t
 assert (t["stale"], t["orphan"], t["conflict"], t["foreign"]) == (1, 0, 0, 1), t
-assert (t["vpc_finalizers"], t["subnet_finalizers"], t["ips"]) == (2, 5, 5), t
+assert (t["vpc_finalizers"], t["subnet_finalizers"], t["ips"]) == (3, 5, 5), t
 PY
 # Without --kube-ovn the Kube-OVN rows are not kovn's business: no
 # stale-row finding, no takeover section.
@@ -345,6 +358,7 @@ ips() { kubectl get ips -o name | sed 's|.*/||' | sort | xargs; }
 wait_eq 30 "leftover IPs released, app-1's made from its annotations" \
     "app-0.ns-a app-1.ns-a web-0.default web-1.default" ips
 wait_eq 30 "doomed's rows removed" "" rows logical_switch doomed
+wait_eq 30 "old-vpc's router removed" "" rows logical_router old-vpc
 [[ -z $(nbctl --bare --columns=name find logical_router_port name=ovn-cluster-doomed) ]] ||
     fail "doomed's router port left"
 # The stale port was adopted for the owner sweep, which removes it.
