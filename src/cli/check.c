@@ -31,6 +31,7 @@ enum finding_kind {
     FINDING_NAMESPACE,
     FINDING_SUBNET_DELETING,
     FINDING_KUBE_OVN_ROW, /* --kube-ovn: stale, orphaned or conflicting. */
+    FINDING_CLAIM,        /* --kube-ovn: an address that would not hold. */
     N_FINDING_KINDS,
 };
 
@@ -291,6 +292,12 @@ check_kube_ovn_rows(const struct ovn_adopt_list *rows, struct findings *f)
     }
 }
 
+static void
+report_claim(const char *kind, const char *name, char *problem, void *f)
+{
+    add_finding(f, FINDING_CLAIM, kind, name, problem);
+}
+
 /* Appends to 'problem' how annotation 'key' differs from 'want'; absent
  * and "" are the same thing. */
 static void
@@ -523,9 +530,11 @@ print_table(const struct findings *f, bool ovn_checked,
                c[FINDING_SUBNET_DELETING],
                plural(c[FINDING_SUBNET_DELETING], "", "s"));
         if (t->shown) {
-            printf(", %zu Kube-OVN row%s stale or in conflict",
+            printf(", %zu Kube-OVN row%s stale or in conflict, %zu address "
+                   "claim%s that would not hold",
                    c[FINDING_KUBE_OVN_ROW],
-                   plural(c[FINDING_KUBE_OVN_ROW], "", "s"));
+                   plural(c[FINDING_KUBE_OVN_ROW], "", "s"), c[FINDING_CLAIM],
+                   plural(c[FINDING_CLAIM], "", "s"));
         }
         printf("\n");
     } else {
@@ -601,7 +610,8 @@ cli_check_command(const struct cli_options *options)
 
     if (cli_session_open(&session, options,
                          CLI_LOAD_USERS | CLI_LOAD_IPPOOLS |
-                             CLI_LOAD_NAMESPACES | CLI_LOAD_IPS,
+                             CLI_LOAD_NAMESPACES | CLI_LOAD_IPS |
+                             (options->kube_ovn ? CLI_LOAD_CLAIMS : 0),
                          &err)) {
         fprintf(stderr, "kubectl-kovn: %s\n", err.msg);
         cli_session_close(&session);
@@ -615,6 +625,10 @@ cli_check_command(const struct cli_options *options)
         check_kube_ovn_rows(&session.kube_ovn_rows, &f);
     }
     check_namespaces(&session.cluster, &f);
+    if (options->kube_ovn) {
+        cli_claims_check(&session.cluster.claims, session.cluster.model,
+                         report_claim, &f);
+    }
 
     takeover_init(&takeover, &session, options->kube_ovn);
     if (options->output == CLI_OUTPUT_JSON) {

@@ -291,6 +291,25 @@ add_ip(struct cli_cluster *cluster, const struct json *obj)
     json_member_string(spec, "namespace", "", &ns, NULL);
     json_member_string(spec, "podName", "", &pod, NULL);
     cluster->n_ips++;
+    if ((cluster->load & CLI_LOAD_CLAIMS) && name) {
+        const char *v4 = NULL, *v6 = NULL, *addresses = NULL, *mac = NULL;
+        char *pod_key =
+            ns && *ns && pod && *pod ? xasprintf("%s/%s", ns, pod) : NULL;
+        char *both;
+
+        /* As the controller restores it: v4/v6 first, then ipAddress. */
+        json_member_string(spec, "v4IpAddress", "", &v4, NULL);
+        json_member_string(spec, "v6IpAddress", "", &v6, NULL);
+        json_member_string(spec, "ipAddress", "", &addresses, NULL);
+        json_member_string(spec, "macAddress", "", &mac, NULL);
+        v4 = v4 ? v4 : "";
+        v6 = v6 ? v6 : "";
+        both = xasprintf("%s%s%s", v4, *v4 && *v6 ? "," : "", v6);
+        cli_claims_add(&cluster->claims, true, name, pod_key, subnet,
+                       *both ? both : addresses, mac);
+        free(both);
+        free(pod_key);
+    }
     if (subnet && name) {
         struct cli_deleting_subnet *deleting =
             shash_find_data(&cluster->deleting_subnets, subnet);
@@ -333,6 +352,17 @@ add_pod(struct cli_cluster *cluster, const struct json *obj)
              name);
     if (cluster->load & (CLI_LOAD_OWNERS | CLI_LOAD_IPS)) {
         sset_add_and_free(&cluster->pods, xasprintf("%s/%s", ns, name));
+    }
+    const char *allocated = kube_object_annotation(obj, ANN_ALLOCATED);
+    if ((cluster->load & CLI_LOAD_CLAIMS) && allocated &&
+        !strcmp(allocated, "true")) {
+        char *key = xasprintf("%s/%s", ns, name);
+
+        cli_claims_add(&cluster->claims, false, key, key,
+                       kube_object_annotation(obj, ANN_LOGICAL_SWITCH),
+                       kube_object_annotation(obj, ANN_IP_ADDRESS),
+                       kube_object_annotation(obj, ANN_MAC_ADDRESS));
+        free(key);
     }
 }
 
@@ -436,6 +466,7 @@ cli_cluster_load(struct cli_cluster *cluster, struct kube_client *client,
     shash_init(&cluster->deleting_vpcs);
     shash_init(&cluster->deleting_subnets);
     cluster->n_ips = 0;
+    cli_claims_init(&cluster->claims);
     shash_init(&cluster->namespaces);
     sset_init(&cluster->pods);
     sset_init(&cluster->nodes);
@@ -460,7 +491,7 @@ cli_cluster_load(struct cli_cluster *cluster, struct kube_client *client,
         error = list_all(cluster, client, CRD_API_PATH "/ippools",
                          "ippools.kubeovn.io", add_ippool, err);
     }
-    if (!error && (users || (load & CLI_LOAD_IPS))) {
+    if (!error && (users || (load & (CLI_LOAD_IPS | CLI_LOAD_CLAIMS)))) {
         error = list_all(cluster, client, CRD_API_PATH "/ips",
                          "ips.kubeovn.io", add_ip, err);
     }
@@ -504,6 +535,7 @@ cli_cluster_destroy(struct cli_cluster *cluster)
         deleting_subnet_free(node->data);
     }
     shash_destroy(&cluster->deleting_subnets);
+    cli_claims_destroy(&cluster->claims);
     SHASH_FOR_EACH(node, &cluster->namespaces)
     {
         struct cli_namespace *ns = node->data;

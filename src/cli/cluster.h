@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "cli/claims.h"
 #include "crd/model.h"
 #include "openvswitch/shash.h"
 #include "smap.h"
@@ -37,6 +38,9 @@ enum cli_load {
      * key, to tell leftovers from IPs in use), and how many IPs there
      * are. */
     CLI_LOAD_IPS = 1 << 4,
+    /* Every IP object's and allocated pod's address claim (cli/claims.h),
+     * for check --kube-ovn. */
+    CLI_LOAD_CLAIMS = 1 << 5,
 };
 
 struct cli_namespace {
@@ -71,7 +75,8 @@ struct cli_cluster {
     /* Subnet name -> struct cli_deleting_subnet, for Subnets being
      * deleted. */
     struct shash deleting_subnets;
-    size_t n_ips; /* IP objects (CLI_LOAD_IPS). */
+    size_t n_ips;             /* IP objects (CLI_LOAD_IPS). */
+    struct cli_claims claims; /* (CLI_LOAD_CLAIMS) */
     /* Name -> struct cli_namespace (CLI_LOAD_NAMESPACES). */
     struct shash namespaces;
     /* "namespace/name" (CLI_LOAD_OWNERS, or CLI_LOAD_IPS when a subnet

@@ -10,11 +10,12 @@
 # subnet, a subnet stuck deleting (Kube-OVN's finalizer, leftover IPs of
 # pods long gone), a stale pod port, a namespace annotation naming a
 # missing subnet.
-#  1. kubectl kovn check --kube-ovn lists exactly those five, exits 1, and
+#  1. kubectl kovn check --kube-ovn lists exactly those six, exits 1, and
 #     says what the takeover would adopt.
 #  2. kovn-controller --adopt-kube-ovn takes over: every row keeps its UUID
 #     (no row per name twice), no pod changes address or MAC (annotations,
-#     IP objects, switch ports), router ports keep their MAC, Kube-OVN's
+#     IP objects, switch ports), the one check said could not keep its
+#     claim gets an IPConflict Event, router ports keep their MAC, Kube-OVN's
 #     finalizers are replaced, the stuck deletions complete, the
 #     stale port goes in kovn's owner sweep, the localnet port is left as
 #     it was, the namespace annotation is rewritten.
@@ -193,6 +194,8 @@ pod web-1 default ovn-default 10.16.0.6 00:00:00:aa:00:06 ovn-cluster 10.16.0.0/
 pod app-0 ns-a net-a 10.50.0.10 00:00:00:bb:00:10 vpc-a 10.50.0.0/24 10.50.0.1
 # No IP object: its address is restored from its annotations alone.
 pod app-1 ns-a net-a 10.50.0.11 00:00:00:bb:00:11 vpc-a 10.50.0.0/24 10.50.0.1
+# Planted: annotations claiming web-0's address (no IP object, no port).
+pod dup-0 default ovn-default 10.16.0.5 00:00:00:aa:00:77 ovn-cluster 10.16.0.0/16 10.16.0.1
 ip web-0.default web-0 default ovn-default 10.16.0.5 00:00:00:aa:00:05
 ip web-1.default web-1 default ovn-default 10.16.0.6 00:00:00:aa:00:06
 ip app-0.ns-a app-0 ns-a net-a 10.50.0.10 00:00:00:bb:00:10
@@ -263,6 +266,8 @@ grep -E '^Subnet +doomed +deleting for' "$K8S_DIR/check.txt" |
     grep -F '2 leftover IPs whose pod is gone: old-0.default, old-1.default' |
     grep -Fq 'held by finalizer kubeovn.io/kube-ovn-controller (Kube-OVN' ||
     fail "check: subnet stuck deleting"
+grep -Eq "^Pod +default/dup-0 +address 10.16.0.5 in ovn-default is also IP web-0.default's: the pod, still annotated with it, gets no port \(event IPConflict\)" \
+    "$K8S_DIR/check.txt" || fail "check: address claimed twice"
 grep -E '^Vpc +old-vpc +deleting for' "$K8S_DIR/check.txt" |
     grep -Fq "held by finalizer kubeovn.io/kube-ovn-controller (Kube-OVN's: kovn-controller --adopt-kube-ovn takes it over)" ||
     fail "check: vpc stuck deleting"
@@ -284,8 +289,9 @@ c = json.load(open(sys.argv[1]))
 found = sorted((f["kind"], f["name"]) for f in c["findings"])
 # Exactly the planted problems, nothing else.
 assert found == [("Logical_Switch_Port", "ghost-0.default"),
-                 ("Namespace", "ns-stale"), ("Subnet", "doomed"),
-                 ("Subnet", "orphan"), ("Vpc", "old-vpc")], found
+                 ("Namespace", "ns-stale"), ("Pod", "default/dup-0"),
+                 ("Subnet", "doomed"), ("Subnet", "orphan"),
+                 ("Vpc", "old-vpc")], found
 t = c["takeover"]
 assert t["adopt"] == {"Load_Balancer": 1, "Logical_Router": 3,
                       "Logical_Router_Port": 4, "Logical_Switch": 4,
@@ -372,6 +378,14 @@ wait_for 30 "subnets Ready" kubectl wait --for=condition=Ready --timeout=1s \
 snapshot >"$K8S_DIR/after.txt"
 diff -u "$K8S_DIR/before.txt" "$K8S_DIR/after.txt" ||
     fail "addresses, MACs or row UUIDs changed in the takeover"
+# The one claim check said would not hold did not: web-0 kept the
+# address, dup-0 got an IPConflict Event and no port.
+dup_events() {
+    kubectl get events --field-selector involvedObject.name=dup-0 \
+        -o jsonpath='{range .items[*]}{.reason}{"\n"}{end}' | sort -u | xargs
+}
+wait_eq 30 "dup-0's conflict reported" IPConflict dup_events
+[[ -z $(rows logical_switch_port dup-0.default) ]] || fail "dup-0 got a port"
 [[ $(kubectl get ip app-1.ns-a -o jsonpath='{.spec.v4IpAddress} {.spec.macAddress}') == \
     "10.50.0.11 00:00:00:bb:00:11" ]] || fail "app-1's IP object"
 for t in logical_router logical_switch logical_switch_port logical_router_port load_balancer; do
@@ -396,7 +410,7 @@ python3 - "$K8S_DIR/check2.json" <<'PY' || fail "check after the takeover: $(cat
 import json, sys
 c = json.load(open(sys.argv[1]))
 found = sorted((f["kind"], f["name"]) for f in c["findings"])
-assert found == [("Subnet", "orphan")], found
+assert found == [("Pod", "default/dup-0"), ("Subnet", "orphan")], found
 t = c["takeover"]
 assert t["adopt"] == {} and t["foreign"] == 1, t
 assert (t["vpc_finalizers"], t["subnet_finalizers"]) == (0, 0), t
@@ -406,7 +420,8 @@ grep -q 'adopted Kube-OVN' "$K8S_DIR/controller.log" || fail "no adoption logged
 
 echo "--- 3. deleting a migrated subnet and vpc completes"
 kubectl -n ns-a delete pod app-0 app-1 --wait=false >/dev/null
-wait_eq 30 "app-0's and app-1's IPs released" "web-0.default web-1.default" ips
+wait_eq 30 "app-0's and app-1's IPs released" \
+    "web-0.default web-1.default" ips
 kubectl delete subnet net-a --wait=false >/dev/null
 kubectl delete vpc vpc-a --wait=false >/dev/null
 wait_eq 30 "subnet net-a deleted" "" kubectl get subnet net-a -o name --ignore-not-found
