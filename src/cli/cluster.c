@@ -194,10 +194,23 @@ deleting_vpc_free(struct cli_deleting_vpc *vpc)
     }
 }
 
+/* When and by what finalizers object 'obj', being deleted, is held. */
+static void
+read_deletion(const struct json *obj, char **deletion_timestamp,
+              struct svec *finalizers)
+{
+    const char *deleted_at = NULL;
+
+    json_member_string(json_member(obj, "metadata"), "deletionTimestamp", "",
+                       &deleted_at, NULL);
+    *deletion_timestamp = xstrdup(deleted_at ? deleted_at : "");
+    svec_init(finalizers);
+    cli_cluster_finalizers(obj, finalizers);
+}
+
 static void
 add_vpc(struct cli_cluster *cluster, const struct json *obj)
 {
-    const char *deleted_at = NULL;
     struct cli_deleting_vpc *deleting;
     const struct vpc *vpc;
 
@@ -208,11 +221,7 @@ add_vpc(struct cli_cluster *cluster, const struct json *obj)
     /* Why a Vpc is stuck is told by its finalizers and the subnets still
      * naming it; the latter are in the model already. */
     deleting = xzalloc(sizeof *deleting);
-    json_member_string(json_member(obj, "metadata"), "deletionTimestamp", "",
-                       &deleted_at, NULL);
-    deleting->deletion_timestamp = xstrdup(deleted_at ? deleted_at : "");
-    svec_init(&deleting->finalizers);
-    cli_cluster_finalizers(obj, &deleting->finalizers);
+    read_deletion(obj, &deleting->deletion_timestamp, &deleting->finalizers);
     /* A list names each object once; a server that repeats one gets the
      * last copy. */
     deleting_vpc_free(
@@ -220,9 +229,31 @@ add_vpc(struct cli_cluster *cluster, const struct json *obj)
 }
 
 static void
+deleting_subnet_free(struct cli_deleting_subnet *subnet)
+{
+    if (subnet) {
+        free(subnet->deletion_timestamp);
+        svec_destroy(&subnet->finalizers);
+        sset_destroy(&subnet->ips);
+        free(subnet);
+    }
+}
+
+static void
 add_subnet(struct cli_cluster *cluster, const struct json *obj)
 {
-    crd_model_put_subnet(cluster->model, obj);
+    struct cli_deleting_subnet *deleting;
+    const struct subnet *subnet;
+
+    subnet = crd_model_put_subnet(cluster->model, obj);
+    if (!subnet || !subnet->deleting) {
+        return;
+    }
+    deleting = xzalloc(sizeof *deleting);
+    read_deletion(obj, &deleting->deletion_timestamp, &deleting->finalizers);
+    sset_init(&deleting->ips);
+    deleting_subnet_free(
+        shash_replace(&cluster->deleting_subnets, subnet->name, deleting));
 }
 
 static void
@@ -259,6 +290,38 @@ add_ip(struct cli_cluster *cluster, const struct json *obj)
     json_member_string(spec, "subnet", "", &subnet, NULL);
     json_member_string(spec, "namespace", "", &ns, NULL);
     json_member_string(spec, "podName", "", &pod, NULL);
+    cluster->n_ips++;
+    if ((cluster->load & CLI_LOAD_CLAIMS) && name) {
+        const char *v4 = NULL, *v6 = NULL, *addresses = NULL, *mac = NULL;
+        char *pod_key =
+            ns && *ns && pod && *pod ? xasprintf("%s/%s", ns, pod) : NULL;
+        char *both;
+
+        /* As the controller restores it: v4/v6 first, then ipAddress. */
+        json_member_string(spec, "v4IpAddress", "", &v4, NULL);
+        json_member_string(spec, "v6IpAddress", "", &v6, NULL);
+        json_member_string(spec, "ipAddress", "", &addresses, NULL);
+        json_member_string(spec, "macAddress", "", &mac, NULL);
+        v4 = v4 ? v4 : "";
+        v6 = v6 ? v6 : "";
+        both = xasprintf("%s%s%s", v4, *v4 && *v6 ? "," : "", v6);
+        cli_claims_add(&cluster->claims, true, name, pod_key, subnet,
+                       *both ? both : addresses, mac);
+        free(both);
+        free(pod_key);
+    }
+    if (subnet && name) {
+        struct cli_deleting_subnet *deleting =
+            shash_find_data(&cluster->deleting_subnets, subnet);
+
+        if (deleting) {
+            sset_add_and_free(&deleting->ips,
+                              xasprintf("%s\t%s%s%s", name,
+                                        ns && *ns ? ns : "",
+                                        ns && *ns && pod && *pod ? "/" : "",
+                                        ns && *ns && pod && *pod ? pod : ""));
+        }
+    }
     if (ns && *ns && pod && *pod) {
         add_user(cluster, subnet, ns, pod);
     } else if (name) {
@@ -287,8 +350,19 @@ add_pod(struct cli_cluster *cluster, const struct json *obj)
      * (to be) on. */
     add_user(cluster, kube_object_annotation(obj, ANN_LOGICAL_SWITCH), ns,
              name);
-    if (cluster->load & CLI_LOAD_OWNERS) {
+    if (cluster->load & (CLI_LOAD_OWNERS | CLI_LOAD_IPS)) {
         sset_add_and_free(&cluster->pods, xasprintf("%s/%s", ns, name));
+    }
+    const char *allocated = kube_object_annotation(obj, ANN_ALLOCATED);
+    if ((cluster->load & CLI_LOAD_CLAIMS) && allocated &&
+        !strcmp(allocated, "true")) {
+        char *key = xasprintf("%s/%s", ns, name);
+
+        cli_claims_add(&cluster->claims, false, key, key,
+                       kube_object_annotation(obj, ANN_LOGICAL_SWITCH),
+                       kube_object_annotation(obj, ANN_IP_ADDRESS),
+                       kube_object_annotation(obj, ANN_MAC_ADDRESS));
+        free(key);
     }
 }
 
@@ -361,6 +435,22 @@ find_orphans(struct cli_cluster *cluster)
     }
 }
 
+/* Whether a pod list is needed to tell leftover IPs from IPs in use. */
+static bool
+deleting_subnets_hold_ips(const struct cli_cluster *cluster)
+{
+    struct shash_node *node;
+
+    SHASH_FOR_EACH(node, &cluster->deleting_subnets)
+    {
+        const struct cli_deleting_subnet *subnet = node->data;
+        if (!sset_is_empty(&subnet->ips)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int
 cli_cluster_load(struct cli_cluster *cluster, struct kube_client *client,
                  const char *default_vpc, const char *default_subnet,
@@ -374,6 +464,9 @@ cli_cluster_load(struct cli_cluster *cluster, struct kube_client *client,
     sset_init(&cluster->orphans);
     shash_init(&cluster->users);
     shash_init(&cluster->deleting_vpcs);
+    shash_init(&cluster->deleting_subnets);
+    cluster->n_ips = 0;
+    cli_claims_init(&cluster->claims);
     shash_init(&cluster->namespaces);
     sset_init(&cluster->pods);
     sset_init(&cluster->nodes);
@@ -398,11 +491,13 @@ cli_cluster_load(struct cli_cluster *cluster, struct kube_client *client,
         error = list_all(cluster, client, CRD_API_PATH "/ippools",
                          "ippools.kubeovn.io", add_ippool, err);
     }
-    if (!error && users) {
+    if (!error && (users || (load & (CLI_LOAD_IPS | CLI_LOAD_CLAIMS)))) {
         error = list_all(cluster, client, CRD_API_PATH "/ips",
                          "ips.kubeovn.io", add_ip, err);
     }
-    if (!error && (users || (load & CLI_LOAD_OWNERS))) {
+    if (!error &&
+        (users || (load & CLI_LOAD_OWNERS) ||
+         ((load & CLI_LOAD_IPS) && deleting_subnets_hold_ips(cluster)))) {
         error =
             list_all(cluster, client, "/api/v1/pods", "pods", add_pod, err);
     }
@@ -435,6 +530,12 @@ cli_cluster_destroy(struct cli_cluster *cluster)
         deleting_vpc_free(node->data);
     }
     shash_destroy(&cluster->deleting_vpcs);
+    SHASH_FOR_EACH(node, &cluster->deleting_subnets)
+    {
+        deleting_subnet_free(node->data);
+    }
+    shash_destroy(&cluster->deleting_subnets);
+    cli_claims_destroy(&cluster->claims);
     SHASH_FOR_EACH(node, &cluster->namespaces)
     {
         struct cli_namespace *ns = node->data;

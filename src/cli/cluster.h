@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "cli/claims.h"
 #include "crd/model.h"
 #include "openvswitch/shash.h"
 #include "smap.h"
@@ -33,6 +34,13 @@ enum cli_load {
     CLI_LOAD_IPPOOLS = 1 << 1,    /* IPPools, into the model. */
     CLI_LOAD_NAMESPACES = 1 << 2, /* Namespaces not being deleted. */
     CLI_LOAD_OWNERS = 1 << 3,     /* Every pod key and node name. */
+    /* The IP objects naming subnets being deleted (and then every pod
+     * key, to tell leftovers from IPs in use), and how many IPs there
+     * are. */
+    CLI_LOAD_IPS = 1 << 4,
+    /* Every IP object's and allocated pod's address claim (cli/claims.h),
+     * for check --kube-ovn. */
+    CLI_LOAD_CLAIMS = 1 << 5,
 };
 
 struct cli_namespace {
@@ -46,6 +54,13 @@ struct cli_deleting_vpc {
     struct svec finalizers;
 };
 
+/* A Subnet being deleted (CLI_LOAD_IPS: with the IPs still naming it). */
+struct cli_deleting_subnet {
+    char *deletion_timestamp;
+    struct svec finalizers;
+    struct sset ips; /* "<ip name>\t<namespace/pod>" ("" if it names none) */
+};
+
 struct cli_cluster {
     unsigned int load; /* enum cli_load bits asked for. */
     struct crd_model *model;
@@ -57,9 +72,16 @@ struct cli_cluster {
     struct shash users;
     /* Vpc name -> struct cli_deleting_vpc, for Vpcs being deleted. */
     struct shash deleting_vpcs;
+    /* Subnet name -> struct cli_deleting_subnet, for Subnets being
+     * deleted. */
+    struct shash deleting_subnets;
+    size_t n_ips;             /* IP objects (CLI_LOAD_IPS). */
+    struct cli_claims claims; /* (CLI_LOAD_CLAIMS) */
     /* Name -> struct cli_namespace (CLI_LOAD_NAMESPACES). */
     struct shash namespaces;
-    struct sset pods;  /* "namespace/name" (CLI_LOAD_OWNERS). */
+    /* "namespace/name" (CLI_LOAD_OWNERS, or CLI_LOAD_IPS when a subnet
+     * being deleted has IPs). */
+    struct sset pods;
     struct sset nodes; /* (CLI_LOAD_OWNERS). */
 };
 

@@ -26,6 +26,9 @@ struct cli_options {
     const char *default_vpc;
     const char *default_subnet;
     bool dry_run;
+    /* --kube-ovn: the cluster is (or was) run by Kube-OVN; check reports
+     * what kovn-controller --adopt-kube-ovn would take over. */
+    bool kube_ovn;
 };
 
 int cli_orphans_command(const struct cli_options *options);

@@ -22,9 +22,12 @@ static const char usage_text[] =
     "Commands:\n"
     "  orphans  List subnets whose VPC does not exist, with the pods still\n"
     "           using them and what to do about each.\n"
-    "  check    Pre-upgrade check: orphaned subnets, VPCs stuck deleting\n"
-    "           and why, stale OVN rows (with --ovn-nb), namespaces whose\n"
-    "           annotations are missing or wrong.\n"
+    "  check    Pre-upgrade check: orphaned subnets, VPCs and subnets\n"
+    "           stuck deleting and why, stale OVN rows (with --ovn-nb),\n"
+    "           namespaces whose annotations are missing or wrong or name\n"
+    "           a missing subnet.  With --kube-ovn, also Kube-OVN's OVN\n"
+    "           rows, addresses a takeover could not keep, and what it\n"
+    "           would adopt.\n"
     "  gc       Delete orphaned subnets no pod uses and, with --ovn-nb,\n"
     "           kovn's OVN rows whose owner is gone.\n"
     "  compat   Which fields of Kube-OVN's v1 API kovn implements (a\n"
@@ -40,6 +43,9 @@ static const char usage_text[] =
     "      --ovn-nb REMOTE        OVN NB database, e.g. tcp:10.0.0.1:6641\n"
     "                             (default: $KOVN_OVN_NB; unset: OVN is not\n"
     "                             looked at)                [check, gc]\n"
+    "      --kube-ovn             the cluster runs Kube-OVN: report what\n"
+    "                             kovn-controller --adopt-kube-ovn would\n"
+    "                             adopt and what stands in its way [check]\n"
     "      --dry-run              print what would be deleted, change\n"
     "                             nothing                   [gc]\n"
     "      --default-vpc NAME     the cluster's default VPC, for subnets\n"
@@ -60,6 +66,7 @@ enum {
     OPT_DRY_RUN,
     OPT_DEFAULT_VPC,
     OPT_DEFAULT_SUBNET,
+    OPT_KUBE_OVN,
 };
 
 /* Which flags each command accepts beyond the common ones. */
@@ -67,6 +74,7 @@ enum {
     ALLOW_OUTPUT = 1 << 0,
     ALLOW_OVN_NB = 1 << 1,
     ALLOW_DRY_RUN = 1 << 2,
+    ALLOW_KUBE_OVN = 1 << 3,
 };
 
 struct command {
@@ -76,11 +84,11 @@ struct command {
 };
 
 static const char *const flag_names[] = {"-o/--output", "--ovn-nb",
-                                         "--dry-run"};
+                                         "--dry-run", "--kube-ovn"};
 
 static const struct command commands[] = {
     {"orphans", cli_orphans_command, ALLOW_OUTPUT},
-    {"check", cli_check_command, ALLOW_OUTPUT | ALLOW_OVN_NB},
+    {"check", cli_check_command, ALLOW_OUTPUT | ALLOW_OVN_NB | ALLOW_KUBE_OVN},
     {"gc", cli_gc_command, ALLOW_OVN_NB | ALLOW_DRY_RUN},
     {"compat", cli_compat_command, 0},
 };
@@ -103,6 +111,7 @@ main(int argc, char *argv[])
         {"output", required_argument, NULL, 'o'},
         {"ovn-nb", required_argument, NULL, OPT_OVN_NB},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"kube-ovn", no_argument, NULL, OPT_KUBE_OVN},
         {"default-vpc", required_argument, NULL, OPT_DEFAULT_VPC},
         {"default-subnet", required_argument, NULL, OPT_DEFAULT_SUBNET},
         {"verbose", no_argument, NULL, 'v'},
@@ -141,6 +150,10 @@ main(int argc, char *argv[])
         case OPT_DRY_RUN:
             options.dry_run = true;
             given |= ALLOW_DRY_RUN;
+            break;
+        case OPT_KUBE_OVN:
+            options.kube_ovn = true;
+            given |= ALLOW_KUBE_OVN;
             break;
         case OPT_DEFAULT_VPC:
             options.default_vpc = optarg;

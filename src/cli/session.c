@@ -30,9 +30,18 @@ cli_session_open(struct cli_session *session,
         }
     }
     session->loaded = true;
-    return cli_cluster_load(&session->cluster, session->client,
-                            options->default_vpc, options->default_subnet,
-                            load, err);
+    error = cli_cluster_load(&session->cluster, session->client,
+                             options->default_vpc, options->default_subnet,
+                             load, err);
+    if (!error && session->ovn && options->kube_ovn) {
+        /* The replica is as it was read before the lists (the CLI does not
+         * run the IDL meanwhile), so the verdicts are as safe as stale.h
+         * explains. */
+        ovn_adopt_list(session->stale.nb, options->default_vpc,
+                       cli_stale_owner_exists, &session->cluster,
+                       &session->kube_ovn_rows);
+    }
+    return error;
 }
 
 void
@@ -44,6 +53,7 @@ cli_session_close(struct cli_session *session)
     if (session->ovn) {
         cli_stale_close(&session->stale);
     }
+    ovn_adopt_list_destroy(&session->kube_ovn_rows);
     kube_client_destroy(session->client);
     memset(session, 0, sizeof *session);
 }

@@ -9,6 +9,7 @@
 
 #include "cli/cluster.h"
 #include "cli/stale.h"
+#include "ovn/adopt.h"
 
 struct cli_options;
 struct kovn_error;
@@ -20,6 +21,9 @@ struct cli_session {
     bool loaded; /* 'cluster' is initialized. */
     struct cli_stale stale;
     bool ovn; /* 'stale' is open: an OVN NB remote was given. */
+    /* --kube-ovn with an OVN NB remote: Kube-OVN's rows, judged against
+     * the lists as kovn-controller --adopt-kube-ovn would judge them. */
+    struct ovn_adopt_list kube_ovn_rows;
 };
 
 /* Connects as 'options' say and lists what 'load' (enum cli_load bits)

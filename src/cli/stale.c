@@ -45,11 +45,11 @@ cli_stale_close(struct cli_stale *stale)
     stale->nb = NULL;
 }
 
-static bool
-owner_exists(const struct cli_cluster *cluster,
-             const struct ovn_stale_row *row)
+bool
+cli_stale_owner_exists(const struct ovn_owner *owner, void *cluster_)
 {
-    const char *kind = row->owner_kind, *name = row->owner_name;
+    const struct cli_cluster *cluster = cluster_;
+    const char *kind = owner->kind, *name = owner->name;
 
     if (!strcmp(kind, OVN_OWNER_VPC)) {
         return crd_model_vpc(cluster->model, name) != NULL;
@@ -64,6 +64,15 @@ owner_exists(const struct cli_cluster *cluster,
      * judged gone, since deleting what one does not understand is how
      * outages start. */
     return true;
+}
+
+static bool
+owner_exists(const struct cli_cluster *cluster,
+             const struct ovn_stale_row *row)
+{
+    struct ovn_owner owner = {row->owner_kind, row->owner_name};
+
+    return cli_stale_owner_exists(&owner, CONST_CAST(void *, cluster));
 }
 
 void

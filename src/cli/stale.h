@@ -29,6 +29,10 @@ void cli_stale_find(const struct cli_stale *stale,
                     const struct cli_cluster *cluster,
                     struct ovn_stale_list *out);
 
+/* Whether 'owner' is in the listed cluster (a struct cli_cluster *): an
+ * ovn_owner_exists_fn.  Pods and nodes need CLI_LOAD_OWNERS. */
+bool cli_stale_owner_exists(const struct ovn_owner *owner, void *cluster);
+
 /* Deletes the rows of 'rows' in one transaction. */
 int cli_stale_delete(struct cli_stale *stale,
                      const struct ovn_stale_list *rows,

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "controller/adopt.h"
 #include "controller/prune.h"
 #include "controller/queue.h"
 #include "crd/deps.h"
@@ -22,6 +23,7 @@
 #include "kube/object.h"
 #include "kube/podproto.h"
 #include "openvswitch/json.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovn/batch.h"
 #include "ovn/nb.h"
@@ -618,6 +620,11 @@ controller_run(struct controller *ctl, bool active)
         node_restore(ctl);
         ctl->restored = true;
     }
+    if (active && ctl->opts.adopt_kube_ovn) {
+        /* Kube-OVN's rows become kovn's before any reconciler writes NB:
+         * otherwise each would refuse them as someone else's. */
+        active = adopt_kube_ovn_run(ctl);
+    }
     ctrl_queue_run(ctl->vpc_queue, active);
     ctrl_queue_run(ctl->subnet_queue, active);
     ctrl_queue_run(ctl->namespace_queue, active);
@@ -645,6 +652,13 @@ controller_wait(struct controller *ctl, bool active)
     ovn_nb_wait(ctl->nb);
     ovn_batch_wait(ctl->nb_batch);
     active = active && controller_synced(ctl);
+    if (active && ctl->opts.adopt_kube_ovn &&
+        ctl->adopt_state != CTRL_ADOPT_DONE) {
+        if (ctl->adopt_state == CTRL_ADOPT_IDLE) {
+            poll_timer_wait_until(ctl->adopt_retry_ms);
+        }
+        active = false;
+    }
     ctrl_queue_wait(ctl->vpc_queue, active);
     ctrl_queue_wait(ctl->subnet_queue, active);
     ctrl_queue_wait(ctl->namespace_queue, active);

@@ -50,6 +50,16 @@ struct controller_options {
     long long gc_interval_ms;
 
     const char *event_namespace; /* Events of cluster-scoped objects. */
+    /* --adopt-kube-ovn: take over Kube-OVN's NB rows and finalizers
+     * (controller/adopt.h). */
+    bool adopt_kube_ovn;
+};
+
+/* Where the takeover of Kube-OVN's NB rows stands (controller/adopt.h). */
+enum ctrl_adopt_state {
+    CTRL_ADOPT_IDLE,
+    CTRL_ADOPT_IN_FLIGHT,
+    CTRL_ADOPT_DONE,
 };
 
 /* OVN transaction latency buckets, in seconds. */
@@ -95,6 +105,9 @@ struct controller {
      * pod is reconciled. */
     struct addresses addresses;
     bool restored;
+    /* With --adopt-kube-ovn, reconcilers wait for CTRL_ADOPT_DONE. */
+    enum ctrl_adopt_state adopt_state;
+    long long adopt_retry_ms;
     /* Cold start: when the controller started, and which of its informers
      * (and NB) have been logged as ready, bit by bit. */
     long long start_ms;

@@ -27,8 +27,8 @@ VLOG_DEFINE_THIS_MODULE(gc);
 /* Owners the controller can vouch for from its caches; a kind it does not
  * know counts as existing: a row is only ever deleted when its owner is
  * known to be gone. */
-static bool
-owner_exists(const struct ovn_owner *owner, void *ctl_)
+bool
+gc_owner_exists(const struct ovn_owner *owner, void *ctl_)
 {
     struct controller *ctl = ctl_;
 
@@ -78,7 +78,7 @@ sweep_ovn(struct controller *ctl)
 {
     struct ovn_stale_list list = {NULL, 0, 0};
 
-    ovn_list_stale(ctl->nb, owner_exists, ctl, &list);
+    ovn_list_stale(ctl->nb, gc_owner_exists, ctl, &list);
     for (size_t i = 0; i < list.n; i++) {
         VLOG_INFO("gc: deleting %s %s (owner %s %s is gone)",
                   list.rows[i].table, list.rows[i].name,

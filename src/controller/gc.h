@@ -5,7 +5,16 @@
 #ifndef KOVN_CONTROLLER_GC_H
 #define KOVN_CONTROLLER_GC_H 1
 
+#include <stdbool.h>
+
 struct controller;
+struct ovn_owner;
+
+/* Whether the owner of a row exists in the controller's caches (an
+ * ovn_owner_exists_fn with the controller as 'ctl'); a kind it does not
+ * know counts as existing, so a row is only ever deleted when its owner
+ * is known to be gone. */
+bool gc_owner_exists(const struct ovn_owner *owner, void *ctl);
 
 /* Runs a sweep when one is due.  Call while leading. */
 void gc_run(struct controller *ctl);

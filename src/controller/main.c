@@ -56,6 +56,7 @@ enum {
     OPT_NO_DEFAULTS,
     OPT_NO_CRDS,
     OPT_GC_ORPHANS,
+    OPT_ADOPT_KUBE_OVN,
     OPT_ORPHAN_GRACE,
     OPT_GC_INTERVAL,
     OPT_NO_LEADER,
@@ -93,6 +94,9 @@ usage(void)
            "  --no-create-defaults       do not create the defaults\n"
            "  --no-apply-crds            do not create absent CRDs\n"
            "  --gc-orphaned-subnets      delete unused orphaned subnets\n"
+           "  --adopt-kube-ovn           take over Kube-OVN's OVN rows and "
+           "finalizers\n"
+           "                             (stop kube-ovn-controller first)\n"
            "  --orphan-grace=DURATION    ...after this long (10m)\n"
            "  --gc-interval=DURATION     OVN owner sweep period (360s)\n"
            "  --no-leader-elect          run without a Lease\n"
@@ -153,6 +157,9 @@ parse_flag(int option, const char *name, const char *arg, void *f_)
         break;
     case OPT_GC_ORPHANS:
         f->ctl.gc_orphaned_subnets = true;
+        break;
+    case OPT_ADOPT_KUBE_OVN:
+        f->ctl.adopt_kube_ovn = true;
         break;
     case OPT_ORPHAN_GRACE:
         f->ctl.orphan_grace_ms = cmdline_duration(name, arg);
@@ -228,6 +235,7 @@ parse_flags(int argc, char *argv[], struct flags *f)
         {"no-create-defaults", no_argument, NULL, OPT_NO_DEFAULTS},
         {"no-apply-crds", no_argument, NULL, OPT_NO_CRDS},
         {"gc-orphaned-subnets", no_argument, NULL, OPT_GC_ORPHANS},
+        {"adopt-kube-ovn", no_argument, NULL, OPT_ADOPT_KUBE_OVN},
         {"orphan-grace", required_argument, NULL, OPT_ORPHAN_GRACE},
         {"gc-interval", required_argument, NULL, OPT_GC_INTERVAL},
         {"no-leader-elect", no_argument, NULL, OPT_NO_LEADER},

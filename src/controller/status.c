@@ -164,12 +164,48 @@ ctrl_finalizer_add(struct controller *ctl, struct ctrl_job *job,
                             kube_finalizer_add_patch(obj, CRD_FINALIZER));
 }
 
+static const char *const kube_ovn_finalizers[] = {
+    CRD_KUBE_OVN_FINALIZER,
+    CRD_KUBE_OVN_FINALIZER_OLD,
+    NULL,
+};
+
 enum ctrl_result
 ctrl_finalizer_remove(struct controller *ctl, struct ctrl_job *job,
                       const char *path, const struct json *obj)
 {
+    static const char *const all[] = {
+        CRD_FINALIZER,
+        CRD_KUBE_OVN_FINALIZER,
+        CRD_KUBE_OVN_FINALIZER_OLD,
+        NULL,
+    };
+
+    if (ctl->opts.adopt_kube_ovn) {
+        return ctrl_merge_patch(ctl, job, path,
+                                kube_finalizer_replace_patch(obj, all, NULL));
+    }
     return ctrl_merge_patch(ctl, job, path,
                             kube_finalizer_remove_patch(obj, CRD_FINALIZER));
+}
+
+bool
+ctrl_finalizer_held(const struct controller *ctl, bool ours, bool kube_ovn)
+{
+    return ours || (ctl->opts.adopt_kube_ovn && kube_ovn);
+}
+
+enum ctrl_result
+ctrl_finalizer_adopt(struct controller *ctl, struct ctrl_job *job,
+                     const char *path, const struct json *obj, bool deleting)
+{
+    if (deleting && !kube_object_has_finalizer(obj, CRD_FINALIZER)) {
+        return CTRL_DONE;
+    }
+    return ctrl_merge_patch(
+        ctl, job, path,
+        kube_finalizer_replace_patch(obj, kube_ovn_finalizers,
+                                     deleting ? NULL : CRD_FINALIZER));
 }
 
 void

@@ -70,6 +70,20 @@ enum ctrl_result ctrl_finalizer_remove(struct controller *ctl,
                                        struct ctrl_job *job, const char *path,
                                        const struct json *obj);
 
+/* With --adopt-kube-ovn: does kovn hold the object, by its own finalizer
+ * or by Kube-OVN's it takes over?  ctrl_finalizer_remove() then drops
+ * Kube-OVN's too. */
+bool ctrl_finalizer_held(const struct controller *ctl, bool ours,
+                         bool kube_ovn);
+/* Replaces Kube-OVN's finalizers on the object at 'path' by kovn's in one
+ * patch; an object being deleted only loses Kube-OVN's if it has kovn's
+ * already (the API server lets no finalizer be added then: kovn holds it
+ * by Kube-OVN's, see ctrl_finalizer_held()).  CTRL_DONE if nothing is to
+ * change. */
+enum ctrl_result ctrl_finalizer_adopt(struct controller *ctl,
+                                      struct ctrl_job *job, const char *path,
+                                      const struct json *obj, bool deleting);
+
 /* Records 'reason' as an Event about kubeovn.io object 'obj' of 'kind'
  * once the job's write succeeds. */
 void ctrl_job_event(struct controller *ctl, struct ctrl_job *job,

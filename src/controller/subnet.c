@@ -27,6 +27,7 @@
 #include "openvswitch/json.h"
 #include "openvswitch/vlog.h"
 #include "ovn/acl.h"
+#include "ovn/adopt.h"
 #include "ovn/lb.h"
 #include "ovn/nb.h"
 #include "ovn/owner.h"
@@ -220,6 +221,20 @@ build_subnet_rows(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     }
 
     struct net_mac mac = router_port_mac(subnet->vpc, subnet->name);
+    char *lrp_name = ovn_router_port_name(subnet->vpc, subnet->name);
+    const struct nbrec_logical_router_port *lrp =
+        ovn_router_port_find(nb, lrp_name);
+
+    /* A port adopted from Kube-OVN keeps its MAC: it is the gateway MAC in
+     * every pod's ARP cache, and a new one would cut them off until the
+     * entries expire. */
+    struct net_mac kept;
+    if (lrp && smap_get(&lrp->external_ids, OVN_ADOPTED_KEY) &&
+        ovn_owner_matches(&lrp->external_ids, &owner) &&
+        !net_mac_parse(lrp->mac, &kept, NULL)) {
+        mac = kept;
+    }
+    free(lrp_name);
     struct ovn_router_port_pair_spec pair = {
         .router_name = subnet->vpc,
         .switch_name = subnet->name,
@@ -360,7 +375,9 @@ rows_removed_step(struct controller *ctl, struct ctrl_job *job,
                   err ? err->msg : "");
         return CTRL_RETRY;
     }
-    if (!obj || !subnet || !subnet->deleting || !subnet->has_finalizer) {
+    if (!obj || !subnet || !subnet->deleting ||
+        !ctrl_finalizer_held(ctl, subnet->has_finalizer,
+                             subnet->has_kube_ovn_finalizer)) {
         return CTRL_DONE;
     }
     VLOG_INFO("subnet %s: OVN rows removed, releasing finalizer", key);
@@ -377,7 +394,8 @@ reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
 {
     size_t n;
 
-    if (!subnet->has_finalizer) {
+    if (!ctrl_finalizer_held(ctl, subnet->has_finalizer,
+                             subnet->has_kube_ovn_finalizer)) {
         return CTRL_DONE;
     }
     char *users = ip_users(ctl, subnet->name, &n);
@@ -601,6 +619,14 @@ subnet_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
     if (!obj || !subnet) {
         result = CTRL_DONE; /* Rows left behind go in the owner sweep. */
         goto out;
+    }
+    if (ctl->opts.adopt_kube_ovn && subnet->has_kube_ovn_finalizer) {
+        /* Taken over from Kube-OVN: its finalizer becomes kovn's; the
+         * update this makes requeues the object. */
+        result = ctrl_finalizer_adopt(ctl, job, path, obj, subnet->deleting);
+        if (result != CTRL_DONE) {
+            goto out;
+        }
     }
     if (subnet->deleting) {
         result = reconcile_deleting(ctl, job, path, obj, subnet);

@@ -205,7 +205,9 @@ router_removed_step(struct controller *ctl, struct ctrl_job *job,
         VLOG_WARN("vpc %s: deleting router: %s", key, err ? err->msg : "");
         return CTRL_RETRY;
     }
-    if (!obj || !vpc || !vpc->deleting || !vpc->has_finalizer) {
+    if (!obj || !vpc || !vpc->deleting ||
+        !ctrl_finalizer_held(ctl, vpc->has_finalizer,
+                             vpc->has_kube_ovn_finalizer)) {
         return CTRL_DONE; /* Its own events requeue it if there is more. */
     }
     VLOG_INFO("vpc %s: router removed, releasing finalizer", key);
@@ -223,7 +225,8 @@ reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
     const struct sset *subnets =
         crd_model_subnets_of_vpc(ctl->model, vpc->name);
 
-    if (!vpc->has_finalizer) {
+    if (!ctrl_finalizer_held(ctl, vpc->has_finalizer,
+                             vpc->has_kube_ovn_finalizer)) {
         return CTRL_DONE; /* Another finalizer holds it; nothing of ours. */
     }
     if (subnets && !sset_is_empty(subnets)) {
@@ -290,6 +293,14 @@ vpc_reconcile(const char *key, struct ctrl_job *job, void *ctl_)
         result = ctrl_nb_write_object(ctl, job, key, NULL, build_vpc_delete,
                                       deleted_step);
         goto out;
+    }
+    if (ctl->opts.adopt_kube_ovn && vpc->has_kube_ovn_finalizer) {
+        /* Taken over from Kube-OVN: its finalizer becomes kovn's; the
+         * update this makes requeues the object. */
+        result = ctrl_finalizer_adopt(ctl, job, path, obj, vpc->deleting);
+        if (result != CTRL_DONE) {
+            goto out;
+        }
     }
     if (vpc->deleting) {
         result = reconcile_deleting(ctl, job, path, obj, vpc);

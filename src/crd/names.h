@@ -5,6 +5,10 @@
 
 /* The finalizer kovn-controller puts on Vpcs and Subnets. */
 #define CRD_FINALIZER "kubeovn.io/kovn-controller"
+/* Kube-OVN's finalizers on Vpcs and Subnets, current and before v1.13.
+ * kovn-controller --adopt-kube-ovn replaces them with CRD_FINALIZER. */
+#define CRD_KUBE_OVN_FINALIZER     "kubeovn.io/kube-ovn-controller"
+#define CRD_KUBE_OVN_FINALIZER_OLD "kube-ovn-controller"
 /* Lets a Subnet name a VPC that does not exist yet (migrations). */
 #define CRD_ALLOW_MISSING_VPC "kovn.io/allow-missing-vpc"
 /* Labels the throwaway IP object that makes the controller's first list of

@@ -506,6 +506,9 @@ subnet_from_json(const struct json *obj, const char *default_vpc,
     subnet->creation_timestamp = xstrdup(text ? text : "");
     subnet->deleting = kube_object_is_deleting(obj);
     subnet->has_finalizer = kube_object_has_finalizer(obj, CRD_FINALIZER);
+    subnet->has_kube_ovn_finalizer =
+        kube_object_has_finalizer(obj, CRD_KUBE_OVN_FINALIZER) ||
+        kube_object_has_finalizer(obj, CRD_KUBE_OVN_FINALIZER_OLD);
     /* Written by kovn-controller, read by every kovn-daemon: the node that
      * masquerades a centralized subnet's egress. */
     text = NULL;

@@ -45,6 +45,8 @@ struct subnet {
     char *vpc;                /* spec.vpc, or the default VPC when empty. */
     bool deleting;            /* metadata.deletionTimestamp is set. */
     bool has_finalizer;
+    /* Kube-OVN's (either name): a cluster being taken over. */
+    bool has_kube_ovn_finalizer;
     bool allow_missing_vpc;
     bool is_default; /* spec.default */
 

@@ -9,9 +9,9 @@
 #include "base/error.h"
 #include "crd/names.h"
 #include "kube/object.h"
+#include "net/ovn_name.h"
 #include "openvswitch/json.h"
 #include "openvswitch/util.h"
-#include "net/ovn_name.h"
 #include "json/access.h"
 
 #define VPC_MAX_NAMESPACES 4096
@@ -211,6 +211,9 @@ vpc_from_json(const struct json *obj, struct vpc *vpc, struct kovn_error *err)
     vpc->uid = xstrdup(text ? text : "");
     vpc->deleting = kube_object_is_deleting(obj);
     vpc->has_finalizer = kube_object_has_finalizer(obj, CRD_FINALIZER);
+    vpc->has_kube_ovn_finalizer =
+        kube_object_has_finalizer(obj, CRD_KUBE_OVN_FINALIZER) ||
+        kube_object_has_finalizer(obj, CRD_KUBE_OVN_FINALIZER_OLD);
 
     kovn_error_clear(&local);
     if (spec && spec->type != JSON_OBJECT) {

@@ -35,6 +35,8 @@ struct vpc {
     char *uid;
     bool deleting;
     bool has_finalizer;
+    /* Kube-OVN's (either name): a cluster being taken over. */
+    bool has_kube_ovn_finalizer;
     struct sset namespaces; /* spec.namespaces */
     char *default_subnet;   /* spec.defaultSubnet, "" if none. */
     bool enable_external;

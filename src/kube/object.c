@@ -109,11 +109,13 @@ kube_object_has_finalizer(const struct json *obj, const char *name)
 }
 
 /* Builds {"metadata": {"finalizers": <list>, "resourceVersion": rv}} with
- * obj's string finalizers other than 'skip', then 'append' if non-null.
+ * obj's string finalizers other than those of 'skip' (NULL-terminated),
+ * then 'append' if non-null.
  * Non-string entries are dropped: the API server never stores them, and
  * sending them back would only get the patch rejected. */
 static struct json *
-finalizer_patch(const struct json *obj, const char *skip, const char *append)
+finalizer_patch(const struct json *obj, const char *const skip[],
+                const char *append)
 {
     const struct json_array *old = finalizers(obj);
     const char *rv = kube_object_resource_version(obj);
@@ -123,9 +125,15 @@ finalizer_patch(const struct json *obj, const char *skip, const char *append)
 
     for (size_t i = 0; old && i < old->n; i++) {
         const struct json *elem = old->elems[i];
+        bool skipped = false;
 
-        if (elem->type == JSON_STRING &&
-            (!skip || strcmp(json_string(elem), skip))) {
+        if (elem->type != JSON_STRING) {
+            continue;
+        }
+        for (size_t j = 0; skip[j] && !skipped; j++) {
+            skipped = !strcmp(json_string(elem), skip[j]);
+        }
+        if (!skipped) {
             json_array_add(list, json_string_create(json_string(elem)));
         }
     }
@@ -146,7 +154,9 @@ kube_finalizer_add_patch(const struct json *obj, const char *finalizer)
     if (kube_object_has_finalizer(obj, finalizer)) {
         return NULL;
     }
-    return finalizer_patch(obj, NULL, finalizer);
+    static const char *const none[] = {NULL};
+
+    return finalizer_patch(obj, none, finalizer);
 }
 
 struct json *
@@ -155,7 +165,24 @@ kube_finalizer_remove_patch(const struct json *obj, const char *finalizer)
     if (!kube_object_has_finalizer(obj, finalizer)) {
         return NULL;
     }
-    return finalizer_patch(obj, finalizer, NULL);
+    const char *const drop[] = {finalizer, NULL};
+
+    return finalizer_patch(obj, drop, NULL);
+}
+
+struct json *
+kube_finalizer_replace_patch(const struct json *obj, const char *const drop[],
+                             const char *add)
+{
+    bool change = false;
+
+    if (add && kube_object_has_finalizer(obj, add)) {
+        add = NULL; /* Kept where it is. */
+    }
+    for (size_t i = 0; drop[i] && !change; i++) {
+        change = kube_object_has_finalizer(obj, drop[i]);
+    }
+    return change || add ? finalizer_patch(obj, drop, add) : NULL;
 }
 
 /* Kubernetes' condition reason rule,

@@ -62,6 +62,12 @@ struct json *kube_finalizer_add_patch(const struct json *obj,
                                       const char *finalizer);
 struct json *kube_finalizer_remove_patch(const struct json *obj,
                                          const char *finalizer);
+/* The same for dropping every finalizer of 'drop' (a NULL-terminated
+ * array) and then adding 'add' (NULL for none) unless present, in one
+ * patch: replacing another controller's finalizers with one's own. */
+struct json *kube_finalizer_replace_patch(const struct json *obj,
+                                          const char *const drop[],
+                                          const char *add);
 
 /* A status condition to write.  Strings are borrowed. */
 struct kube_condition {

@@ -13,7 +13,11 @@
 #include <cmocka.h>
 
 #include "cli/age.h"
+#include "cli/claims.h"
 #include "cli/table.h"
+#include "crd/model.h"
+#include "openvswitch/dynamic-string.h"
+#include "test_json.h"
 
 static void
 assert_age(long long seconds, const char *want)
@@ -103,6 +107,122 @@ test_cli_table_pads_columns_but_not_the_last(void **state)
     cli_table_destroy(&table);
 }
 
+/* Problems cli_claims_check() reports, one "KIND NAME: PROBLEM" line each. */
+static void
+collect(const char *kind, const char *name, char *problem, void *ds)
+{
+    ds_put_format(ds, "%s %s: %s\n", kind, name, problem);
+    free(problem);
+}
+
+static struct crd_model *
+claims_model(void)
+{
+    struct crd_model *model = crd_model_create("ovn-cluster", "ovn-default");
+    struct json *vpc = j("{'metadata': {'name': 'ovn-cluster'}}");
+    struct json *subnet =
+        j("{'metadata': {'name': 'ovn-default'}, 'spec': {'vpc': "
+          "'ovn-cluster', 'cidrBlock': '10.16.0.0/16', 'gateway': "
+          "'10.16.0.1', 'protocol': 'IPv4'}}");
+
+    crd_model_put_vpc(model, vpc);
+    crd_model_put_subnet(model, subnet);
+    json_destroy(vpc);
+    json_destroy(subnet);
+    return model;
+}
+
+static char *
+judge_claims(const struct cli_claims *claims)
+{
+    struct crd_model *model = claims_model();
+    struct ds out = DS_EMPTY_INITIALIZER;
+
+    cli_claims_check(claims, model, collect, &out);
+    crd_model_destroy(model);
+    return ds_steal_cstr(&out);
+}
+
+static void
+test_cli_claims_that_hold_are_not_reported(void **state)
+{
+    struct cli_claims c;
+    char *out;
+
+    (void)state;
+    cli_claims_init(&c);
+    cli_claims_add(&c, true, "web-0.default", "default/web-0", "ovn-default",
+                   "10.16.0.5", "00:00:00:aa:00:05");
+    /* Its own annotations, agreeing: counted once. */
+    cli_claims_add(&c, false, "default/web-0", "default/web-0", "ovn-default",
+                   "10.16.0.5", "00:00:00:aa:00:05");
+    /* No IP object: restored from the annotations. */
+    cli_claims_add(&c, false, "default/web-1", "default/web-1", "ovn-default",
+                   "10.16.0.6/16", "00:00:00:aa:00:06");
+    out = judge_claims(&c);
+    assert_string_equal(out, "");
+    free(out);
+    cli_claims_destroy(&c);
+}
+
+static void
+test_cli_claims_report_what_would_move(void **state)
+{
+    struct cli_claims c;
+    char *out;
+
+    (void)state;
+    cli_claims_init(&c);
+    /* Restored in name order: a-0's IP object wins over z-0's. */
+    cli_claims_add(&c, true, "z-0.default", "default/z-0", "ovn-default",
+                   "10.16.0.5", "00:00:00:aa:00:01");
+    cli_claims_add(&c, true, "a-0.default", "default/a-0", "ovn-default",
+                   "10.16.0.5", "00:00:00:aa:00:02");
+    cli_claims_add(&c, true, "m-0.default", "default/m-0", "ovn-default",
+                   "10.16.0.7", "00:00:00:aa:00:02");
+    cli_claims_add(&c, true, "out.default", "default/out", "ovn-default",
+                   "10.99.0.1", "");
+    cli_claims_add(&c, true, "gw.default", "default/gw", "ovn-default",
+                   "10.16.0.1", "");
+    cli_claims_add(&c, true, "lost.default", "default/lost", "gone",
+                   "10.1.0.1", "");
+    cli_claims_add(&c, false, "default/a-0", "default/a-0", "ovn-default",
+                   "10.16.0.9", "00:00:00:aa:00:02");
+    /* m-0's restore failed whole, so its address is free for b-0. */
+    cli_claims_add(&c, false, "default/b-0", "default/b-0", "ovn-default",
+                   "10.16.0.7", "00:00:00:aa:00:03");
+    /* A pod without an IP object on an address an IP object holds. */
+    cli_claims_add(&c, false, "default/c-0", "default/c-0", "ovn-default",
+                   "10.16.0.5", "00:00:00:aa:00:04");
+    out = judge_claims(&c);
+    assert_string_equal(
+        out,
+        "IP gw.default: cannot be restored: 10.16.0.1 is not an address of "
+        "subnet ovn-default (10.16.0.0/16); the pod, still annotated "
+        "with it, gets no port until it is re-addressed\n"
+        "IP lost.default: cannot be restored: its subnet gone does not "
+        "exist; the pod, still annotated with it, gets no port until it is "
+        "re-addressed\n"
+        "IP m-0.default: MAC 00:00:00:aa:00:02 is also IP a-0.default's: the "
+        "pod, still annotated with it, gets no port (event IPConflict) until "
+        "one of them is re-addressed\n"
+        "IP out.default: cannot be restored: 10.99.0.1 is not an address of "
+        "subnet ovn-default (10.16.0.0/16); the pod, still annotated "
+        "with it, gets no port until it is re-addressed\n"
+        "IP z-0.default: address 10.16.0.5 in ovn-default is also IP "
+        "a-0.default's: the pod, still annotated with it, gets no port (event "
+        "IPConflict) until one of them is re-addressed\n"
+        "Pod default/a-0: annotations say 10.16.0.9 00:00:00:aa:00:02 in "
+        "ovn-default, IP object a-0.default says 10.16.0.5 "
+        "00:00:00:aa:00:02 in ovn-default: the IP object wins and the "
+        "pod's annotations change\n"
+        "Pod default/c-0: address 10.16.0.5 in ovn-default is also IP "
+        "a-0.default's: the pod, still annotated with it, gets no port (event "
+        "IPConflict) until one of them is re-addressed\n");
+    free(out);
+    cli_claims_destroy(&c);
+}
+
 int
 main(void)
 {
@@ -110,6 +230,8 @@ main(void)
         cmocka_unit_test(test_cli_age_formats_like_kubectl),
         cmocka_unit_test(test_cli_age_parses_rfc3339),
         cmocka_unit_test(test_cli_table_pads_columns_but_not_the_last),
+        cmocka_unit_test(test_cli_claims_that_hold_are_not_reported),
+        cmocka_unit_test(test_cli_claims_report_what_would_move),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

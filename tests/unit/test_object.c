@@ -195,6 +195,40 @@ test_finalizer_remove_patch_is_null_when_absent(void **state)
     json_destroy(bare);
 }
 
+/* Another controller's finalizers (both of Kube-OVN's names) give way to
+ * one's own in one patch; the others keep their place. */
+static void
+test_finalizer_replace_patch_swaps_in_one_patch(void **state)
+{
+    static const char *const drop[] = {"kubeovn.io/kube-ovn-controller",
+                                       "kube-ovn-controller", NULL};
+    struct json *obj = j("{'metadata': {'resourceVersion': '3', 'finalizers':"
+                         " ['a.io/one', 'kube-ovn-controller',"
+                         " 'kubeovn.io/kube-ovn-controller', 'b.io/two']}}");
+    struct json *ours =
+        j("{'metadata': {'resourceVersion': '4', 'finalizers':"
+          " ['kovn.io/x', 'kubeovn.io/kube-ovn-controller']}}");
+    struct json *done = j(
+        "{'metadata': {'resourceVersion': '5', 'finalizers': ['kovn.io/x']}}");
+
+    (void)state;
+    assert_json(kube_finalizer_replace_patch(obj, drop, "kovn.io/x"),
+                "{'metadata': {'resourceVersion': '3',"
+                " 'finalizers': ['a.io/one', 'b.io/two', 'kovn.io/x']}}");
+    /* Being deleted: nothing may be added, only dropped. */
+    assert_json(kube_finalizer_replace_patch(obj, drop, NULL),
+                "{'metadata': {'resourceVersion': '3',"
+                " 'finalizers': ['a.io/one', 'b.io/two']}}");
+    assert_json(kube_finalizer_replace_patch(ours, drop, "kovn.io/x"),
+                "{'metadata': {'resourceVersion': '4',"
+                " 'finalizers': ['kovn.io/x']}}");
+    assert_null(kube_finalizer_replace_patch(done, drop, "kovn.io/x"));
+    assert_null(kube_finalizer_replace_patch(done, drop, NULL));
+    json_destroy(obj);
+    json_destroy(ours);
+    json_destroy(done);
+}
+
 static const struct kube_condition ready = {
     .type = "Ready",
     .status = "True",
@@ -520,6 +554,7 @@ main(void)
         cmocka_unit_test(
             test_finalizer_remove_patch_drops_duplicates_and_sends_empty_list),
         cmocka_unit_test(test_finalizer_remove_patch_is_null_when_absent),
+        cmocka_unit_test(test_finalizer_replace_patch_swaps_in_one_patch),
         cmocka_unit_test(test_condition_set_appends_with_both_times_now),
         cmocka_unit_test(test_condition_set_unchanged_touches_no_timestamp),
         cmocka_unit_test(
