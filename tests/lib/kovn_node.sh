@@ -3,6 +3,10 @@
 # pods name their node), OVN central, a chassis (scripts/ovn.sh
 # start-node), kovn-controller and kovn-daemon, and the Node object.
 #   kovn_node_start CONTROLLER DAEMON CNI   (returns once STATUS is ok)
+#   With KOVN_NODE_KUBELET=1 a real kubelet is to register the Node: the
+#   control plane gets a scheduler, no Node object is made (kubelet 1.20
+#   panics adopting one without status) and kovn_node_start returns without
+#   waiting; start the node (scripts/node.sh), then kovn_node_wait_status.
 #   kovn_node_cleanup   the EXIT trap, or called by $kovn_node_trap if set
 #   start_daemon; cni COMMAND CONTAINER NETNS NAMESPACE POD [CONFIG]
 #   pod NAMESPACE NAME; add NAMESPACE NAME; ip_of NAME [4|6];
@@ -112,7 +116,7 @@ kovn_node_start() {
     default_cidr=10.$x.0.0/16
     join_cidr=100.$((64 + id % 50)).0.0/16
 
-    k8s_start --no-scheduler
+    if [[ -n ${KOVN_NODE_KUBELET:-} ]]; then k8s_start; else k8s_start --no-scheduler; fi
     dir=$K8S_DIR
     # k8s_start installed its own EXIT trap; ours stops more.
     trap "${kovn_node_trap:-kovn_node_cleanup}" EXIT
@@ -126,7 +130,8 @@ kovn_node_start() {
     ovs_db=unix:$dir/node/db.sock
     export KUBECONFIG=$KUBECONFIG_ADMIN
     kubectl apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
-    printf 'apiVersion: v1\nkind: Node\nmetadata: {name: %s}\n' "$node" |
+    [[ -n ${KOVN_NODE_KUBELET:-} ]] ||
+        printf 'apiVersion: v1\nkind: Node\nmetadata: {name: %s}\n' "$node" |
         kubectl create -f - >/dev/null
 
     "$kovn_controller" --kubeconfig "$dir/kovn-controller.kubeconfig" --ovn-nb "$nb" \
@@ -147,6 +152,12 @@ p["daemonSocket"] = sys.argv[2]
 print(json.dumps(p))' "$kovn_root/deploy/cni/01-kovn.conflist" "$sock" >"$conf"
 
     start_daemon
+    [[ -n ${KOVN_NODE_KUBELET:-} ]] || kovn_node_wait_status
+}
+
+# Until kovn-daemon answers CNI STATUS: it has the Node's join address and
+# ovn0 is up.
+kovn_node_wait_status() {
     local status_conf=$dir/status.conf i
     python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["cniVersion"]="1.1.0"; print(json.dumps(c))' \
         "$conf" >"$status_conf"
