@@ -24,7 +24,9 @@
 # Two facts of these machines shape the configuration: there is no
 # CAP_SYS_RESOURCE, so runc may not lower oom_score_adj
 # (restrict_oom_score_adj), and node names do not resolve, so kube-apiserver
-# reaches kubelet by InternalIP (scripts/k8s.sh).
+# reaches kubelet by InternalIP (scripts/k8s.sh).  The host is left as it
+# was: kubelet adds no iptables chains (makeIPTablesUtilChains: false), and
+# the kernel tunables it sets at start are put back once it is Ready.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,6 +44,31 @@ alive() {
     local pid
     pid=$(cat "$1" 2>/dev/null) || return 1
     [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+}
+
+# kubelet 1.20 sets these host-wide at start, once (setupKernelTunables:
+# kernel.panic 10, panic_on_oops 1, overcommit 1, ...); the one alternative,
+# protectKernelDefaults, refuses to start unless the host already has its
+# values.  The host's own are saved before kubelet starts and put back once
+# it is Ready, and at stop.
+kernel_tunables=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops
+    kernel.keys.root_maxkeys kernel.keys.root_maxbytes)
+
+save_tunables() {
+    local file=$1/kernel-tunables.saved t
+    [[ -f $file ]] && return 0
+    for t in "${kernel_tunables[@]}"; do
+        echo "$t=$(sysctl -n "$t")"
+    done >"$file.tmp"
+    mv "$file.tmp" "$file"
+}
+
+restore_tunables() {
+    local file=$1/kernel-tunables.saved line
+    [[ -f $file ]] || return 0
+    while read -r line; do
+        sysctl -qw "$line" 2>/dev/null || true
+    done <"$file"
 }
 
 write_containerd_config() {
@@ -111,6 +138,10 @@ authorization: {mode: Webhook}
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 evictionHard: {memory.available: 100Mi, nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%"}
+# kubelet 1.20 would otherwise add KUBE-* chains to the host's iptables
+# (among them a filter rule dropping non-loopback traffic to 127.0.0.0/8)
+# and keep them: nothing here needs them (no kube-proxy, no hostPort).
+makeIPTablesUtilChains: false
 volumePluginDir: $dir/kubelet/volume-plugins
 serializeImagePulls: false
 EOF
@@ -179,6 +210,7 @@ cmd_start() {
     done
     "$root/scripts/images.sh" load "$dir/containerd.sock"
 
+    save_tunables "$dir"
     nohup "$kubelet_bin" --kubeconfig="$kubeconfig" --config="$dir/kubelet/config.yaml" \
         --container-runtime=remote \
         --container-runtime-endpoint="unix://$dir/containerd.sock" \
@@ -193,6 +225,7 @@ cmd_start() {
         ((SECONDS < deadline)) || { log_tail "$dir/kubelet.log"; die "node $name not Ready after ${wait_seconds}s"; }
         sleep 0.2
     done
+    restore_tunables "$dir"
     echo "node.sh: node $name ($node_ip) Ready in $((SECONDS - t0))s; containerd unix://$dir/containerd.sock"
 }
 
@@ -229,6 +262,8 @@ cmd_stop() {
     [[ -d "$dir" ]] || return 0
     dir=$(cd "$dir" && pwd)
     stop_pidfile "$dir/kubelet.pid"
+    restore_tunables "$dir"
+    rm -f "$dir/kernel-tunables.saved"
     if alive "$dir/containerd.pid"; then
         remove_containers "$dir"
     fi
@@ -246,6 +281,9 @@ cmd_stop() {
             [[ -L $m && $(readlink "$m") == */*_"$uid"/* ]] && rm -f "$m"
         done
     done
+    # runc's cgroups are /k8s.io/<container>; the parent goes once empty
+    # (rmdir fails while another node's containers are in it).
+    rmdir /sys/fs/cgroup/*/k8s.io 2>/dev/null || true
     rm -rf --one-file-system "$dir/containerd/state" "$dir/containerd/runc" \
         "$dir/kubelet/root/pods" 2>/dev/null || true
     rm -f "$dir/containerd.sock" "$dir/containerd.ttrpc.sock"

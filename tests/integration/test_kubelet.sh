@@ -10,7 +10,9 @@
 #     `kubectl logs` shows what a container wrote.
 #  4. Deleting a pod removes its OVS port: containerd's CNI DEL reached
 #     kovn-daemon.
-#  5. scripts/node.sh stop leaves no kubelet, containerd, shim, mount or
+#  5. The host keeps its kernel tunables (kubelet sets six at start;
+#     node.sh puts them back) and gets no KUBE-* iptables chains.
+#  6. scripts/node.sh stop leaves no kubelet, containerd, shim, mount or
 #     network namespace of the node behind.
 # Needs root, kubelet (scripts/k8s.sh build) and the local images
 # (scripts/images.sh).
@@ -46,6 +48,13 @@ step "k8s (with scheduler), OVN, chassis, kovn-controller and kovn-daemon starte
 
 # 1. The node: kubelet registers it; then kovn-daemon gets its join address.
 node_dir=$dir/realnode
+tunables() {
+    sysctl -n vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops \
+        kernel.keys.root_maxkeys kernel.keys.root_maxbytes | tr '\n' ' '
+}
+kube_chains() { { iptables-save 2>/dev/null || true; } | grep -c '^:KUBE-' || true; }
+tunables_before=$(tunables)
+chains_before=$(kube_chains)
 "$kovn_root/scripts/node.sh" start "$node_dir" --kubeconfig "$KUBECONFIG_ADMIN" \
     --client-ca "$dir/pki/ca.crt" --name "$node" --kovn-cni "$cni_bin" \
     --cni-socket "$sock" >"$dir/node-start.log" 2>&1 ||
@@ -133,7 +142,13 @@ WAIT_FOR_LOG=$dir/daemon.log wait_for 30 "the OVS port of deleted pod $victim re
 WAIT_FOR_LOG=$node_dir/kubelet.log wait_for 90 "the Deployment back at 10 Running pods" running
 step "pod $victim deleted: its OVS port is gone (CNI DEL); its replacement runs"
 
-# 5. Stop leaves nothing of the node.
+# 5. The host as it was.
+[[ $(tunables) == "$tunables_before" ]] ||
+    dump "kernel tunables changed by the node: '$tunables_before' -> '$(tunables)'"
+[[ $(kube_chains) == "$chains_before" ]] || dump "kubelet added KUBE-* iptables chains"
+step "host kernel tunables and iptables untouched"
+
+# 6. Stop leaves nothing of the node.
 pids=$(cat "$node_dir"/*.pid "$node_dir"/containerd/state/io.containerd.runtime.v2.task/*/*/*.pid 2>/dev/null || true)
 "$kovn_root/scripts/node.sh" stop "$node_dir"
 for pid in $pids; do
