@@ -227,12 +227,6 @@ relaunch() {
     echo $! >"$dir/$name.pid"
 }
 
-alive() {
-    local pid
-    pid=$(cat "$1" 2>/dev/null) || return 1
-    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
-}
-
 wait_etcd() {
     local dir=$1 deadline=$((SECONDS + wait_seconds))
     until curl -sf "$(cat "$dir/etcd.url")/health" >/dev/null 2>&1; do

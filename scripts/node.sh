@@ -40,12 +40,6 @@ die() {
     exit 1
 }
 
-alive() {
-    local pid
-    pid=$(cat "$1" 2>/dev/null) || return 1
-    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
-}
-
 # kubelet 1.20 sets these host-wide at start, once (setupKernelTunables:
 # kernel.panic 10, panic_on_oops 1, overcommit 1, ...); the one alternative,
 # protectKernelDefaults, refuses to start unless the host already has its
