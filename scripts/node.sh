@@ -278,6 +278,22 @@ cmd_stop() {
     # runc's cgroups are /k8s.io/<container>; the parent goes once empty
     # (rmdir fails while another node's containers are in it).
     rmdir /sys/fs/cgroup/*/k8s.io 2>/dev/null || true
+    # Places containerd 1.6 and kubelet 1.20 use whatever their root dirs:
+    # libcni's result cache (/var/lib/cni/results/<network>-<sandbox>-<if>;
+    # CNI DEL removes an entry, these sandboxes got none), shim sockets in
+    # /run/containerd/s, kubelet's device-plugin socket.  This node's
+    # entries go; the directories only once nobody uses them.
+    local cri=$dir/containerd/root/io.containerd.grpc.v1.cri id
+    for id in $(ls "$cri/sandboxes" 2>/dev/null); do
+        rm -f /var/lib/cni/results/*-"$id"-*
+    done
+    rm -rf --one-file-system "$cri/sandboxes" "$cri/containers"
+    rmdir /var/lib/cni/results /var/lib/cni /run/containerd/s /run/containerd 2>/dev/null || true
+    local plugins=/var/lib/kubelet/device-plugins
+    if [[ -S $plugins/kubelet.sock ]] && ! ss -xl 2>/dev/null | grep -q " $plugins/kubelet.sock "; then
+        rm -f "$plugins/kubelet.sock" "$plugins/DEPRECATION"
+        rmdir "$plugins" /var/lib/kubelet 2>/dev/null || true
+    fi
     rm -rf --one-file-system "$dir/containerd/state" "$dir/containerd/runc" \
         "$dir/kubelet/root/pods" 2>/dev/null || true
     rm -f "$dir/containerd.sock" "$dir/containerd.ttrpc.sock"

@@ -12,8 +12,8 @@
 #     kovn-daemon.
 #  5. The host keeps its kernel tunables (kubelet sets six at start;
 #     node.sh puts them back) and gets no KUBE-* iptables chains.
-#  6. scripts/node.sh stop leaves no kubelet, containerd, shim, mount or
-#     network namespace of the node behind.
+#  6. scripts/node.sh stop leaves no kubelet, containerd, shim, mount,
+#     network namespace or CNI result cache entry of the node behind.
 # Needs root, kubelet (scripts/k8s.sh build) and the local images
 # (scripts/images.sh).
 #   test_kubelet.sh KOVN_CONTROLLER KOVN_DAEMON KOVN_CNI
@@ -150,11 +150,17 @@ step "host kernel tunables and iptables untouched"
 
 # 6. Stop leaves nothing of the node.
 pids=$(cat "$node_dir"/*.pid "$node_dir"/containerd/state/io.containerd.runtime.v2.task/*/*/*.pid 2>/dev/null || true)
+sandboxes=$(ls "$node_dir/containerd/root/io.containerd.grpc.v1.cri/sandboxes")
+[[ -n $sandboxes ]] || dump "no sandboxes under containerd's root"
 "$kovn_root/scripts/node.sh" stop "$node_dir"
+for sb in $sandboxes; do
+    ! compgen -G "/var/lib/cni/results/*-$sb-*" >/dev/null ||
+        dump "CNI result cache of sandbox $sb left: $(compgen -G "/var/lib/cni/results/*-$sb-*")"
+done
 for pid in $pids; do
     ! kill -0 "$pid" 2>/dev/null || dump "process $pid ($(cat /proc/"$pid"/comm 2>/dev/null)) left after node.sh stop"
 done
 ! grep -q " $node_dir/" /proc/self/mountinfo || dump "mounts left under $node_dir: $(grep " $node_dir/" /proc/self/mountinfo | head -3)"
 "$kovn_root/scripts/node.sh" stop "$node_dir" || dump "a second node.sh stop failed"
-step "node.sh stop: no process or mount left; stopping twice is fine"
+step "node.sh stop: no process, mount or CNI cache entry left; stopping twice is fine"
 echo "PASS ($((SECONDS - t0))s)"
