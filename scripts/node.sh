@@ -20,6 +20,8 @@
 #       are under containerd's state dir) and the pods' log directories.
 #       Pods get no CNI DEL here (kubelet is gone): their veths go with their
 #       network namespaces; kovn-daemon sweeps the stale ports at its start.
+#   scripts/node.sh kill DIR containerd|kubelet [SIGNAL]
+#   scripts/node.sh restart DIR containerd|kubelet    (for tests)
 #
 # Two facts of these machines shape the configuration: there is no
 # CAP_SYS_RESOURCE, so runc may not lower oom_score_adj
@@ -153,6 +155,79 @@ write_cni() {
         >"$dir/cni/net.d/01-kovn.conflist"
 }
 
+# launch DIR NAME COMMAND...: a plain process with pid file and log in DIR;
+# its command line is kept for `restart`.
+launch() {
+    local dir=$1 name=$2
+    shift 2
+    printf '%q ' "$@" >"$dir/$name.cmd"
+    relaunch "$dir" "$name"
+}
+
+relaunch() {
+    local dir=$1 name=$2
+    [[ -f "$dir/$name.cmd" ]] || die "$name was never started in $dir"
+    eval "nohup $(cat "$dir/$name.cmd") >>\"$dir/$name.log\" 2>&1 </dev/null &"
+    echo $! >"$dir/$name.pid"
+}
+
+wait_containerd() {
+    local dir=$1 deadline=$((SECONDS + wait_seconds))
+    until ctr --address "$dir/containerd.sock" version >/dev/null 2>&1; do
+        alive "$dir/containerd.pid" || { log_tail "$dir/containerd.log"; die "containerd exited"; }
+        ((SECONDS < deadline)) || { log_tail "$dir/containerd.log"; die "containerd not serving"; }
+        sleep 0.1
+    done
+}
+
+# wait_ready DIR SINCE: until the Node is Ready with a heartbeat at or after
+# SINCE (RFC 3339; "" for any).  kubelet reports Ready only once it has
+# seen the runtime, after it set the kernel tunables: they are put back.
+wait_ready() {
+    local dir=$1 since=$2 kubeconfig name got deadline=$((SECONDS + wait_seconds))
+    { read -r kubeconfig; read -r name; } <"$dir/kubelet.node"
+    while :; do
+        got=$(kubectl --kubeconfig "$kubeconfig" get node "$name" \
+            -o jsonpath='{range .status.conditions[?(@.type=="Ready")]}{.status} {.lastHeartbeatTime}{end}' 2>/dev/null || true)
+        [[ ${got%% *} == True && ! ${got#* } < $since ]] && break
+        alive "$dir/kubelet.pid" || { log_tail "$dir/kubelet.log"; die "kubelet exited"; }
+        alive "$dir/containerd.pid" || { log_tail "$dir/containerd.log"; die "containerd exited"; }
+        ((SECONDS < deadline)) || { log_tail "$dir/kubelet.log"; die "node $name not Ready after ${wait_seconds}s"; }
+        sleep 0.2
+    done
+    restore_tunables "$dir"
+}
+
+# kill DIR containerd|kubelet [SIGNAL]; restart DIR containerd|kubelet: for
+# tests.  kill -9 of containerd leaves the pods' shims and containers
+# running; restart brings the process back with the same command line.
+cmd_kill() {
+    local dir=${1:?usage: node.sh kill DIR containerd|kubelet [SIGNAL]} name=${2:?} sig=${3:-KILL} pid
+    pid=$(cat "$dir/$name.pid")
+    kill -"$sig" "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    rm -f "$dir/$name.pid"
+}
+
+cmd_restart() {
+    local dir=${1:?usage: node.sh restart DIR containerd|kubelet} name=${2:?} since
+    dir=$(cd "$dir" && pwd)
+    alive "$dir/$name.pid" && cmd_kill "$dir" "$name" TERM
+    case "$name" in
+    containerd)
+        relaunch "$dir" containerd
+        wait_containerd "$dir"
+        ;;
+    kubelet)
+        since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+        save_tunables "$dir"
+        relaunch "$dir" kubelet
+        wait_ready "$dir" "$since"
+        ;;
+    *) die "restart: containerd or kubelet, not $name" ;;
+    esac
+}
+
 cmd_start() {
     local dir=${1:?usage: node.sh start DIR --kubeconfig F --client-ca F --name N --kovn-cni B --cni-socket S}
     shift
@@ -193,32 +268,18 @@ cmd_start() {
     write_containerd_config "$dir"
     write_kubelet_config "$dir" "$client_ca" "$node_ip"
 
-    nohup containerd --config "$dir/containerd/config.toml" \
-        >>"$dir/containerd.log" 2>&1 </dev/null &
-    echo $! >"$dir/containerd.pid"
-    local deadline=$((SECONDS + wait_seconds))
-    until ctr --address "$dir/containerd.sock" version >/dev/null 2>&1; do
-        alive "$dir/containerd.pid" || { log_tail "$dir/containerd.log"; die "containerd exited"; }
-        ((SECONDS < deadline)) || { log_tail "$dir/containerd.log"; die "containerd not serving"; }
-        sleep 0.1
-    done
+    launch "$dir" containerd containerd --config "$dir/containerd/config.toml"
+    wait_containerd "$dir"
     "$root/scripts/images.sh" load "$dir/containerd.sock"
 
     save_tunables "$dir"
-    nohup "$kubelet_bin" --kubeconfig="$kubeconfig" --config="$dir/kubelet/config.yaml" \
-        --container-runtime=remote \
+    launch "$dir" kubelet "$kubelet_bin" --kubeconfig="$kubeconfig" \
+        --config="$dir/kubelet/config.yaml" --container-runtime=remote \
         --container-runtime-endpoint="unix://$dir/containerd.sock" \
         --root-dir="$dir/kubelet/root" --cert-dir="$dir/kubelet/pki" \
-        --hostname-override="$name" --node-ip="$node_ip" --v=1 \
-        >>"$dir/kubelet.log" 2>&1 </dev/null &
-    echo $! >"$dir/kubelet.pid"
-    until [[ $(kubectl --kubeconfig "$kubeconfig" get node "$name" \
-        -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]]; do
-        alive "$dir/kubelet.pid" || { log_tail "$dir/kubelet.log"; die "kubelet exited"; }
-        alive "$dir/containerd.pid" || { log_tail "$dir/containerd.log"; die "containerd exited"; }
-        ((SECONDS < deadline)) || { log_tail "$dir/kubelet.log"; die "node $name not Ready after ${wait_seconds}s"; }
-        sleep 0.2
-    done
+        --hostname-override="$name" --node-ip="$node_ip" --v=1
+    printf '%s\n' "$kubeconfig" "$name" >"$dir/kubelet.node"
+    wait_ready "$dir" ""
     restore_tunables "$dir"
     echo "node.sh: node $name ($node_ip) Ready in $((SECONDS - t0))s; containerd unix://$dir/containerd.sock"
 }
@@ -302,5 +363,7 @@ cmd_stop() {
 case "${1:-}" in
 start) shift; cmd_start "$@" ;;
 stop) shift; cmd_stop "$@" ;;
-*) die "usage: node.sh start DIR --kubeconfig F --client-ca F --name N --kovn-cni B --cni-socket S [--node-ip IP] | stop DIR" ;;
+kill) shift; cmd_kill "$@" ;;
+restart) shift; cmd_restart "$@" ;;
+*) die "usage: node.sh start DIR --kubeconfig F --client-ca F --name N --kovn-cni B --cni-socket S [--node-ip IP] | stop DIR | kill DIR NAME [SIGNAL] | restart DIR NAME" ;;
 esac

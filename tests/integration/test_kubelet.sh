@@ -10,9 +10,13 @@
 #     `kubectl logs` shows what a container wrote.
 #  4. Deleting a pod removes its OVS port: containerd's CNI DEL reached
 #     kovn-daemon.
-#  5. The host keeps its kernel tunables (kubelet sets six at start;
-#     node.sh puts them back) and gets no KUBE-* iptables chains.
-#  6. scripts/node.sh stop leaves no kubelet, containerd, shim, mount,
+#  5. kill -9 of containerd keeps every container process running; after
+#     containerd's restart, and after a kubelet restart, the pods have the
+#     same containers (no restart, no new sandbox) and still ping.
+#  6. The host keeps its kernel tunables (kubelet sets six at start;
+#     node.sh puts them back, also after its restart) and gets no KUBE-*
+#     iptables chains.
+#  7. scripts/node.sh stop leaves no kubelet, containerd, shim, mount,
 #     network namespace or CNI result cache entry of the node behind.
 # Needs root, kubelet (scripts/k8s.sh build) and the local images
 # (scripts/images.sh).
@@ -142,14 +146,49 @@ WAIT_FOR_LOG=$dir/daemon.log wait_for 30 "the OVS port of deleted pod $victim re
 WAIT_FOR_LOG=$node_dir/kubelet.log wait_for 90 "the Deployment back at 10 Running pods" running
 step "pod $victim deleted: its OVS port is gone (CNI DEL); its replacement runs"
 
-# 5. The host as it was.
+# 5. kill -9 of containerd: the pods' containers (their shims) go on, and
+# after containerd's restart kubelet finds them again, recreating nothing.
+# A kubelet restart recreates nothing either.
+pod_state() {
+    kubectl get pods -l app=bb -o jsonpath='{range .items[*]}{.metadata.name}={.status.containerStatuses[0].containerID},{.status.containerStatuses[0].restartCount};{end}' |
+        tr ';' '\n' | sort
+}
+ping_pods() {
+    mapfile -t rows < <(kubectl get pods -l app=bb -o \
+        jsonpath='{range .items[*]}{.metadata.name} {.status.podIP}{"\n"}{end}')
+    local a b
+    read -r a _ <<<"${rows[0]}"
+    read -r _ b <<<"${rows[${#rows[@]} - 1]}"
+    kubectl exec "$a" -- ping -c 1 -W 2 "$b" >/dev/null ||
+        kubectl exec "$a" -- ping -c 2 -W 2 "$b" >/dev/null
+}
+before=$(pod_state)
+inits=$(for f in "$node_dir"/containerd/state/io.containerd.runtime.v2.task/k8s.io/*/init.pid; do
+    echo "$(cat "$f")"
+done)
+"$kovn_root/scripts/node.sh" kill "$node_dir" containerd KILL
+for pid in $inits; do
+    kill -0 "$pid" 2>/dev/null || dump "container process $pid died with containerd"
+done
+"$kovn_root/scripts/node.sh" restart "$node_dir" containerd
+WAIT_FOR_LOG=$node_dir/kubelet.log wait_for 60 "pods reachable after containerd's restart" ping_pods
+[[ $(pod_state) == "$before" ]] || dump "containers changed over containerd's restart: $before -> $(pod_state)"
+step "kill -9 containerd: $(wc -w <<<"$inits") container processes kept running; after its restart the same containers, pod -> pod ping"
+"$kovn_root/scripts/node.sh" restart "$node_dir" kubelet
+WAIT_FOR_LOG=$node_dir/kubelet.log wait_for 60 "pods reachable after kubelet's restart" ping_pods
+[[ $(pod_state) == "$before" ]] || dump "containers changed over kubelet's restart: $before -> $(pod_state)"
+step "kubelet restart: Ready again, the same containers, pod -> pod ping"
+
+# 6. The host as it was.
 [[ $(tunables) == "$tunables_before" ]] ||
     dump "kernel tunables changed by the node: '$tunables_before' -> '$(tunables)'"
 [[ $(kube_chains) == "$chains_before" ]] || dump "kubelet added KUBE-* iptables chains"
 step "host kernel tunables and iptables untouched"
 
-# 6. Stop leaves nothing of the node.
-pids=$(cat "$node_dir"/*.pid "$node_dir"/containerd/state/io.containerd.runtime.v2.task/*/*/*.pid 2>/dev/null || true)
+# 7. Stop leaves nothing of the node.
+pids=$(for f in "$node_dir"/*.pid "$node_dir"/containerd/state/io.containerd.runtime.v2.task/*/*/*.pid; do
+    [[ -f $f ]] && echo "$(cat "$f")"
+done)
 sandboxes=$(ls "$node_dir/containerd/root/io.containerd.grpc.v1.cri/sandboxes")
 [[ -n $sandboxes ]] || dump "no sandboxes under containerd's root"
 "$kovn_root/scripts/node.sh" stop "$node_dir"

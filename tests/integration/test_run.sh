@@ -129,7 +129,10 @@ for ((i = 0; i < 100; i++)); do
 done
 [[ $web2 == "Running $web_ip true" ]] || fail "web after the restart: '$web2', not 'Running $web_ip true'"
 step "second start: the pods run again with their addresses and reach each other"
-pids=$(cat "$dir"/*.pid "$dir"/*/*.pid "$dir"/containerd/state/io.containerd.runtime.v2.task/*/*/*.pid 2>/dev/null || true)
+# The shims' pid files end without a newline.
+pids=$(for f in "$dir"/*.pid "$dir"/*/*.pid "$dir"/containerd/state/io.containerd.runtime.v2.task/*/*/*.pid; do
+    [[ -f $f ]] && echo "$(cat "$f")"
+done)
 "$root/scripts/run.sh" stop "$dir" >/dev/null
 for pid in $pids; do
     ! kill -0 "$pid" 2>/dev/null || fail "process $pid still running after stop"
