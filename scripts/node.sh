@@ -301,14 +301,29 @@ remove_containers() {
 }
 
 # What containerd no longer could clean (it was killed, or a task would not
-# go): the processes by the pid files the shims write in their bundles.
+# go): the containers' processes by the init.pid in their bundles, and the
+# shims, whose working directory is their bundle under this node's state
+# dir (their pid is in no file).
 kill_bundles() {
-    local dir=$1 f pid
-    for f in "$dir"/containerd/state/io.containerd.runtime.v2.task/*/*/init.pid \
-        "$dir"/containerd/state/io.containerd.runtime.v2.task/*/*/shim.pid; do
+    local dir=$1 f pid cwd tasks=$dir/containerd/state/io.containerd.runtime.v2.task/ i
+    local pids=()
+    for f in "$tasks"*/*/init.pid; do
         [[ -f $f ]] || continue
         pid=$(cat "$f" 2>/dev/null || true)
-        [[ "$pid" =~ ^[0-9]+$ ]] && kill -KILL "$pid" 2>/dev/null || true
+        [[ "$pid" =~ ^[0-9]+$ ]] && pids+=("$pid")
+    done
+    for f in /proc/[0-9]*/cwd; do
+        cwd=$(readlink "$f" 2>/dev/null) || continue
+        [[ $cwd == "$tasks"* ]] || continue
+        pid=${f#/proc/}
+        pids+=("${pid%/cwd}")
+    done
+    ((${#pids[@]})) || return 0
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+    # Gone, not only signalled: callers check and remove what they held.
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "${pids[@]}" 2>/dev/null || break
+        sleep 0.1
     done
 }
 

@@ -16,8 +16,9 @@
 #  6. The host keeps its kernel tunables (kubelet sets six at start;
 #     node.sh puts them back, also after its restart) and gets no KUBE-*
 #     iptables chains.
-#  7. scripts/node.sh stop leaves no kubelet, containerd, shim, mount,
-#     network namespace or CNI result cache entry of the node behind.
+#  7. scripts/node.sh stop, with containerd killed first, leaves no kubelet,
+#     containerd, shim, container, mount, network namespace or CNI result
+#     cache entry of the node behind.
 # Needs root, kubelet (scripts/k8s.sh build) and the local images
 # (scripts/images.sh).
 #   test_kubelet.sh KOVN_CONTROLLER KOVN_DAEMON KOVN_CNI
@@ -187,10 +188,21 @@ step "host kernel tunables and iptables untouched"
 
 # 7. Stop leaves nothing of the node.
 pids=$(for f in "$node_dir"/*.pid "$node_dir"/containerd/state/io.containerd.runtime.v2.task/*/*/*.pid; do
-    [[ -f $f ]] && echo "$(cat "$f")"
+    if [[ -f $f ]]; then echo "$(cat "$f")"; fi
 done)
+shims=$(for f in /proc/[0-9]*/cwd; do
+    if [[ $(readlink "$f" 2>/dev/null) == "$node_dir"/containerd/state/* ]]; then
+        f=${f#/proc/}
+        echo "${f%/cwd}"
+    fi
+done)
+[[ -n $shims ]] || dump "no shim has its bundle as working directory"
+pids+=" $shims"
 sandboxes=$(ls "$node_dir/containerd/root/io.containerd.grpc.v1.cri/sandboxes")
 [[ -n $sandboxes ]] || dump "no sandboxes under containerd's root"
+# As after a crash: stop must clean up without containerd's help (make
+# run's stop, test_run, takes the path with containerd alive).
+"$kovn_root/scripts/node.sh" kill "$node_dir" containerd KILL
 "$kovn_root/scripts/node.sh" stop "$node_dir"
 for sb in $sandboxes; do
     ! compgen -G "/var/lib/cni/results/*-$sb-*" >/dev/null ||
@@ -201,5 +213,5 @@ for pid in $pids; do
 done
 ! grep -q " $node_dir/" /proc/self/mountinfo || dump "mounts left under $node_dir: $(grep " $node_dir/" /proc/self/mountinfo | head -3)"
 "$kovn_root/scripts/node.sh" stop "$node_dir" || dump "a second node.sh stop failed"
-step "node.sh stop: no process, mount or CNI cache entry left; stopping twice is fine"
+step "node.sh stop after kill -9 containerd: no process ($(wc -w <<<"$pids") checked), mount or CNI cache entry left; stopping twice is fine"
 echo "PASS ($((SECONDS - t0))s)"

@@ -131,7 +131,7 @@ done
 step "second start: the pods run again with their addresses and reach each other"
 # The shims' pid files end without a newline.
 pids=$(for f in "$dir"/*.pid "$dir"/*/*.pid "$dir"/containerd/state/io.containerd.runtime.v2.task/*/*/*.pid; do
-    [[ -f $f ]] && echo "$(cat "$f")"
+    if [[ -f $f ]]; then echo "$(cat "$f")"; fi
 done)
 "$root/scripts/run.sh" stop "$dir" >/dev/null
 for pid in $pids; do
