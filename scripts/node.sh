@@ -328,7 +328,7 @@ kill_bundles() {
 }
 
 cmd_stop() {
-    local dir=${1:?usage: node.sh stop DIR} m uid
+    local dir=${1:?usage: node.sh stop DIR} m uid id
     [[ -d "$dir" ]] || return 0
     dir=$(cd "$dir" && pwd)
     stop_pidfile "$dir/kubelet.pid"
@@ -338,6 +338,12 @@ cmd_stop() {
         remove_containers "$dir"
     fi
     stop_pidfile "$dir/containerd.pid"
+    # Every container's id (sandboxes too), while the bundles are there.
+    local ids
+    ids=$(ls "$dir/containerd/state/io.containerd.runtime.v2.task/k8s.io" \
+        "$dir/containerd/root/io.containerd.grpc.v1.cri/sandboxes" \
+        "$dir/containerd/root/io.containerd.grpc.v1.cri/containers" 2>/dev/null |
+        grep -E '^[0-9a-f]{64}$' | sort -u || true)
     kill_bundles "$dir"
     # Deepest first; lazily if a process still holds one.
     for m in $(awk -v d="$dir/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
@@ -351,15 +357,19 @@ cmd_stop() {
             [[ -L $m && $(readlink "$m") == */*_"$uid"/* ]] && rm -f "$m"
         done
     done
-    # runc's cgroups are /k8s.io/<container>; the parent goes once empty
-    # (rmdir fails while another node's containers are in it).
+    # runc's cgroups are /k8s.io/<container>: a container killed rather than
+    # deleted through containerd keeps its (empty) cgroups.  The parent goes
+    # once empty (rmdir fails while another node's containers are in it).
+    for id in $ids; do
+        rmdir /sys/fs/cgroup/*/k8s.io/"$id" 2>/dev/null || true
+    done
     rmdir /sys/fs/cgroup/*/k8s.io 2>/dev/null || true
     # Places containerd 1.6 and kubelet 1.20 use whatever their root dirs:
     # libcni's result cache (/var/lib/cni/results/<network>-<sandbox>-<if>;
     # CNI DEL removes an entry, these sandboxes got none), shim sockets in
     # /run/containerd/s, kubelet's device-plugin socket.  This node's
     # entries go; the directories only once nobody uses them.
-    local cri=$dir/containerd/root/io.containerd.grpc.v1.cri id
+    local cri=$dir/containerd/root/io.containerd.grpc.v1.cri
     for id in $(ls "$cri/sandboxes" 2>/dev/null); do
         rm -f /var/lib/cni/results/*-"$id"-*
     done

@@ -17,8 +17,8 @@
 #     node.sh puts them back, also after its restart) and gets no KUBE-*
 #     iptables chains.
 #  7. scripts/node.sh stop, with containerd killed first, leaves no kubelet,
-#     containerd, shim, container, mount, network namespace or CNI result
-#     cache entry of the node behind.
+#     containerd, shim, container, cgroup, mount, network namespace or CNI
+#     result cache entry of the node behind.
 # Needs root, kubelet (scripts/k8s.sh build) and the local images
 # (scripts/images.sh).
 #   test_kubelet.sh KOVN_CONTROLLER KOVN_DAEMON KOVN_CNI
@@ -207,6 +207,7 @@ sandboxes=$(ls "$node_dir/containerd/root/io.containerd.grpc.v1.cri/sandboxes")
 for sb in $sandboxes; do
     ! compgen -G "/var/lib/cni/results/*-$sb-*" >/dev/null ||
         dump "CNI result cache of sandbox $sb left: $(compgen -G "/var/lib/cni/results/*-$sb-*")"
+    ! compgen -G "/sys/fs/cgroup/*/k8s.io/$sb" >/dev/null || dump "cgroups of sandbox $sb left"
 done
 for pid in $pids; do
     ! kill -0 "$pid" 2>/dev/null || dump "process $pid ($(cat /proc/"$pid"/comm 2>/dev/null)) left after node.sh stop"
