@@ -24,10 +24,12 @@ deps:
 ovs: deps
 	@scripts/build-ovs.sh
 
-# kube-apiserver, kube-controller-manager and kube-scheduler from Debian's
-# kubernetes source, cached outside the clone (minutes cold, instant warm).
+# kube-apiserver, kube-controller-manager, kube-scheduler and kubelet from
+# Debian's kubernetes source, cached outside the clone (minutes cold, instant
+# warm); then the local pause and busybox images of the real node (seconds).
 k8s: deps
 	@scripts/k8s.sh build
+	@scripts/images.sh build
 
 # meson setup only when the build directory is new; ninja rebuilds the rest.
 define meson_dir

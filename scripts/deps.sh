@@ -22,6 +22,9 @@ packages=(
     nftables
     # benchmark P6: the reference bridge + host-local CNI plugins (/usr/lib/cni)
     containernetworking-plugins
+    # The real node (scripts/node.sh): containerd + runc under kubelet, and
+    # the busybox of the local test image (scripts/images.sh)
+    containerd runc busybox-static
     # Kubernetes control plane built from Debian's source (scripts/k8s.sh)
     dpkg-dev golang-go rsync etcd-server golang-github-modern-go-reflect2-dev
 )
@@ -79,7 +82,7 @@ if ! apt-get install -y -q --no-install-recommends "${missing[@]}"; then
     done
 fi
 # The packaged services must not run as system services: kovn starts its own.
-for svc in ovn-central ovn-host openvswitch-switch ovn-northd ovsdb-server ovs-vswitchd prometheus; do
+for svc in ovn-central ovn-host openvswitch-switch ovn-northd ovsdb-server ovs-vswitchd prometheus containerd; do
     if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
         systemctl stop "$svc" || true
     fi

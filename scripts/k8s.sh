@@ -2,8 +2,9 @@
 # A real Kubernetes control plane for `make run` and the tests, built from
 # Debian's kubernetes source package with Debian's Go.
 #
-#   scripts/k8s.sh build        build kube-apiserver, kube-controller-manager
-#                               and kube-scheduler into the cache (once)
+#   scripts/k8s.sh build        build kube-apiserver, kube-controller-manager,
+#                               kube-scheduler and kubelet into the cache (once;
+#                               a cache from before kubelet builds only kubelet)
 #   scripts/k8s.sh start DIR [--no-controller-manager] [--no-scheduler]
 #                               etcd + control plane as plain processes in DIR
 #   scripts/k8s.sh stop DIR     stop them by their pid files
@@ -19,7 +20,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 k8s_version=1.20.2
 cache=${KOVN_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kovn/k8s-$k8s_version}
 bin="$cache/bin"
-binaries=(kube-apiserver kube-controller-manager kube-scheduler)
+# The control plane; kubelet is the real node's (scripts/node.sh).
+control_plane=(kube-apiserver kube-controller-manager kube-scheduler)
+binaries=("${control_plane[@]}" kubelet)
 wait_seconds=${K8S_WAIT_SECONDS:-60}
 
 die() {
@@ -61,11 +64,11 @@ enable_deb_src() {
 }
 
 cmd_build() {
-    local b missing=0
+    local b missing=()
     for b in "${binaries[@]}"; do
-        [[ -x "$bin/$b" ]] || missing=1
+        [[ -x "$bin/$b" ]] || missing+=("$b")
     done
-    ((missing)) || { echo "k8s.sh build: cached in $bin"; return 0; }
+    ((${#missing[@]})) || { echo "k8s.sh build: cached in $bin"; return 0; }
     for tool in go rsync dpkg-source; do
         command -v "$tool" >/dev/null || die "$tool not found (run scripts/deps.sh)"
     done
@@ -101,11 +104,11 @@ cmd_build() {
     step 4 5 "make generated_files (log: $cache/generated.log)"
     make generated_files >"$cache/generated.log" 2>&1 ||
         { tail -30 "$cache/generated.log" >&2; die "make generated_files failed"; }
-    step 5 5 "make WHAT=${binaries[*]} (log: $cache/build.log)"
-    make WHAT="cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler" \
+    step 5 5 "make WHAT=${missing[*]} (log: $cache/build.log)"
+    make WHAT="${missing[*]/#/cmd/}" \
         >"$cache/build.log" 2>&1 || { tail -30 "$cache/build.log" >&2; die "kubernetes build failed"; }
     mkdir -p "$bin"
-    for b in "${binaries[@]}"; do
+    for b in "${missing[@]}"; do
         cp "_output/local/bin/linux/amd64/$b" "$bin/$b" 2>/dev/null ||
             cp "_output/bin/$b" "$bin/$b" || die "built $b not found"
     done
@@ -154,6 +157,24 @@ EXT
             echo "$(tok),system:kube-scheduler,kube-scheduler"
         } >tokens.csv
         chmod 0600 ./*.key tokens.csv
+    )
+}
+
+# The client certificate kube-apiserver shows kubelets (exec, logs,
+# port-forward); kubelet trusts pki/ca.crt and asks the API server whether
+# the user, in system:masters, may.  Made once, also in an older DIR.
+make_kubelet_client_cert() {
+    local pki=$1/pki
+    [[ -f "$pki/kubelet-client.crt" ]] && return 0
+    (
+        umask 077
+        cd "$pki"
+        printf 'keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n' \
+            >kubelet-client.ext
+        openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout kubelet-client.key -out kubelet-client.csr \
+            -subj "/O=system:masters/CN=kube-apiserver-kubelet-client" >/dev/null 2>&1
+        openssl x509 -req -in kubelet-client.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+            -out kubelet-client.crt -days 3650 -extfile kubelet-client.ext >/dev/null 2>&1
     )
 }
 
@@ -206,12 +227,6 @@ relaunch() {
     echo $! >"$dir/$name.pid"
 }
 
-alive() {
-    local pid
-    pid=$(cat "$1" 2>/dev/null) || return 1
-    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
-}
-
 wait_etcd() {
     local dir=$1 deadline=$((SECONDS + wait_seconds))
     until curl -sf "$(cat "$dir/etcd.url")/health" >/dev/null 2>&1; do
@@ -244,7 +259,7 @@ cmd_start() {
         esac
     done
     local b
-    for b in "${binaries[@]}"; do
+    for b in "${control_plane[@]}"; do
         [[ -x "$bin/$b" ]] || die "$bin/$b missing: run scripts/k8s.sh build"
     done
     command -v etcd >/dev/null || die "etcd not found (Debian package etcd-server)"
@@ -252,6 +267,7 @@ cmd_start() {
     dir=$(cd "$dir" && pwd)
     local t0=$SECONDS
     make_credentials "$dir"
+    make_kubelet_client_cert "$dir"
 
     local etcd_port peer_port api_port
     etcd_port=$(free_port)
@@ -291,6 +307,9 @@ cmd_start() {
         --api-audiences=https://kubernetes.default.svc.cluster.local \
         --service-cluster-ip-range=10.96.0.0/12 \
         --allow-privileged=true --profiling=false \
+        --kubelet-preferred-address-types=InternalIP \
+        --kubelet-client-certificate="$dir/pki/kubelet-client.crt" \
+        --kubelet-client-key="$dir/pki/kubelet-client.key" \
         "${extra[@]}"
     wait_apiserver "$dir"
     write_kubeconfig "$dir" "$dir/kubeconfig" kovn-admin

@@ -10,7 +10,6 @@ dir=${2:-$root/run}
 source "$root/scripts/lib/proc.sh"
 controller_bin=${KOVN_CONTROLLER:-$root/build/release/src/controller/kovn-controller}
 daemon_bin=${KOVN_DAEMON:-$root/build/release/src/daemon/kovn-daemon}
-sandboxd_bin=${KOVN_SANDBOXD:-$root/build/release/src/sandbox/kovn-sandboxd}
 cni_bin=${KOVN_CNI:-$root/build/release/src/cni/kovn-cni}
 # The one node of the local stack: Kubernetes names nodes in lower case.
 node_name=$(hostname -s | tr '[:upper:]' '[:lower:]')
@@ -48,45 +47,33 @@ start_controller() {
         kubectl --kubeconfig "$dir/kubeconfig" apply -f - >/dev/null
 }
 
-# One node: a chassis (OVS on the userspace datapath + ovn-controller) in
-# this network namespace, kovn-daemon serving the CNI plugin, and
-# kovn-sandboxd playing kubelet: it registers the Node, and gives every pod
-# bound to it a network namespace /var/run/netns/kovn-<pod uid> wired by
-# kovn-cni, as containerd would.
+# One node, a real one: a chassis (OVS on the userspace datapath +
+# ovn-controller) in this network namespace, kovn-daemon serving the CNI
+# plugin, and kubelet + containerd + runc (scripts/node.sh) whose CRI calls
+# kovn-cni from $dir/cni/bin.  kubelet registers the Node with the address
+# the API server advertises; kovn-daemon plugs ovn0 once the controller gave
+# the Node its join address.
 start_node() {
     local i
     "$root/scripts/ovn.sh" start-node "$dir/node" \
         --nb "unix:$dir/ovnnb_db.sock" --sb "unix:$dir/ovnsb_db.sock" \
         --system-id "$node_name" --hostname "$node_name"
-    mkdir -p "$dir/cni/bin" "$dir/cni/net.d" "$dir/sandboxd"
-    # Absolute: the link lives elsewhere, and callers may give a path
-    # relative to their own directory.
-    ln -sf "$(readlink -f "$cni_bin")" "$dir/cni/bin/kovn-cni"
-    sed -e "s|/run/kovn/cni.sock|$dir/kovn-cni.sock|" \
-        "$root/deploy/cni/01-kovn.conflist" >"$dir/cni/net.d/01-kovn.conflist"
     "$daemon_bin" --kubeconfig "$dir/kovn-daemon.kubeconfig" \
         --node-name "$node_name" --ovs-db "unix:$dir/node/db.sock" \
         --cni-socket "$dir/kovn-cni.sock" \
         >>"$dir/kovn-daemon.log" 2>&1 &
     echo $! >"$dir/kovn-daemon.pid"
-    "$sandboxd_bin" --kubeconfig "$dir/kovn-sandboxd.kubeconfig" \
-        --node-name "$node_name" --cni-conf "$dir/cni/net.d/01-kovn.conflist" \
-        --cni-bin-dir "$dir/cni/bin" --state-dir "$dir/sandboxd" \
-        >>"$dir/kovn-sandboxd.log" 2>&1 &
-    echo $! >"$dir/kovn-sandboxd.pid"
+    "$root/scripts/node.sh" start "$dir" --kubeconfig "$dir/kubeconfig" \
+        --client-ca "$dir/pki/ca.crt" --name "$node_name" --kovn-cni "$cni_bin" \
+        --cni-socket "$dir/kovn-cni.sock" --node-ip "$node_ip"
     for ((i = 0; i < 600; i++)); do
-        [[ $(kubectl --kubeconfig "$dir/kubeconfig" get node "$node_name" \
-            -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]] &&
-            [[ -S "$dir/kovn-cni.sock" ]] && return 0
+        [[ -S "$dir/kovn-cni.sock" ]] && return 0
         kill -0 "$(cat "$dir/kovn-daemon.pid")" 2>/dev/null ||
             { log_tail "$dir/kovn-daemon.log"; exit 1; }
-        kill -0 "$(cat "$dir/kovn-sandboxd.pid")" 2>/dev/null ||
-            { log_tail "$dir/kovn-sandboxd.log"; exit 1; }
         sleep 0.1
     done
     log_tail "$dir/kovn-daemon.log"
-    log_tail "$dir/kovn-sandboxd.log"
-    echo "node $node_name not Ready with its CNI socket after 60 s" >&2
+    echo "kovn-daemon serves no CNI socket after 60 s" >&2
     exit 1
 }
 
@@ -117,10 +104,12 @@ stop_outside() {
     ip netns del "$outside_ns" 2>/dev/null || true
 }
 
-# The sandboxes' namespaces outlive kovn-sandboxd: remove the ones its
-# records name (deleting a pod's namespace also deletes its veth pair).
+# The node first (kubelet, the pods' containers and mounts, containerd),
+# then kovn-daemon.  A directory from before the real node may still hold
+# kovn-sandboxd's pod namespaces: they are removed by its records.
 stop_node() {
     local f netns
+    "$root/scripts/node.sh" stop "$dir"
     stop_pidfile "$dir/kovn-sandboxd.pid"
     stop_pidfile "$dir/kovn-daemon.pid"
     for f in "$dir"/sandboxd/*.json; do
@@ -146,11 +135,12 @@ start)
     "$root/scripts/ovn.sh" start "$dir"
     # Pods reach the API server through the kubernetes Service, whose
     # endpoint is the advertised address: the node's own (the source
-    # address of its default route, as kovn-sandboxd's InternalIP), which
-    # pods reach through ovn0.  `ip route get` only asks the routing table.
+    # address of its default route, kubelet's InternalIP), which pods reach
+    # through ovn0.  `ip route get` only asks the routing table.
     node_ip=$(ip -4 route get 203.0.113.1 2>/dev/null |
         sed -n 's/.* src \([0-9.]*\).*/\1/p')
-    K8S_ADVERTISE_ADDRESS=${node_ip:-127.0.0.1} "$root/scripts/k8s.sh" start "$dir"
+    node_ip=${node_ip:-127.0.0.1}
+    K8S_ADVERTISE_ADDRESS=$node_ip "$root/scripts/k8s.sh" start "$dir"
     kubectl --kubeconfig "$dir/kubeconfig" apply -f "$root/deploy/crds/" >/dev/null
     kubectl --kubeconfig "$dir/kubeconfig" wait --for=condition=Established \
         --timeout=60s crd/vpcs.kubeovn.io crd/subnets.kubeovn.io \
@@ -164,6 +154,7 @@ start)
     # worth showing.
     kubectl --kubeconfig "$dir/kubeconfig" apply -f "$root/examples/" \
         >/dev/null 2>"$dir/examples.log" || { cat "$dir/examples.log" >&2; exit 1; }
+    busybox=$("$root/scripts/images.sh" name busybox)
     cat <<MSG
 
 kovn local stack is running under $dir (logs and pid files there):
@@ -173,8 +164,9 @@ kovn local stack is running under $dir (logs and pid files there):
   kovn:       kovn-controller (log kovn-controller.log, metrics on
               http://127.0.0.1:$(cat "$dir/kovn-controller.metrics-port")/metrics),
               its admission webhook registered; examples/ applied
-  node:       $node_name: OVS + ovn-controller (node/), kovn-daemon and
-              kovn-sandboxd (pods get network namespaces kovn-<pod uid>)
+  node:       $node_name: OVS + ovn-controller (node/), kovn-daemon,
+              kubelet and containerd (kubelet.log, containerd.log; images
+              $busybox and the pause image, local only)
 
 Try:
   export KUBECONFIG=$dir/kubeconfig PATH=$root/build/release/src/cli:\$PATH
@@ -182,13 +174,13 @@ Try:
   kubectl get ns demo-a -o jsonpath='{.metadata.annotations}'
   kubectl kovn orphans; kubectl kovn check --ovn-nb unix:$dir/ovnnb_db.sock
   kubectl get pods -A -o wide
-  uid=\$(kubectl -n demo-b get pod client -o jsonpath='{.metadata.uid}')
-  ip netns exec kovn-\$uid ping -c 3 \$(kubectl -n demo-a get pod web -o jsonpath='{.status.podIP}')
-  kubectl run p1 --image=none; sleep 3   # a pod of the default VPC, ovn-default
-  ip netns exec kovn-\$(kubectl get pod p1 -o jsonpath='{.metadata.uid}') \\
-      curl --cacert $dir/pki/ca.crt https://10.96.0.1/healthz   # the kubernetes Service
-  ip netns exec kovn-\$(kubectl get pod p1 -o jsonpath='{.metadata.uid}') \\
-      curl -s http://203.0.113.1:8080/   # the outside (netns $outside_ns) sees the node: natOutgoing
+  web=\$(kubectl -n demo-a get pod web -o jsonpath='{.status.podIP}')
+  kubectl -n demo-b exec client -- ping -c 3 \$web    # across VPC demo's router
+  kubectl -n demo-b exec client -- wget -qO- http://\$web/; kubectl -n demo-a logs web
+  kubectl run p1 --image=$busybox --image-pull-policy=Never -- sleep 86400
+  kubectl wait --for=condition=Ready pod/p1           # a pod of the default VPC, ovn-default
+  kubectl exec p1 -- wget -qO- https://10.96.0.1/healthz   # the kubernetes Service
+  kubectl exec p1 -- wget -qO- http://203.0.113.1:8080/    # the outside (netns $outside_ns) sees the node: natOutgoing
   ovn-nbctl --db=unix:$dir/ovnnb_db.sock show
   ovn-sbctl --db=unix:$dir/ovnsb_db.sock show
 

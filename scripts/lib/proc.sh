@@ -13,6 +13,13 @@ log_tail() {
     return 0
 }
 
+# alive FILE: the process of a pid file runs.
+alive() {
+    local pid
+    pid=$(cat "$1" 2>/dev/null) || return 1
+    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+}
+
 # stop_pidfile FILE: TERM, then KILL after 10 s; removes the pid file.
 stop_pidfile() {
     local file=$1 pid i

@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
 # `make run`'s stack end to end (scripts/run.sh): Kubernetes, OVN,
-# kovn-controller with its webhook and one node (chassis, kovn-daemon,
-# kovn-sandboxd) come up, the examples get their annotations and OVN rows,
-# the example pods run and ping each other across their VPC's router, and
-# `make stop` leaves no process and no pod namespace behind.
-#   test_run.sh KOVN_CONTROLLER KUBECTL_KOVN KOVN_DAEMON KOVN_SANDBOXD KOVN_CNI
+# kovn-controller with its webhook and one real node (chassis, kovn-daemon,
+# kubelet + containerd) come up, the examples get their annotations and OVN
+# rows, the example pods run and reach each other across their VPC's router
+# with the commands make run prints (kubectl exec), and `make stop` leaves no
+# process, mount or pod network namespace behind.
+#   test_run.sh KOVN_CONTROLLER KUBECTL_KOVN KOVN_DAEMON KOVN_CNI
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-usage="usage: test_run.sh KOVN_CONTROLLER KUBECTL_KOVN KOVN_DAEMON KOVN_SANDBOXD KOVN_CNI"
+usage="usage: test_run.sh KOVN_CONTROLLER KUBECTL_KOVN KOVN_DAEMON KOVN_CNI"
 controller=${1:?$usage}
 cli=${2:?$usage}
-export KOVN_CONTROLLER=$controller KOVN_DAEMON=${3:?$usage}
-export KOVN_SANDBOXD=${4:?$usage} KOVN_CNI=${5:?$usage}
+export KOVN_CONTROLLER=$controller KOVN_DAEMON=${3:?$usage} KOVN_CNI=${4:?$usage}
 dir=$(mktemp -d /tmp/kovn-run.XXXXXX)
 fail() {
     echo "FAIL: $*" >&2
     local f
-    for f in kovn-controller.log kovn-daemon.log kovn-sandboxd.log; do
+    for f in kovn-controller.log kovn-daemon.log kubelet.log containerd.log; do
         echo "--- last lines of $f" >&2
         tail -n 20 "$dir/$f" >&2 || true
     done
@@ -24,12 +24,15 @@ fail() {
 }
 cleanup() {
     "$root/scripts/run.sh" stop "$dir" >/dev/null 2>&1 || true
-    rm -rf "$dir"
+    rm -rf --one-file-system "$dir"
 }
 trap cleanup EXIT
+t0=$SECONDS
+step() { echo "[$((SECONDS - t0))s] $*"; }
 
 "$root/scripts/run.sh" start "$dir" >"$dir/start.out" ||
     { cat "$dir/start.out"; fail "run.sh start failed"; }
+step "run.sh start done"
 grep -q "kubectl kovn orphans" "$dir/start.out" || fail "no usage printed"
 export KUBECONFIG=$dir/kubeconfig
 for ((i = 0; i < 100; i++)); do
@@ -49,12 +52,12 @@ ovn-nbctl --db="unix:$dir/ovnnb_db.sock" show demo | grep -q 'networks: \["10.20
 
 # The example pods: scheduled to the node, wired, Running with their
 # address, and reaching each other from demo-b to demo-a through router
-# demo.
+# demo, in the containers (kubectl exec, as make run prints it).
 pod_ready() {
     kubectl -n "$1" get pod "$2" \
         -o jsonpath='{.status.phase} {.status.podIP} {.metadata.annotations.ovn\.kubernetes\.io/routed}' 2>/dev/null
 }
-for ((i = 0; i < 600; i++)); do
+for ((i = 0; i < 900; i++)); do
     web=$(pod_ready demo-a web) client=$(pod_ready demo-b client)
     [[ $web == "Running 10.200.1."*" true" && $client == "Running 10.200.2."*" true" ]] && break
     sleep 0.1
@@ -62,65 +65,80 @@ done
 [[ $web == "Running 10.200.1."*" true" ]] || fail "pod demo-a/web: '$web'"
 [[ $client == "Running 10.200.2."*" true" ]] || fail "pod demo-b/client: '$client'"
 web_ip=$(kubectl -n demo-a get pod web -o jsonpath='{.status.podIP}')
-client_uid=$(kubectl -n demo-b get pod client -o jsonpath='{.metadata.uid}')
-client_netns=kovn-$client_uid
-ip netns exec "$client_netns" ping -c 3 -i 0.2 -W 2 "$web_ip" >"$dir/ping.out" ||
+grep -q "kubectl -n demo-b exec client -- ping -c 3" "$dir/start.out" ||
+    fail "make run does not print the kubectl exec ping"
+kubectl -n demo-b exec client -- ping -c 3 -i 0.2 -W 2 "$web_ip" >"$dir/ping.out" ||
     { cat "$dir/ping.out"; fail "client cannot ping web at $web_ip"; }
-echo "example pods: Running, routed, client -> web ping through router demo"
+page=$(timeout 10 kubectl -n demo-b exec client -- wget -qO- "http://$web_ip/") ||
+    fail "client: no HTTP answer from web at $web_ip"
+[[ $page == "hello from web $web_ip" ]] || fail "web answered '$page'"
+kubectl -n demo-a logs web | grep -q "serving on port 80" || fail "kubectl logs web shows no start line"
+step "example pods: Running, routed, client -> web ping and HTTP through router demo (kubectl exec), kubectl logs"
 
 # A pod of the default VPC reaches the node's address, and the API server
 # through the kubernetes Service, whose endpoint is the node's address.
+busybox=$("$root/scripts/images.sh" name busybox)
 for ((i = 0; i < 300; i++)); do
     kubectl get sa default >/dev/null 2>&1 && break
     sleep 0.1
 done
-kubectl run p1 --image=none >/dev/null
+kubectl run p1 --image="$busybox" --image-pull-policy=Never -- sleep 86400 >/dev/null
 for ((i = 0; i < 600; i++)); do
     p1=$(pod_ready default p1)
     [[ $p1 == "Running 10.16."*" true" ]] && break
     sleep 0.1
 done
 [[ $p1 == "Running 10.16."*" true" ]] || fail "pod default/p1: '$p1'"
-p1_netns=kovn-$(kubectl get pod p1 -o jsonpath='{.metadata.uid}')
 node_ip=$(kubectl get node -o jsonpath='{.items[0].status.addresses[?(@.type=="InternalIP")].address}')
-ip netns exec "$p1_netns" ping -c 2 -W 2 "$node_ip" >/dev/null ||
+kubectl exec p1 -- ping -c 2 -W 2 "$node_ip" >/dev/null ||
     fail "p1 cannot ping the node at $node_ip"
-healthz=$(ip netns exec "$p1_netns" curl -s --max-time 5 --cacert "$dir/pki/ca.crt" \
-    https://10.96.0.1/healthz) || fail "p1: no TLS answer from the kubernetes Service"
+healthz=$(timeout 10 kubectl exec p1 -- wget -qO- https://10.96.0.1/healthz) ||
+    fail "p1: no TLS answer from the kubernetes Service"
 [[ $healthz == ok ]] || fail "p1: kubernetes Service /healthz said '$healthz'"
-echo "pod p1 (ovn-default) reaches the node at $node_ip and the API server through the kubernetes Service 10.96.0.1 (/healthz: $healthz)"
+step "pod p1 (ovn-default) reaches the node at $node_ip and the API server through the kubernetes Service 10.96.0.1 (/healthz: $healthz)"
 # ...and the outside make run sets up (a netns behind the node), with the
 # command it prints: natOutgoing shows the node's address there.
 seen=""
 for ((i = 0; i < 50; i++)); do
-    seen=$(ip netns exec "$p1_netns" curl -s --max-time 2 http://203.0.113.1:8080/) && [[ $seen == 203.0.113.2 ]] && break
+    seen=$(timeout 5 kubectl exec p1 -- wget -qO- http://203.0.113.1:8080/) && [[ $seen == 203.0.113.2 ]] && break
     sleep 0.2
 done
 [[ $seen == 203.0.113.2 ]] || fail "p1 -> the outside 203.0.113.1: it saw '$seen', not the node's 203.0.113.2"
-grep -q "curl -s http://203.0.113.1:8080/" "$dir/start.out" ||
+grep -q "kubectl exec p1 -- wget -qO- http://203.0.113.1:8080/" "$dir/start.out" ||
     fail "make run does not print the command that reaches the outside"
-echo "pod p1 reaches the outside 203.0.113.1, which sees the node's 203.0.113.2 (natOutgoing)"
+step "pod p1 reaches the outside 203.0.113.1, which sees the node's 203.0.113.2 (natOutgoing)"
 
 # A second start (make run twice) must work: the old webhook registration
 # pointed at the old controller's port.
 "$root/scripts/run.sh" start "$dir" >/dev/null ||
     fail "second run.sh start failed"
+step "second run.sh start done"
 
-# The restart removed the pods' namespaces; kovn-sandboxd wires them again.
-for ((i = 0; i < 300; i++)); do
-    ip netns exec "$client_netns" ping -c 1 -W 1 "$web_ip" >/dev/null 2>&1 && break
+# The restart stopped the pods' containers; kubelet starts new sandboxes,
+# wired again by kovn-cni, with the same addresses.
+ok=""
+for ((i = 0; i < 120; i++)); do
+    kubectl -n demo-b exec client -- ping -c 1 -W 1 "$web_ip" >/dev/null 2>&1 && { ok=1; break; }
+    sleep 0.5
+done
+[[ -n $ok ]] || fail "after the second start, client does not reach web again"
+for ((i = 0; i < 100; i++)); do
+    web2=$(pod_ready demo-a web)
+    [[ $web2 == "Running $web_ip true" ]] && break
     sleep 0.1
 done
-ip netns exec "$client_netns" ping -c 1 -W 2 "$web_ip" >/dev/null ||
-    fail "after the second start, client does not reach web again"
-web_netns=kovn-$(kubectl -n demo-a get pod web -o jsonpath='{.metadata.uid}')
-pids=$(cat "$dir"/*.pid "$dir"/*/*.pid 2>/dev/null || true)
+[[ $web2 == "Running $web_ip true" ]] || fail "web after the restart: '$web2', not 'Running $web_ip true'"
+step "second start: the pods run again with their addresses and reach each other"
+# The shims' pid files end without a newline.
+pids=$(for f in "$dir"/*.pid "$dir"/*/*.pid "$dir"/containerd/state/io.containerd.runtime.v2.task/*/*/*.pid; do
+    if [[ -f $f ]]; then echo "$(cat "$f")"; fi
+done)
 "$root/scripts/run.sh" stop "$dir" >/dev/null
 for pid in $pids; do
     ! kill -0 "$pid" 2>/dev/null || fail "process $pid still running after stop"
 done
-for ns in "$client_netns" "$web_netns" kovn-outside; do
-    ip netns list | grep -q "^$ns\b" && fail "netns $ns left after stop"
-done
+! grep -q " $dir/" /proc/self/mountinfo || fail "mounts left under $dir after stop"
+ip netns list 2>/dev/null | grep -q "^kovn-outside\b" && fail "netns kovn-outside left after stop"
 ! ip link show kovn-out >/dev/null 2>&1 || fail "link kovn-out left after stop"
+step "run.sh stop left nothing behind"
 echo PASS

@@ -9,6 +9,10 @@
 #       Ready, and gives each pod bound to it a network namespace
 #       kd<id>-p-<pod uid> wired by kovn-cni; returns once the Node is
 #       Ready too.  $sandboxd_dir holds its log and records.
+#   With KOVN_NODE_KUBELET=1 a real kubelet is to register the Node: the
+#   control plane gets a scheduler, no Node object is made (kubelet 1.20
+#   panics adopting one without status) and kovn_node_start returns without
+#   waiting; start the node (scripts/node.sh), then kovn_node_wait_status.
 #   kovn_node_cleanup   the EXIT trap, or called by $kovn_node_trap if set
 #   start_daemon; cni COMMAND CONTAINER NETNS NAMESPACE POD [CONFIG]
 #   pod NAMESPACE NAME; add NAMESPACE NAME; ip_of NAME [4|6];
@@ -151,7 +155,7 @@ kovn_node_start() {
     default_cidr=10.$x.0.0/16
     join_cidr=100.$((64 + id % 50)).0.0/16
 
-    if [[ -n $kovn_sandboxd ]]; then
+    if [[ -n $kovn_sandboxd || -n ${KOVN_NODE_KUBELET:-} ]]; then
         k8s_start
     else
         k8s_start --no-scheduler
@@ -169,8 +173,9 @@ kovn_node_start() {
     ovs_db=unix:$dir/node/db.sock
     export KUBECONFIG=$KUBECONFIG_ADMIN
     kubectl apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
-    # Without kovn-sandboxd the Node is made here (no heartbeats).
-    [[ -n $kovn_sandboxd ]] ||
+    # Without kovn-sandboxd or a kubelet the Node is made here (no
+    # heartbeats).
+    [[ -n $kovn_sandboxd || -n ${KOVN_NODE_KUBELET:-} ]] ||
         printf 'apiVersion: v1\nkind: Node\nmetadata: {name: %s}\n' "$node" |
         kubectl create -f - >/dev/null
 
@@ -194,6 +199,12 @@ print(json.dumps(p))' "$kovn_root/deploy/cni/01-kovn.conflist" "$sock" >"$conf"
     # The Node before the daemon's STATUS: ovn0 needs its join address.
     [[ -z $kovn_sandboxd ]] || kovn_node_start_sandboxd
     start_daemon
+    [[ -n ${KOVN_NODE_KUBELET:-} ]] || kovn_node_wait_status
+}
+
+# Until kovn-daemon answers CNI STATUS: it has the Node's join address and
+# ovn0 is up.
+kovn_node_wait_status() {
     local status_conf=$dir/status.conf i
     python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["cniVersion"]="1.1.0"; print(json.dumps(c))' \
         "$conf" >"$status_conf"
