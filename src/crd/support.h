@@ -39,9 +39,10 @@ const struct crd_support_field *crd_support_fields(size_t *n);
 /* Appends to 'out' the path of each field of 'obj' (a 'kind' object) that
  * is set and not implemented: set means present and not null, false, 0, ""
  * or empty (for a partly implemented field with one supported value,
- * present with another value); for an array of objects, "spec.staticRoutes[].ecmpMode" is
- * reported once however many items set it.  Fields Kube-OVN does not have
- * are the API server's to prune and are not reported. */
+ * present with another value); for an array of objects,
+ * "spec.staticRoutes[].ecmpMode" is reported once however many items set it.
+ * Fields Kube-OVN does not have are the API server's to prune and are not
+ * reported. */
 void crd_unsupported_fields(const char *kind, const struct json *obj,
                             struct svec *out);
 
