@@ -150,6 +150,33 @@ addresses_find(const struct addresses *book, const char *key)
     return shash_find_data(&book->allocs, key);
 }
 
+char *
+addresses_node_key(const char *node)
+{
+    return xasprintf("node:%s", node);
+}
+
+const struct pod_alloc *
+addresses_find_node(const struct addresses *book, const char *node)
+{
+    char *key = addresses_node_key(node);
+    const struct pod_alloc *alloc = addresses_find(book, key);
+
+    free(key);
+    return alloc;
+}
+
+const struct net_addr *
+pod_alloc_address(const struct pod_alloc *alloc, enum net_family family)
+{
+    for (size_t i = 0; alloc && i < alloc->addrs.n; i++) {
+        if (alloc->addrs.addrs[i].family == family) {
+            return &alloc->addrs.addrs[i];
+        }
+    }
+    return NULL;
+}
+
 static void
 record(struct addresses *book, const char *key, const char *subnet,
        const struct ipam_addrs *addrs, const struct net_mac *mac)

@@ -43,6 +43,17 @@ struct ipam_subnet *addresses_ipam(const struct addresses *book,
 const struct pod_alloc *addresses_find(const struct addresses *book,
                                        const char *key);
 
+/* Nodes share the book with pods under "node:<name>": ':' cannot appear in
+ * a Kubernetes name, so they never collide with a pod's "namespace/name".
+ * The caller frees it. */
+char *addresses_node_key(const char *node);
+/* The node's allocation, or NULL. */
+const struct pod_alloc *addresses_find_node(const struct addresses *book,
+                                            const char *node);
+/* 'alloc''s address of 'family', or NULL (also when 'alloc' is NULL). */
+const struct net_addr *pod_alloc_address(const struct pod_alloc *alloc,
+                                         enum net_family family);
+
 /* Records that pod 'key' holds 'addrs' and 'mac' in 'subnet' and takes
  * them (restore, static addresses).  All or nothing: returns 0,
  * -EADDRINUSE or -EINVAL (with 'err') and records nothing on failure. */

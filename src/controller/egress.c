@@ -76,8 +76,6 @@ gateway_unusable(const struct controller *ctl, const char *name)
 {
     const struct json *obj = kube_informer_get(ctl->node_informer, name);
     struct crd_node node;
-    char *key;
-    bool has_join;
 
     if (!obj) {
         return "does not exist";
@@ -86,10 +84,9 @@ gateway_unusable(const struct controller *ctl, const char *name)
     if (!node.ready) {
         return "is not Ready";
     }
-    key = xasprintf("node:%s", name);
-    has_join = addresses_find(&ctl->addresses, key) != NULL;
-    free(key);
-    return has_join ? NULL : "has no join address yet";
+    return addresses_find_node(&ctl->addresses, name)
+               ? NULL
+               : "has no join address yet";
 }
 
 /* spec.gatewayNode's names in order, then the nodes the selectors pick,
@@ -169,17 +166,6 @@ egress_active_gateway(const struct controller *ctl,
     return active;
 }
 
-static const struct net_addr *
-join_address(const struct pod_alloc *join, enum net_family family)
-{
-    for (size_t i = 0; join && i < join->addrs.n; i++) {
-        if (join->addrs.addrs[i].family == family) {
-            return &join->addrs.addrs[i];
-        }
-    }
-    return NULL;
-}
-
 int
 egress_write_subnet(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                     const struct controller *ctl, const char *subnet_name,
@@ -201,9 +187,7 @@ egress_write_subnet(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
             char *active = egress_active_gateway(ctl, subnet, &why);
 
             if (active) {
-                char *key = xasprintf("node:%s", active);
-                gateway = addresses_find(&ctl->addresses, key);
-                free(key);
+                gateway = addresses_find_node(&ctl->addresses, active);
             }
             free(active);
             free(why);
@@ -212,7 +196,7 @@ egress_write_subnet(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
             const struct net_cidr *cidr = &subnet->cidrs[i];
             const char *ip = ip_field(cidr->addr.family);
             const struct net_addr *nexthop =
-                join_address(gateway, cidr->addr.family);
+                pod_alloc_address(gateway, cidr->addr.family);
             char text[NET_CIDR_STRLEN];
 
             net_cidr_format(cidr, text);
@@ -283,7 +267,7 @@ egress_write_node(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     int error = 0;
 
     for (size_t f = 0; f < 2 && !error; f++) {
-        const struct net_addr *nexthop = join_address(join, families[f]);
+        const struct net_addr *nexthop = pod_alloc_address(join, families[f]);
         char *as = crd_node_address_set_name(name, families[f]);
 
         if (!nexthop) {

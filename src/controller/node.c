@@ -1,11 +1,8 @@
 /* The Node reconciler: every Node gets an address on the join subnet, an
  * OVN switch port "node-<name>" there (the daemon plugs the node's ovn0
  * interface into it, so the host reaches pods of the default VPC), and the
- * annotations the daemon reads.  A deleted Node gives both back.
- *
- * Nodes share the address book with pods under keys "node:<name>": ':'
- * cannot appear in a Kubernetes name, so they never collide with a pod's
- * "namespace/name". */
+ * annotations the daemon reads.  A deleted Node gives both back.  Its
+ * address lives in the address book under addresses_node_key(). */
 #include <config.h>
 
 #include <errno.h>
@@ -38,28 +35,11 @@
 
 VLOG_DEFINE_THIS_MODULE(node);
 
-static char *
-book_key(const char *node)
-{
-    return xasprintf("node:%s", node);
-}
-
 /* Pods of the default VPC reach a node's own addresses through its ovn0:
  * one policy per InternalIP on the default VPC's router, rerouting to the
  * node's join address, at Kube-OVN's priority for node routes.  Policies
  * of this node for addresses it no longer has go. */
 #define NODE_POLICY_PRIORITY 30000
-
-static const struct net_addr *
-address_of_family(const struct pod_alloc *alloc, enum net_family family)
-{
-    for (size_t i = 0; alloc && i < alloc->addrs.n; i++) {
-        if (alloc->addrs.addrs[i].family == family) {
-            return &alloc->addrs.addrs[i];
-        }
-    }
-    return NULL;
-}
 
 /* The node's policies on the default VPC's router: to its InternalIPs, and
  * its pods' egress (egress.h); with its address sets. */
@@ -93,7 +73,7 @@ write_node_policies(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
         for (size_t i = 0; i < node.n_internal_ips; i++) {
             const struct net_addr *ip = &node.internal_ips[i];
             const struct net_addr *nexthop =
-                address_of_family(alloc, ip->family);
+                pod_alloc_address(alloc, ip->family);
             char text[NET_ADDR_STRLEN];
 
             if (!nexthop) {
@@ -121,7 +101,7 @@ write_node_port(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                 const struct ctrl_nb_target *w, bool delete,
                 struct kovn_error *err)
 {
-    char *key = book_key(w->key);
+    char *key = addresses_node_key(w->key);
     char *port = crd_node_port_name(w->key);
     const struct pod_alloc *alloc = addresses_find(&w->ctl->addresses, key);
     struct ctrl_port np = {.alloc = alloc,
@@ -159,7 +139,7 @@ port_deleted_step(struct controller *ctl, struct ctrl_job *job,
                   const char *name, void *aux OVS_UNUSED, int error,
                   const struct kovn_error *err)
 {
-    char *key = book_key(name);
+    char *key = addresses_node_key(name);
 
     (void)job;
     if (error) {
@@ -217,7 +197,7 @@ node_restore(struct controller *ctl)
             ctrl_queue_add(ctl->node_queue, node.key);
             continue;
         }
-        char *key = book_key(node.key);
+        char *key = addresses_node_key(node.key);
         if (addresses_take(&ctl->addresses, key, ls, &addrs, &m, &err)) {
             VLOG_WARN("node %s: cannot restore %s: %s", node.key, ip, err.msg);
         }
@@ -232,7 +212,7 @@ node_reconcile(const char *name, struct ctrl_job *job, void *ctl_)
     struct controller *ctl = ctl_;
     const struct json *node = kube_informer_get(ctl->node_informer, name);
     const char *join = ctl->opts.join_subnet;
-    char *key = book_key(name);
+    char *key = addresses_node_key(name);
     char *port = crd_node_port_name(name);
     enum ctrl_result result = CTRL_DONE;
     const struct pod_alloc *alloc;
