@@ -43,7 +43,7 @@ start_controller() {
         { log_tail "$dir/kovn-controller.log"; echo "kovn-controller not ready" >&2; exit 1; }
     sed -e "s|@URL@|https://127.0.0.1:$webhook_port/validate|" \
         -e "s|@CA_BUNDLE@|$(base64 -w0 "$dir/certs/ca.crt")|" \
-        "$root/deploy/webhook.yaml" |
+        "$root/deploy/local/webhook.yaml" |
         kubectl --kubeconfig "$dir/kubeconfig" apply -f - >/dev/null
 }
 
@@ -141,7 +141,7 @@ start)
         sed -n 's/.* src \([0-9.]*\).*/\1/p')
     node_ip=${node_ip:-127.0.0.1}
     K8S_ADVERTISE_ADDRESS=$node_ip "$root/scripts/k8s.sh" start "$dir"
-    kubectl --kubeconfig "$dir/kubeconfig" apply -f "$root/deploy/crds/" >/dev/null
+    kubectl --kubeconfig "$dir/kubeconfig" apply $(printf -- "-f %s " "$root"/deploy/crd-*.yaml) >/dev/null
     kubectl --kubeconfig "$dir/kubeconfig" wait --for=condition=Established \
         --timeout=60s crd/vpcs.kubeovn.io crd/subnets.kubeovn.io \
         crd/ips.kubeovn.io crd/ippools.kubeovn.io >/dev/null

@@ -132,7 +132,7 @@ list_all(struct cli_cluster *cluster, struct kube_client *client,
             const char *hint = NULL;
 
             if (response.status == 404 && strstr(path, "kubeovn.io")) {
-                hint = "are kovn's CRDs installed (deploy/crds)?";
+                hint = "are kovn's CRDs installed (deploy/crd-*.yaml)?";
             } else if (response.status == 410) {
                 hint = "the list expired while paging, run again";
             }

@@ -1,5 +1,5 @@
 /* Which fields of Kube-OVN's v1 API kovn implements.  kovn's CRDs accept
- * every field Kube-OVN's do (deploy/crds), so a manifest written for
+ * every field Kube-OVN's do (deploy/crd-*.yaml), so a manifest written for
  * Kube-OVN applies unchanged; a field kovn does not act on must then be
  * reported, never silently ignored: the controller sets condition
  * Supported=False (reason UnsupportedFields) and the admission webhook

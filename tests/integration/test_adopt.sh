@@ -37,7 +37,7 @@ trap stop_k8s_and_ovn EXIT
     { cat "$K8S_DIR/ovn.log" >&2; fail "OVN did not start"; }
 nb="unix:$ovn_dir/ovnnb_db.sock"
 export KUBECONFIG=$KUBECONFIG_ADMIN
-kubectl apply -f "$kovn_root/deploy/crds/" >/dev/null
+kubectl apply $(printf -- "-f %s " "$kovn_root"/deploy/crd-*.yaml) >/dev/null
 kubectl apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
 kubectl wait --for=condition=Established --timeout=60s \
     crd/vpcs.kubeovn.io crd/subnets.kubeovn.io crd/ips.kubeovn.io >/dev/null

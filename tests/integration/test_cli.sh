@@ -22,7 +22,7 @@ cleanup_all() {
 # scheduler, so pods stay Pending, which is all this test needs.
 k8s_start --no-scheduler
 trap cleanup_all EXIT
-kubectl_admin apply -f "$kovn_root/deploy/crds/" >/dev/null
+kubectl_admin apply $(printf -- "-f %s " "$kovn_root"/deploy/crd-*.yaml) >/dev/null
 kubectl_admin wait --for=condition=Established --timeout=60s \
     crd/vpcs.kubeovn.io crd/subnets.kubeovn.io crd/ips.kubeovn.io \
     crd/ippools.kubeovn.io >/dev/null

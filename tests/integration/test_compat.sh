@@ -19,7 +19,7 @@ controller=${1:?usage: test_compat.sh KOVN_CONTROLLER}
 fixtures=$kovn_root/tests/fixtures/kube-ovn
 
 start_k8s_and_ovn
-kubectl apply -f "$kovn_root/deploy/crds/" >/dev/null
+kubectl apply $(printf -- "-f %s " "$kovn_root"/deploy/crd-*.yaml) >/dev/null
 kubectl apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
 kubectl wait --for=condition=Established --timeout=60s \
     crd/subnets.kubeovn.io crd/vpcs.kubeovn.io crd/ippools.kubeovn.io >/dev/null
@@ -29,7 +29,7 @@ webhook_port=$(free_port)
 start_controller
 sed -e "s|@URL@|https://127.0.0.1:$webhook_port/validate|" \
     -e "s|@CA_BUNDLE@|$(base64 -w0 "$K8S_DIR/certs/ca.crt")|" \
-    "$kovn_root/deploy/webhook.yaml" | kubectl apply -f - >/dev/null
+    "$kovn_root/deploy/local/webhook.yaml" | kubectl apply -f - >/dev/null
 for ns in compat-a compat-b compat-c; do
     kubectl create namespace "$ns" >/dev/null
 done

@@ -20,7 +20,7 @@ ln -s "$(cd "$(dirname "$cli")" && pwd)/$(basename "$cli")" "$plugin_dir/kubectl
 export PATH=$plugin_dir:$PATH
 
 kubectl_admin apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
-kubectl_admin apply -f "$kovn_root/deploy/crds/" >/dev/null
+kubectl_admin apply $(printf -- "-f %s " "$kovn_root"/deploy/crd-*.yaml) >/dev/null
 kubectl_admin wait --for=condition=Established --timeout=60s \
     crd/vpcs.kubeovn.io crd/subnets.kubeovn.io crd/ips.kubeovn.io \
     crd/ippools.kubeovn.io >/dev/null
@@ -362,7 +362,7 @@ echo "subnet deletion waited for its pod's IP, then removed its switch and port"
 # --- The webhook, registered as on any cluster.
 sed -e "s|@URL@|https://127.0.0.1:$webhook_port/validate|" \
     -e "s|@CA_BUNDLE@|$(base64 -w0 "$K8S_DIR/certs/ca.crt")|" \
-    "$kovn_root/deploy/webhook.yaml" | kubectl_admin apply -f - >/dev/null
+    "$kovn_root/deploy/local/webhook.yaml" | kubectl_admin apply -f - >/dev/null
 deny() {
     local out
     if out=$(kubectl_admin apply -f - 2>&1); then

@@ -25,7 +25,7 @@ fi
 start_k8s_and_ovn
 
 kubectl_admin apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
-kubectl_admin apply -f "$kovn_root/deploy/crds/" >/dev/null
+kubectl_admin apply $(printf -- "-f %s " "$kovn_root"/deploy/crd-*.yaml) >/dev/null
 kubectl_admin wait --for=condition=Established --timeout=60s \
     crd/vpcs.kubeovn.io crd/subnets.kubeovn.io crd/ips.kubeovn.io \
     crd/ippools.kubeovn.io >/dev/null
@@ -119,7 +119,7 @@ done
 # --- NB stopped for 15 s: the loop goes on.
 sed -e "s|@URL@|https://127.0.0.1:$webhook_port/validate|" \
     -e "s|@CA_BUNDLE@|$(base64 -w0 "$K8S_DIR/certs/ca.crt")|" \
-    "$kovn_root/deploy/webhook.yaml" | kubectl_admin apply -f - >/dev/null
+    "$kovn_root/deploy/local/webhook.yaml" | kubectl_admin apply -f - >/dev/null
 kubectl_admin apply -f - >/dev/null <<'EOF'
 apiVersion: kubeovn.io/v1
 kind: Subnet

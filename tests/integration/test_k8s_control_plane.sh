@@ -11,7 +11,7 @@ k8s_start
 pids=$(cat "$K8S_DIR"/*.pid)
 [[ $(wc -w <<<"$pids") == 4 ]] || fail "expected 4 processes, got: $pids"
 
-kubectl_admin apply -f "$kovn_root/deploy/crds/" >/dev/null
+kubectl_admin apply $(printf -- "-f %s " "$kovn_root"/deploy/crd-*.yaml) >/dev/null
 kubectl_admin wait --for=condition=Established --timeout=60s \
     crd/vpcs.kubeovn.io crd/subnets.kubeovn.io crd/ips.kubeovn.io crd/ippools.kubeovn.io >/dev/null
 kubectl_admin apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
