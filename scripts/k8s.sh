@@ -287,6 +287,9 @@ cmd_start() {
 
     local extra=()
     [[ -n "${K8S_WATCH_CACHE_SIZES:-}" ]] && extra+=("--watch-cache-sizes=$K8S_WATCH_CACHE_SIZES")
+    # No kube-proxy runs here, so no ClusterIP answers on the host: the
+    # API server calls webhooks behind a Service (deploy/kovn-controller.yaml)
+    # at the Service's endpoints (--enable-aggregator-routing).
     # K8S_ADVERTISE_ADDRESS (make run: the node's address) becomes the
     # kubernetes Service's endpoint, which pods reach; the server then also
     # listens beyond loopback.  Tests keep it on loopback.
@@ -308,6 +311,7 @@ cmd_start() {
         --service-cluster-ip-range=10.96.0.0/12 \
         --allow-privileged=true --profiling=false \
         --kubelet-preferred-address-types=InternalIP \
+        --enable-aggregator-routing=true \
         --kubelet-client-certificate="$dir/pki/kubelet-client.crt" \
         --kubelet-client-key="$dir/pki/kubelet-client.key" \
         "${extra[@]}"

@@ -14,6 +14,16 @@
 #       the default route), serving exec/logs to clients with certificates
 #       of --client-ca (kube-apiserver's) on a free port.  Returns once the
 #       Node is Ready.  A node already running in DIR is left as it is.
+#   scripts/node.sh start DIR --kubeconfig FILE --client-ca FILE \
+#       --name NODE --host-cni [--node-ip IP]
+#       the same node as a cluster's CNI installer expects it: containerd's
+#       CRI uses the host's /opt/cni/bin and /etc/cni/net.d (empty until a
+#       network such as deploy/kovn-node.yaml installs itself; the node is
+#       NotReady until then) and puts pod network namespaces in
+#       /var/run/netns, a shared mount as iproute2 makes it, so that a
+#       host-network pod mounting it sees the sandboxes made after it.
+#       Only the reference loopback plugin is put there, by this script,
+#       which stop removes again with the directories it created.
 #   scripts/node.sh stop DIR
 #       kubelet, the pods' containers, containerd, then every mount left
 #       under DIR (pod volumes, sandbox /dev/shm, network namespaces: they
@@ -99,10 +109,52 @@ state = "$dir/containerd/state"
         Root = "$dir/containerd/runc"
         SystemdCgroup = false
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "$dir/cni/bin"
-    conf_dir = "$dir/cni/net.d"
+    bin_dir = "$cni_bin_dir"
+    conf_dir = "$cni_conf_dir"
     max_conf_num = 1
 EOF
+    if [[ $cni_bin_dir == /opt/cni/bin ]]; then
+        sed -i 's/^  netns_mounts_under_state_dir = true/  netns_mounts_under_state_dir = false/' \
+            "$dir/containerd/config.toml"
+    fi
+}
+
+# The host's CNI directories with the loopback plugin containerd needs,
+# and /run/netns as a shared mount point; what was created is recorded in
+# DIR/host-cni.created for stop.  The sandboxes' namespaces existing now
+# are recorded too: stop removes only those this node made.
+prepare_host_cni() {
+    local dir=$1 d
+    : >"$dir/host-cni.created"
+    for d in /opt/cni /opt/cni/bin /etc/cni /etc/cni/net.d; do
+        [[ -d $d ]] || { mkdir "$d" && echo "$d" >>"$dir/host-cni.created"; }
+    done
+    [[ -x /usr/lib/cni/loopback ]] || die "/usr/lib/cni/loopback missing (containernetworking-plugins)"
+    if [[ ! -e /opt/cni/bin/loopback ]]; then
+        ln -s /usr/lib/cni/loopback /opt/cni/bin/loopback
+        echo /opt/cni/bin/loopback >>"$dir/host-cni.created"
+    fi
+    mkdir -p /run/netns
+    if ! awk '$5 == "/run/netns" { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+        mount --bind /run/netns /run/netns
+    fi
+    mount --make-shared /run/netns
+    ls /run/netns >"$dir/host-cni.netns-before" 2>/dev/null || true
+}
+
+cleanup_host_cni() {
+    local dir=$1 f
+    [[ -f $dir/host-cni.created ]] || return 0
+    for f in $(ls /run/netns 2>/dev/null | grep '^cni-' || true); do
+        grep -qxF "$f" "$dir/host-cni.netns-before" 2>/dev/null && continue
+        umount "/run/netns/$f" 2>/dev/null || umount -l "/run/netns/$f" 2>/dev/null || true
+        rm -f "/run/netns/$f"
+    done
+    # Newest first: the symlink, then the directories, each only if empty.
+    for f in $(tac "$dir/host-cni.created"); do
+        if [[ -L $f ]]; then rm -f "$f"; else rmdir "$f" 2>/dev/null || true; fi
+    done
+    rm -f "$dir/host-cni.created" "$dir/host-cni.netns-before"
 }
 
 write_kubelet_config() {
@@ -198,6 +250,19 @@ wait_ready() {
     restore_tunables "$dir"
 }
 
+# With --host-cni the node is NotReady until a network installs itself:
+# registered is as far as start can wait.
+wait_registered() {
+    local dir=$1 kubeconfig name deadline=$((SECONDS + wait_seconds))
+    { read -r kubeconfig; read -r name; } <"$dir/kubelet.node"
+    until kubectl --kubeconfig "$kubeconfig" get node "$name" >/dev/null 2>&1; do
+        alive "$dir/kubelet.pid" || { log_tail "$dir/kubelet.log"; die "kubelet exited"; }
+        ((SECONDS < deadline)) || { log_tail "$dir/kubelet.log"; die "node $name not registered after ${wait_seconds}s"; }
+        sleep 0.2
+    done
+    restore_tunables "$dir"
+}
+
 # kill DIR containerd|kubelet [SIGNAL]; restart DIR containerd|kubelet: for
 # tests.  kill -9 of containerd leaves the pods' shims and containers
 # running; restart brings the process back with the same command line.
@@ -231,9 +296,10 @@ cmd_restart() {
 cmd_start() {
     local dir=${1:?usage: node.sh start DIR --kubeconfig F --client-ca F --name N --kovn-cni B --cni-socket S}
     shift
-    local kubeconfig="" client_ca="" name="" kovn_cni="" socket="" node_ip=""
+    local kubeconfig="" client_ca="" name="" kovn_cni="" socket="" node_ip="" host_cni=""
     while (($#)); do
         case "$1" in
+        --host-cni) host_cni=1; shift; continue ;;
         --kubeconfig) kubeconfig=$2 ;;
         --client-ca) client_ca=$2 ;;
         --name) name=$2 ;;
@@ -244,8 +310,8 @@ cmd_start() {
         esac
         shift 2
     done
-    [[ -n $kubeconfig && -n $client_ca && -n $name && -n $kovn_cni && -n $socket ]] ||
-        die "start needs --kubeconfig, --client-ca, --name, --kovn-cni and --cni-socket"
+    [[ -n $kubeconfig && -n $client_ca && -n $name && (-n $host_cni || (-n $kovn_cni && -n $socket)) ]] ||
+        die "start needs --kubeconfig, --client-ca, --name, and --kovn-cni with --cni-socket or --host-cni"
     [[ -x $kubelet_bin ]] || die "$kubelet_bin missing: run scripts/k8s.sh build"
     command -v containerd >/dev/null && command -v runc >/dev/null ||
         die "containerd or runc missing (run scripts/deps.sh)"
@@ -264,7 +330,13 @@ cmd_start() {
     fi
     local t0=$SECONDS
     mkdir -p "$dir/containerd" "$dir/kubelet/root" "$dir/kubelet/pki"
-    write_cni "$dir" "$kovn_cni" "$socket"
+    if [[ -n $host_cni ]]; then
+        cni_bin_dir=/opt/cni/bin cni_conf_dir=/etc/cni/net.d
+        prepare_host_cni "$dir"
+    else
+        cni_bin_dir=$dir/cni/bin cni_conf_dir=$dir/cni/net.d
+        write_cni "$dir" "$kovn_cni" "$socket"
+    fi
     write_containerd_config "$dir"
     write_kubelet_config "$dir" "$client_ca" "$node_ip"
 
@@ -279,6 +351,11 @@ cmd_start() {
         --root-dir="$dir/kubelet/root" --cert-dir="$dir/kubelet/pki" \
         --hostname-override="$name" --node-ip="$node_ip" --v=1
     printf '%s\n' "$kubeconfig" "$name" >"$dir/kubelet.node"
+    if [[ -n $host_cni ]]; then
+        wait_registered "$dir"
+        echo "node.sh: node $name ($node_ip) registered (Ready once a network installs itself) in $((SECONDS - t0))s; containerd unix://$dir/containerd.sock"
+        return 0
+    fi
     wait_ready "$dir" ""
     restore_tunables "$dir"
     echo "node.sh: node $name ($node_ip) Ready in $((SECONDS - t0))s; containerd unix://$dir/containerd.sock"
@@ -383,6 +460,7 @@ cmd_stop() {
     rm -rf --one-file-system "$dir/containerd/state" "$dir/containerd/runc" \
         "$dir/kubelet/root/pods" 2>/dev/null || true
     rm -f "$dir/containerd.sock" "$dir/containerd.ttrpc.sock"
+    cleanup_host_cni "$dir"
 }
 
 case "${1:-}" in
@@ -390,5 +468,5 @@ start) shift; cmd_start "$@" ;;
 stop) shift; cmd_stop "$@" ;;
 kill) shift; cmd_kill "$@" ;;
 restart) shift; cmd_restart "$@" ;;
-*) die "usage: node.sh start DIR --kubeconfig F --client-ca F --name N --kovn-cni B --cni-socket S [--node-ip IP] | stop DIR | kill DIR NAME [SIGNAL] | restart DIR NAME" ;;
+*) die "usage: node.sh start DIR --kubeconfig F --client-ca F --name N (--kovn-cni B --cni-socket S | --host-cni) [--node-ip IP] | stop DIR | kill DIR NAME [SIGNAL] | restart DIR NAME" ;;
 esac
