@@ -69,8 +69,10 @@ node_dir=$K8S_DIR/node
 "$kovn_root/scripts/node.sh" start "$node_dir" --kubeconfig "$KUBECONFIG_ADMIN" \
     --client-ca "$K8S_DIR/pki/ca.crt" --name "$node" --host-cni >"$K8S_DIR/node-start.log" 2>&1 ||
     { cat "$K8S_DIR/node-start.log" >&2; fail "scripts/node.sh start --host-cni failed"; }
+"$kovn_root/scripts/images.sh" load "$node_dir/containerd.sock" kovn ||
+    fail "could not load $image into the node's containerd (make image)"
 ctr --address "$node_dir/containerd.sock" -n k8s.io images ls -q | grep -qxF "$image" ||
-    fail "$image is not in the node's containerd (scripts/images.sh load)"
+    fail "$image is not in the node's containerd after scripts/images.sh load"
 step "node $node registered with an empty CNI configuration; $image loaded"
 
 # 1. The install.  No kube-proxy runs here: kovn's host-network pods reach
