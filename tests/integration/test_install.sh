@@ -50,7 +50,6 @@ cleanup() {
     nft delete table ip kovn 2>/dev/null
     k8s_cleanup
 }
-trap cleanup EXIT
 dump() {
     local p
     for p in $(kubectl -n kube-system get pods -o name 2>/dev/null); do
@@ -63,6 +62,8 @@ dump() {
 }
 
 k8s_start
+# k8s_start installed its own EXIT trap; ours stops more.
+trap cleanup EXIT
 export KUBECONFIG=$KUBECONFIG_ADMIN
 node=kovn-install-$$
 node_dir=$K8S_DIR/node
