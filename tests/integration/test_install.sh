@@ -39,12 +39,13 @@ done
 node_dir=""
 cleanup() {
     set +e
+    # A failed run must not leave kovn on the host for the next test; the
+    # files first, so that node.sh finds the CNI directories it made empty.
+    rm -rf "${host_files[@]}"
     if [[ -n $node_dir ]]; then
         [[ -z ${KEEP:-} ]] || cp "$node_dir"/*.log "$K8S_DIR/" 2>/dev/null
         "$kovn_root/scripts/node.sh" stop "$node_dir" >/dev/null 2>&1
     fi
-    # A failed run must not leave kovn on the host for the next test.
-    rm -rf "${host_files[@]}"
     local l
     for l in "${host_links[@]}"; do ip link del "$l" 2>/dev/null; done
     nft delete table ip kovn 2>/dev/null

@@ -63,7 +63,7 @@ ovs-vsctl --db="$db" --no-wait set Open_vSwitch . \
     external_ids:ovn-bridge-datapath-type="$datapath" \
     other_config:userspace-tso-enable=true
 
-ovs-vswitchd --no-chdir -vconsole:info -vsyslog:off --mlockall=no \
+ovs-vswitchd --no-chdir -vconsole:info -vsyslog:off \
     --pidfile="$OVS_RUNDIR/ovs-vswitchd.pid" --unixctl="$OVS_RUNDIR/ovs-vswitchd.ctl" \
     "$db" 2>&1 &
 vswitchd_pid=$!
