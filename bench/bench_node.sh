@@ -42,31 +42,20 @@ ns=bench
 ref_cidr=198.51.100.0/24
 ref_gw=198.51.100.1
 
-node_dir="" bridge="" forward=$(sysctl -n net.ipv4.ip_forward)
+bridge="" forward=$(sysctl -n net.ipv4.ip_forward)
 cleanup() {
     set +e
-    if [[ -n $node_dir ]]; then
-        "$kovn_root/scripts/node.sh" stop "$node_dir" >/dev/null 2>&1
-        [[ -n ${KEEP:-} ]] || rm -rf --one-file-system "$node_dir"
-    fi
+    kovn_node_stop_kubelet
     [[ -z $bridge ]] || ip link del "$bridge" 2>/dev/null
     # bridge's isGateway turns forwarding on (kovn-daemon does too).
     sysctl -qw net.ipv4.ip_forward="$forward"
     kovn_node_cleanup
 }
-dump() {
-    log_tail "$node_dir/kubelet.log"
-    log_tail "$node_dir/containerd.log"
-    die "$@"
-}
+dump() { kovn_node_dump "$@"; }
 kovn_node_trap=cleanup
 t0=$SECONDS
 KOVN_NODE_KUBELET=1 kovn_node_start "$1" "$2" "$3"
-node_dir=$dir/realnode
-"$kovn_root/scripts/node.sh" start "$node_dir" --kubeconfig "$KUBECONFIG_ADMIN" \
-    --client-ca "$dir/pki/ca.crt" --name "$node" --kovn-cni "$kovn_cni" \
-    --cni-socket "$sock" >"$dir/node-start.log" 2>&1 ||
-    { cat "$dir/node-start.log" >&2; dump "scripts/node.sh start failed"; }
+kovn_node_start_kubelet
 kovn_node_wait_status
 busybox=$("$kovn_root/scripts/images.sh" name busybox)
 kubectl create ns $ns >/dev/null

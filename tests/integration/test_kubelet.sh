@@ -44,26 +44,17 @@ cni_bin=${3:?}
 t0=$SECONDS
 step() { echo "[$((SECONDS - t0))s] $*"; }
 
-node_dir=""
 cleanup() {
     set +e
-    if [[ -n $node_dir ]]; then
-        "$kovn_root/scripts/node.sh" stop "$node_dir" >/dev/null 2>&1
-        [[ -n ${KEEP:-} ]] || rm -rf --one-file-system "$node_dir"
-    fi
+    kovn_node_stop_kubelet
     kovn_node_cleanup
 }
-dump() {
-    log_tail "$node_dir/kubelet.log"
-    log_tail "$node_dir/containerd.log"
-    die "$@"
-}
+dump() { kovn_node_dump "$@"; }
 kovn_node_trap=cleanup
 KOVN_NODE_KUBELET=1 kovn_node_start "$controller" "$daemon" "$cni_bin"
 step "k8s (with scheduler), OVN, chassis, kovn-controller and kovn-daemon started"
 
 # 1. The node: kubelet registers it; then kovn-daemon gets its join address.
-node_dir=$dir/realnode
 tunables() {
     sysctl -n vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops \
         kernel.keys.root_maxkeys kernel.keys.root_maxbytes | tr '\n' ' '
@@ -71,10 +62,7 @@ tunables() {
 kube_chains() { { iptables-save 2>/dev/null || true; } | grep -c '^:KUBE-' || true; }
 tunables_before=$(tunables)
 chains_before=$(kube_chains)
-"$kovn_root/scripts/node.sh" start "$node_dir" --kubeconfig "$KUBECONFIG_ADMIN" \
-    --client-ca "$dir/pki/ca.crt" --name "$node" --kovn-cni "$cni_bin" \
-    --cni-socket "$sock" >"$dir/node-start.log" 2>&1 ||
-    { cat "$dir/node-start.log" >&2; dump "scripts/node.sh start failed"; }
+kovn_node_start_kubelet
 runtime=$(kubectl get node "$node" -o jsonpath='{.status.nodeInfo.containerRuntimeVersion}')
 [[ $runtime == containerd://* ]] || dump "node runtime is '$runtime', not containerd"
 step "node $node Ready, runtime $runtime ($(tail -n1 "$dir/node-start.log"))"
