@@ -600,6 +600,7 @@ check_start(struct op *op)
 {
     struct daemon *d = op->d;
     struct kovn_error err;
+    const char *iface_id;
     int error;
 
     kovn_error_clear(&err);
@@ -612,6 +613,18 @@ check_start(struct op *op)
     if (error) {
         fail(op, CNI_ERR_DAEMON, "the pod's OVS port is not as set up",
              err.msg);
+        return;
+    }
+    /* The port must be bound to this pod's logical switch port: one bound
+     * to another (a stale sandbox's, a hand edit) would carry that pod's
+     * traffic, and ovn-installed would still be true. */
+    iface_id = node_ovs_port_iface_id(d->ovs, op->pod.host);
+    if (op->iface_id && (!iface_id || strcmp(iface_id, op->iface_id))) {
+        char *msg =
+            xasprintf("port %s has iface-id \"%s\", not \"%s\"", op->pod.host,
+                      iface_id ? iface_id : "", op->iface_id);
+        fail(op, CNI_ERR_DAEMON, "the pod's OVS port is not as set up", msg);
+        free(msg);
         return;
     }
     if (!node_ovs_port_installed(d->ovs, op->pod.host)) {

@@ -9,7 +9,10 @@
  * addresses and routes (worker); once both are done, wait (bounded) for
  * ovn-installed, set the pod annotation routed=true, answer with the CNI
  * result.  DEL removes port and veth, and succeeds when they are already
- * gone.  Requests about one attachment (container ID + interface) run one
+ * gone.  CHECK verifies, against the prevResult, the OVS port (present,
+ * with an OpenFlow port, iface-id <pod>.<namespace>, ovn-installed) and
+ * the pod end (in the netns, up, with the result's MAC and addresses) and
+ * the host end (up).  Requests about one attachment (container ID + interface) run one
  * after the other, in arrival order; different attachments run side by
  * side. */
 #ifndef KOVN_DAEMON_OPS_H

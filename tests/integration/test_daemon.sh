@@ -8,9 +8,10 @@
 #     (sha256-checked); dual-stack ping over IPv4 and IPv6; cross-subnet
 #     ping in one VPC; two VPCs with the same CIDR see none of each other's
 #     packets; the node reaches a default-VPC pod through ovn0; routed=true.
-#  2. CHECK passes on a wired pod; DEL removes veth and port, and succeeds
-#     again, also with the netns gone; deleting the pod removes its LSP and
-#     IP object and frees the address.
+#  2. CHECK passes on a wired pod, fails when its port carries another
+#     pod's iface-id or an address is gone; DEL removes veth and port, and
+#     succeeds again, also with the netns gone; deleting the pod removes
+#     its LSP and IP object and frees the address.
 #  3. Bad requests get CNI errors with code and message; nothing is made.
 #     A pod deleted while the daemon is down loses port and veth at start.
 #  4. kill -9 of kovn-daemon three times during 100 concurrent ADDs that a
@@ -393,13 +394,22 @@ print(json.dumps(c))
 PY
 cni CHECK c-d1 "/var/run/netns/kd$id-d1" default d1 "$dir/check.conf" >"$dir/check.out" ||
     { cat "$dir/check.out" >&2; die "CHECK of a wired pod failed"; }
+# A port bound to another pod's logical switch port is not this pod's.
+host_d1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["interfaces"][0]["name"])' "$dir/d1.json")
+ovs-vsctl --db="$ovs_db" set interface "$host_d1" external_ids:iface-id=d2.default
+cni CHECK c-d1 "/var/run/netns/kd$id-d1" default d1 "$dir/check.conf" >"$dir/check.out" &&
+    die "CHECK passed on a pod whose port is bound to d2.default"
+grep -q 'iface-id \\"d2.default\\"' "$dir/check.out" ||
+    { cat "$dir/check.out" >&2; die "CHECK failed, but not for the iface-id"; }
+ovs-vsctl --db="$ovs_db" set interface "$host_d1" external_ids:iface-id=d1.default
+check_d1() { cni CHECK c-d1 "/var/run/netns/kd$id-d1" default d1 "$dir/check.conf" >"$dir/check.out"; }
+wait_for 30 "CHECK of d1 passing again with its iface-id back" check_d1
 ip -n "kd$id-d1" addr flush dev eth0
 cni CHECK c-d1 "/var/run/netns/kd$id-d1" default d1 "$dir/check.conf" >"$dir/check.out" &&
     die "CHECK passed on a pod whose address was removed"
 grep -q '"code"' "$dir/check.out" || die "failed CHECK without an error code"
-step "CHECK: passes when wired, fails when an address is gone"
+step "CHECK: passes when wired, fails when the port is bound elsewhere or an address is gone"
 
-host_d1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["interfaces"][0]["name"])' "$dir/d1.json")
 cni DEL c-d1 "/var/run/netns/kd$id-d1" default d1 >/dev/null || die "DEL d1 failed"
 ! ip link show "$host_d1" >/dev/null 2>&1 || die "DEL left veth $host_d1"
 ! ovs-vsctl --db="$ovs_db" list-ports br-int | grep -qx "$host_d1" || die "DEL left port $host_d1"

@@ -3,16 +3,27 @@
 # with kovn-cni as containerd's CNI plugin, a real control plane with a
 # scheduler, OVN, kovn-controller and kovn-daemon (tests/lib/kovn_node.sh).
 #  1. The node registers and is Ready with containerd as its runtime.
-#  2. A Deployment of 10 busybox pods (local image, imagePullPolicy Never)
+#  2. A Deployment of 20 busybox pods (local image, imagePullPolicy Never)
 #     is Running, each with a distinct address from ovn-default that
 #     matches its ovn.kubernetes.io/ip_address annotation and its OVS port.
 #  3. `kubectl exec` in one pod pings another (pod -> pod through OVN);
-#     `kubectl logs` shows what a container wrote.
+#     a payload sent with `nc` from one pod arrives at an `nc -l` in
+#     another (pod -> pod TCP); `wget` of a ClusterIP Service in front of
+#     two busybox `httpd` pods gets both their pages (pod -> Service through
+#     OVN's load balancer); `kubectl logs` shows what a container wrote.
 #  4. Deleting a pod removes its OVS port: containerd's CNI DEL reached
-#     kovn-daemon.
+#     kovn-daemon.  A pod whose network namespace was unmounted and removed
+#     under containerd is deleted all the same: containerd's CNI DEL
+#     (without a netns) succeeds at once (its result cache entry goes, no
+#     CNI error in its log) and removes the pod's OVS port.
 #  5. kill -9 of containerd keeps every container process running; after
 #     containerd's restart, and after a kubelet restart, the pods have the
-#     same containers (no restart, no new sandbox) and still ping.
+#     same containers (no restart, no new sandbox) and still ping.  Then a
+#     CNI CHECK, as a runtime that checks would send it (the conflist's
+#     plugin config with libcni's cached result as prevResult, the
+#     sandbox's netns and CNI_ARGS), passes for every pod, and fails with a
+#     CNI error for a pod whose OVS port was removed (kubelet 1.20 and
+#     containerd 1.6 never send CHECK themselves).
 #  6. The host keeps its kernel tunables (kubelet sets six at start;
 #     node.sh puts them back, also after its restart) and gets no KUBE-*
 #     iptables chains.
@@ -33,26 +44,17 @@ cni_bin=${3:?}
 t0=$SECONDS
 step() { echo "[$((SECONDS - t0))s] $*"; }
 
-node_dir=""
 cleanup() {
     set +e
-    if [[ -n $node_dir ]]; then
-        "$kovn_root/scripts/node.sh" stop "$node_dir" >/dev/null 2>&1
-        [[ -n ${KEEP:-} ]] || rm -rf --one-file-system "$node_dir"
-    fi
+    kovn_node_stop_kubelet
     kovn_node_cleanup
 }
-dump() {
-    log_tail "$node_dir/kubelet.log"
-    log_tail "$node_dir/containerd.log"
-    die "$@"
-}
+dump() { kovn_node_dump "$@"; }
 kovn_node_trap=cleanup
 KOVN_NODE_KUBELET=1 kovn_node_start "$controller" "$daemon" "$cni_bin"
 step "k8s (with scheduler), OVN, chassis, kovn-controller and kovn-daemon started"
 
 # 1. The node: kubelet registers it; then kovn-daemon gets its join address.
-node_dir=$dir/realnode
 tunables() {
     sysctl -n vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops \
         kernel.keys.root_maxkeys kernel.keys.root_maxbytes | tr '\n' ' '
@@ -60,17 +62,14 @@ tunables() {
 kube_chains() { { iptables-save 2>/dev/null || true; } | grep -c '^:KUBE-' || true; }
 tunables_before=$(tunables)
 chains_before=$(kube_chains)
-"$kovn_root/scripts/node.sh" start "$node_dir" --kubeconfig "$KUBECONFIG_ADMIN" \
-    --client-ca "$dir/pki/ca.crt" --name "$node" --kovn-cni "$cni_bin" \
-    --cni-socket "$sock" >"$dir/node-start.log" 2>&1 ||
-    { cat "$dir/node-start.log" >&2; dump "scripts/node.sh start failed"; }
+kovn_node_start_kubelet
 runtime=$(kubectl get node "$node" -o jsonpath='{.status.nodeInfo.containerRuntimeVersion}')
 [[ $runtime == containerd://* ]] || dump "node runtime is '$runtime', not containerd"
 step "node $node Ready, runtime $runtime ($(tail -n1 "$dir/node-start.log"))"
 kovn_node_wait_status
 step "kovn-daemon ready (STATUS ok: the node's ovn0 is up)"
 
-# 2. Ten pods of a Deployment.
+# 2. Twenty pods of a Deployment, and two web servers behind a Service.
 busybox=$("$kovn_root/scripts/images.sh" name busybox)
 k8s_wait_sa default
 kubectl apply -f - >/dev/null <<EOF
@@ -78,7 +77,7 @@ apiVersion: apps/v1
 kind: Deployment
 metadata: {name: bb}
 spec:
-  replicas: 10
+  replicas: 20
   selector: {matchLabels: {app: bb}}
   template:
     metadata: {labels: {app: bb}}
@@ -89,17 +88,40 @@ spec:
         image: $busybox
         imagePullPolicy: Never
         command: [sh, -c, 'echo "hello from \$(hostname)"; exec sleep 3600']
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: web
+        image: $busybox
+        imagePullPolicy: Never
+        command: [sh, -c, 'mkdir /www && echo "kovn web \$(hostname)" >/www/index.html && exec httpd -f -p 8080 -h /www']
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080, protocol: TCP}]
 EOF
 running() {
     [[ $(kubectl get pods -l app=bb --field-selector=status.phase=Running \
-        -o name 2>/dev/null | wc -l) == 10 ]]
+        -o name 2>/dev/null | wc -l) == 20 ]]
 }
-WAIT_FOR_LOG=$node_dir/kubelet.log wait_for 150 "10 bb pods Running" running
-step "10 pods Running"
+WAIT_FOR_LOG=$node_dir/kubelet.log wait_for 240 "20 bb pods Running" running
+step "20 pods Running"
 
 mapfile -t rows < <(kubectl get pods -l app=bb -o \
     jsonpath='{range .items[*]}{.metadata.name} {.status.podIP} {.metadata.annotations.ovn\.kubernetes\.io/ip_address} {.metadata.annotations.ovn\.kubernetes\.io/logical_switch}{"\n"}{end}')
-((${#rows[@]} == 10)) || dump "expected 10 pods, got ${#rows[@]}"
+((${#rows[@]} == 20)) || dump "expected 20 pods, got ${#rows[@]}"
 declare -A seen=()
 names=() ips=()
 for r in "${rows[@]}"; do
@@ -115,7 +137,7 @@ for r in "${rows[@]}"; do
         "external_ids:iface-id=$name.default" | grep -q . ||
         dump "pod $name has no OVS port on br-int"
 done
-step "10 distinct addresses from ovn-default, each with its OVS port"
+step "20 distinct addresses from ovn-default, each with its OVS port"
 
 # 3. exec and logs through kube-apiserver -> kubelet -> containerd.
 ok=""
@@ -128,9 +150,60 @@ for ((i = 0; i < 5; i++)); do
 done
 [[ -n $ok ]] || { cat "$dir/ping.out" >&2; dump "kubectl exec ${names[0]} -- ping ${ips[1]} failed"; }
 grep -q '2 packets received' "$dir/ping.out" || { cat "$dir/ping.out" >&2; dump "ping lost packets"; }
-kubectl exec "${names[9]}" -- ping -c 1 -W 2 "${ips[0]}" >/dev/null ||
-    dump "kubectl exec ${names[9]} -- ping ${ips[0]} failed"
-step "kubectl exec: ${names[0]} -> ${ips[1]} and ${names[9]} -> ${ips[0]} ping"
+kubectl exec "${names[19]}" -- ping -c 1 -W 2 "${ips[0]}" >/dev/null ||
+    dump "kubectl exec ${names[19]} -- ping ${ips[0]} failed"
+step "kubectl exec: ${names[0]} -> ${ips[1]} and ${names[19]} -> ${ips[0]} ping"
+
+# Pod -> pod TCP: busybox nc listens in one pod, nc in another sends a
+# line; the listener prints what arrived and exits when the sender closes.
+# Its stdin is a FIFO the shell holds open: at EOF on stdin busybox nc
+# would stop waiting for the peer.
+payload="kovn-tcp-$RANDOM-$RANDOM"
+timeout 60 kubectl exec "${names[5]}" -- \
+    sh -c 'mkfifo /nc.in && { nc -l -p 5001 </nc.in & exec 3>/nc.in; wait $!; }' >"$dir/tcp.got" 2>&1 &
+nc_server=$!
+sent=""
+for ((i = 0; i < 20; i++)); do
+    # Refused until the listener is up.
+    if echo "$payload" | kubectl exec -i "${names[6]}" -- nc -w 3 "${ips[5]}" 5001 >"$dir/tcp.client" 2>&1; then
+        sent=1
+        break
+    fi
+    sleep 0.5
+done
+[[ -n $sent ]] || { cat "$dir/tcp.client" >&2; dump "nc ${names[6]} -> ${ips[5]}:5001 never connected"; }
+wait "$nc_server" || dump "the nc listener in ${names[5]} failed: $(cat "$dir/tcp.got")"
+[[ $(cat "$dir/tcp.got") == "$payload" ]] ||
+    dump "TCP ${names[6]} -> ${names[5]}:5001 delivered '$(cat "$dir/tcp.got")', not '$payload'"
+step "TCP: '$payload' from ${names[6]} arrived at nc -l in ${names[5]}"
+
+# Pod -> Service: wget of the ClusterIP until both backends answered, once
+# the Endpoints list both and kovn-controller put them behind the VIP.
+vip=$(kubectl get svc web -o jsonpath='{.spec.clusterIP}')
+two_eps() {
+    [[ $(kubectl get endpoints web -o jsonpath='{.subsets[*].addresses[*].ip}' | wc -w) == 2 ]]
+}
+WAIT_FOR_LOG=$node_dir/kubelet.log wait_for 60 "Endpoints web with both web pods" two_eps
+lb_two() {
+    ovn-nbctl --db="$nb" get load_balancer cluster-tcp-loadbalancer vips 2>/dev/null |
+        grep -q "\"$vip:80\"=\"[0-9.]*:8080,[0-9.]*:8080\""
+}
+wait_for 30 "VIP $vip:80 with two backends in cluster-tcp-loadbalancer" lb_two
+mapfile -t web_pods < <(kubectl get pods -l app=web -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}')
+((${#web_pods[@]} == 2)) || dump "expected 2 web pods, got ${#web_pods[@]}"
+declare -A answered=()
+for ((i = 0; i < 40 && ${#answered[@]} < 2; i++)); do
+    if ! got=$(timeout 10 kubectl exec "${names[7]}" -- wget -qO- "http://$vip/" 2>"$dir/wget.err"); then
+        sleep 0.5
+        continue
+    fi
+    [[ $got == "kovn web ${web_pods[0]}" || $got == "kovn web ${web_pods[1]}" ]] ||
+        dump "http://$vip/ from ${names[7]}: '$got', not a web pod's page"
+    answered[$got]=1
+done
+((${#answered[@]} == 2)) ||
+    dump "http://$vip/ from ${names[7]}: ${#answered[@]} of 2 backends answered in $i tries (${!answered[*]}; last error: $(cat "$dir/wget.err"))"
+step "Service: http://$vip/ from ${names[7]} answered by both web pods ($i requests)"
 logs=$(kubectl logs "${names[2]}")
 [[ $logs == "hello from ${names[2]}" ]] || dump "kubectl logs ${names[2]}: '$logs'"
 step "kubectl logs: '$logs'"
@@ -146,6 +219,48 @@ port_gone() {
 WAIT_FOR_LOG=$dir/daemon.log wait_for 30 "the OVS port of deleted pod $victim removed" port_gone
 WAIT_FOR_LOG=$node_dir/kubelet.log wait_for 90 "the Deployment back at 10 Running pods" running
 step "pod $victim deleted: its OVS port is gone (CNI DEL); its replacement runs"
+
+# A sandbox whose network namespace vanished: the file containerd mounted
+# it on is unmounted and removed (the namespace itself lives on in the
+# pause process).  containerd then finds it closed and sends CNI DEL with
+# no netns; that DEL must succeed, or containerd retries it for ever.
+ctr_k8s() { ctr --address "$node_dir/containerd.sock" --timeout 10s -n k8s.io "$@"; }
+# sandbox_of POD: the id of the pod's sandbox (its pause container).
+sandbox_of() {
+    ctr_k8s containers ls -q "labels.\"io.kubernetes.pod.name\"==$1,labels.\"io.cri-containerd.kind\"==sandbox"
+}
+# netns_of SANDBOX: the network namespace in the pause container's spec.
+netns_of() {
+    ctr_k8s containers info "$1" | python3 -c '
+import json, sys
+spec = json.load(sys.stdin)["Spec"]
+print(next(n["path"] for n in spec["linux"]["namespaces"] if n["type"] == "network"))'
+}
+gone=${names[4]}
+sb=$(sandbox_of "$gone")
+[[ $sb =~ ^[0-9a-f]{64}$ ]] || dump "pod $gone: sandbox '$sb'"
+netns=$(netns_of "$sb")
+[[ $netns == "$node_dir"/containerd/state/* ]] || dump "sandbox $sb: netns '$netns' not under containerd's state dir"
+port=$(ovs-vsctl --db="$ovs_db" --bare --columns=name find interface "external_ids:iface-id=$gone.default")
+[[ -n $port ]] || dump "pod $gone has no OVS port"
+cache=/var/lib/cni/results/kovn-$sb-eth0
+[[ -f $cache ]] || dump "sandbox $sb has no libcni result cache entry $cache"
+log_at=$(stat -c %s "$node_dir/containerd.log")
+umount "$netns"
+rm "$netns"
+kubectl delete pod "$gone" --wait=true --timeout=60s >/dev/null ||
+    dump "pod $gone, whose network namespace vanished, was not deleted"
+port_of_gone_gone() { ! ovs-vsctl --db="$ovs_db" --bare --columns=name find interface "name=$port" | grep -q .; }
+WAIT_FOR_LOG=$dir/daemon.log wait_for 30 "port $port of pod $gone removed" port_of_gone_gone
+# libcni drops the cache entry only once DEL succeeded.
+no_cache() { [[ ! -e $cache ]]; }
+WAIT_FOR_LOG=$node_dir/containerd.log wait_for 30 "containerd's CNI DEL of $sb succeeding (cache entry $cache)" no_cache
+grep -q "DEL $sb (default/$gone): done" "$dir/daemon.log" || dump "kovn-daemon logged no successful DEL of $sb"
+! grep -q "DEL $sb (default/$gone): failed" "$dir/daemon.log" || dump "a DEL of $sb failed first"
+errors=$(tail -c +$((log_at + 1)) "$node_dir/containerd.log" | grep "$sb" | grep 'level=error' || true)
+[[ -z $errors ]] || { echo "$errors" | head -5 >&2; dump "containerd logged errors about sandbox $sb"; }
+WAIT_FOR_LOG=$node_dir/kubelet.log wait_for 90 "the Deployment back at 20 Running pods" running
+step "pod $gone with its netns removed under containerd: deleted, CNI DEL without netns succeeded, port $port gone, no containerd error"
 
 # 5. kill -9 of containerd: the pods' containers (their shims) go on, and
 # after containerd's restart kubelet finds them again, recreating nothing.
@@ -179,6 +294,46 @@ step "kill -9 containerd: $(wc -w <<<"$inits") container processes kept running;
 WAIT_FOR_LOG=$node_dir/kubelet.log wait_for 60 "pods reachable after kubelet's restart" ping_pods
 [[ $(pod_state) == "$before" ]] || dump "containers changed over kubelet's restart: $before -> $(pod_state)"
 step "kubelet restart: Ready again, the same containers, pod -> pod ping"
+
+# CNI CHECK as a runtime that checks would send it: the conflist's plugin
+# config with the list's name and cniVersion and libcni's cached result as
+# prevResult, the sandbox's id, netns and CNI_ARGS (also from the cache).
+# cni_check POD OUT
+cni_check() {
+    local sb netns
+    sb=$(sandbox_of "$1")
+    [[ $sb =~ ^[0-9a-f]{64}$ ]] || dump "pod $1: sandbox '$sb'"
+    netns=$(netns_of "$sb")
+    python3 - "$node_dir/cni/net.d/01-kovn.conflist" "/var/lib/cni/results/kovn-$sb-eth0" \
+        "$dir/check.conf" >"$dir/check.args" <<'PY' || dump "no CHECK config for pod $1"
+import json, sys
+lst = json.load(open(sys.argv[1]))
+cache = json.load(open(sys.argv[2]))
+conf = dict(lst["plugins"][0], cniVersion=lst["cniVersion"], name=lst["name"],
+            prevResult=cache["result"])
+json.dump(conf, open(sys.argv[3], "w"))
+print(";".join("%s=%s" % (k, v) for k, v in cache["cniArgs"]))
+PY
+    CNI_COMMAND=CHECK CNI_CONTAINERID=$sb CNI_NETNS=$netns CNI_IFNAME=eth0 \
+        CNI_ARGS=$(cat "$dir/check.args") CNI_PATH=$node_dir/cni/bin \
+        "$node_dir/cni/bin/kovn-cni" <"$dir/check.conf" >"$2" 2>"$2.err"
+}
+mapfile -t bb < <(kubectl get pods -l app=bb -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}')
+((${#bb[@]} == 20)) || dump "expected 20 bb pods, got ${#bb[@]}"
+for p in "${bb[@]}"; do
+    cni_check "$p" "$dir/check.out" || { cat "$dir/check.out" >&2; dump "CNI CHECK of pod $p failed"; }
+done
+broken=${bb[0]}
+port=$(ovs-vsctl --db="$ovs_db" --bare --columns=name find interface "external_ids:iface-id=$broken.default")
+[[ -n $port ]] || dump "pod $broken has no OVS port"
+ovs-vsctl --db="$ovs_db" del-port br-int "$port"
+cni_check "$broken" "$dir/check.out" && dump "CNI CHECK of pod $broken passed without its OVS port"
+python3 - "$dir/check.out" "$port" <<'PY' || { cat "$dir/check.out" >&2; dump "CHECK of $broken failed without a CNI error naming port $port"; }
+import json, sys
+e = json.load(open(sys.argv[1]))
+assert e["code"] >= 1 and sys.argv[2] in e.get("details", "") + e["msg"], e
+PY
+step "CNI CHECK with libcni's cached prevResult: passes for ${#bb[@]} pods; fails ($(python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); print(e["code"], e["msg"])' "$dir/check.out")) once pod $broken's port $port is removed"
 
 # 6. The host as it was.
 [[ $(tunables) == "$tunables_before" ]] ||

@@ -12,7 +12,8 @@
 #   With KOVN_NODE_KUBELET=1 a real kubelet is to register the Node: the
 #   control plane gets a scheduler, no Node object is made (kubelet 1.20
 #   panics adopting one without status) and kovn_node_start returns without
-#   waiting; start the node (scripts/node.sh), then kovn_node_wait_status.
+#   waiting; start the node (kovn_node_start_kubelet, below), then
+#   kovn_node_wait_status.
 #   kovn_node_cleanup   the EXIT trap, or called by $kovn_node_trap if set
 #   start_daemon; cni COMMAND CONTAINER NETNS NAMESPACE POD [CONFIG]
 #   pod NAMESPACE NAME; add NAMESPACE NAME; ip_of NAME [4|6];
@@ -222,4 +223,36 @@ kovn_node_wait_status() {
     done
     log_tail "$sandboxd_dir/sandboxd.log"
     die "node $node not Ready (kovn-sandboxd)"
+}
+
+# With KOVN_NODE_KUBELET=1, after kovn_node_start:
+#   kovn_node_start_kubelet   the real node (scripts/node.sh) in
+#       $node_dir=$dir/realnode, its containerd calling kovn-cni at this
+#       node's socket; returns once the Node is Ready (node.sh's output in
+#       $dir/node-start.log).
+#   kovn_node_stop_kubelet    stops it and removes $node_dir (KEEP keeps
+#       it); for the cleanup trap, before kovn_node_cleanup.
+#   kovn_node_dump MESSAGE    die, with the ends of kubelet's and
+#       containerd's logs first.
+node_dir=""
+kovn_node_start_kubelet() {
+    node_dir=$dir/realnode
+    "$kovn_root/scripts/node.sh" start "$node_dir" --kubeconfig "$KUBECONFIG_ADMIN" \
+        --client-ca "$dir/pki/ca.crt" --name "$node" --kovn-cni "$kovn_cni" \
+        --cni-socket "$sock" >"$dir/node-start.log" 2>&1 ||
+        { cat "$dir/node-start.log" >&2; kovn_node_dump "scripts/node.sh start failed"; }
+}
+
+kovn_node_stop_kubelet() {
+    [[ -n $node_dir ]] || return 0
+    "$kovn_root/scripts/node.sh" stop "$node_dir" >/dev/null 2>&1
+    [[ -n ${KEEP:-} ]] || rm -rf --one-file-system "$node_dir"
+}
+
+kovn_node_dump() {
+    if [[ -n $node_dir ]]; then
+        log_tail "$node_dir/kubelet.log"
+        log_tail "$node_dir/containerd.log"
+    fi
+    die "$@"
 }
