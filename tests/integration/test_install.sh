@@ -15,6 +15,7 @@
 #  4. `kubectl delete -f deploy/` (after the workload) returns, and the host
 #     keeps no kovn file (CNI binary and conflist, /var/lib/kovn, /run/kovn),
 #     port (ovn0, br-int, the datapath's tap), nftables table or process.
+# (busybox-static's wget crashes with -T: timeouts come from `timeout`.)
 # Needs root, kubelet (scripts/k8s.sh build) and the images
 # (scripts/images.sh build, with the kovn image).
 #   test_install.sh
@@ -146,11 +147,22 @@ metadata: {name: web}
 spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, labels: {app: client}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: client
+    image: $busybox
+    imagePullPolicy: Never
+    command: [sleep, "3600"]
 EOF
 running() {
-    [[ $(kubectl get pods -l app=web --field-selector=status.phase=Running -o name | wc -l) == 4 ]]
+    [[ $(kubectl get pods -l 'app in (web,client)' --field-selector=status.phase=Running -o name | wc -l) == 5 ]]
 }
-WAIT_FOR_LOG=$node_dir/kubelet.log wait_for 120 "4 web pods Running" running
+WAIT_FOR_LOG=$node_dir/kubelet.log wait_for 120 "4 web pods and the client Running" running
 pod_table() {
     kubectl get pods -l app=web -o \
         jsonpath='{range .items[*]}{.metadata.name} {.status.podIP} {.metadata.annotations.ovn\.kubernetes\.io/ip_address}{"\n"}{end}' |
@@ -166,25 +178,32 @@ done <"$K8S_DIR/pods.before"
 (($(printf '%s\n' "${ips[@]}" | sort -u | wc -l) == 4)) || dump "pods share addresses: ${ips[*]}"
 ping_all() {
     local i ok
-    for ((i = 1; i < 4; i++)); do
+    for ((i = 0; i < 4; i++)); do
         ok=""
         for _ in 1 2 3 4 5; do
-            kubectl exec "${names[0]}" -- ping -c 1 -W 2 "${ips[i]}" >/dev/null 2>&1 && { ok=1; break; }
+            kubectl exec client -- ping -c 1 -W 2 "${ips[i]}" >/dev/null 2>&1 && { ok=1; break; }
             sleep 1
         done
-        [[ -n $ok ]] || dump "$1: ${names[0]} cannot ping ${ips[i]}"
+        [[ -n $ok ]] || dump "$1: the client pod cannot ping ${ips[i]}"
     done
 }
 ping_all "after the install"
-step "4 pods with distinct addresses ${ips[*]}, pinging each other"
+step "4 pods with distinct addresses ${ips[*]}, the client pings them all"
+got=$(timeout 10 kubectl exec client -- wget -qO- "http://${ips[0]}:8080/" 2>&1) ||
+    dump "web pod ${names[0]} (${ips[0]}:8080) did not answer the client: $got"
 svc=$(kubectl get service web -o jsonpath='{.spec.clusterIP}')
+nb=tcp:$(kubectl get pod "${names[0]}" -o jsonpath='{.status.hostIP}'):6641
 ok=""
 for _ in $(seq 1 20); do
-    got=$(kubectl exec "${names[1]}" -- wget -qO- -T 2 "http://$svc/" 2>/dev/null || true)
+    got=$(timeout 5 kubectl exec client -- wget -qO- "http://$svc/" 2>&1 || true)
     [[ $got == "web web-"* ]] && { ok=1; break; }
     sleep 1
 done
-[[ -n $ok ]] || dump "Service web ($svc:80) did not answer from ${names[1]}: '$got'"
+[[ -n $ok ]] || {
+    ovn-nbctl --db="$nb" --timeout=5 lb-list >&2
+    kubectl get endpoints web -o wide >&2
+    dump "Service web ($svc:80) did not answer the client: '$got'"
+}
 step "Service web $svc:80 answers: '$got'"
 if out=$(kubectl apply -f - 2>&1 <<EOF
 apiVersion: kubeovn.io/v1
@@ -202,6 +221,7 @@ step "the webhook (Service kovn-webhook) refuses an invalid Subnet"
 # every kovn pod is replaced.
 next=${image%:*}:$version-next
 ctr --address "$node_dir/containerd.sock" -n k8s.io images tag "$image" "$next" >/dev/null
+client_ip=$(kubectl get pod client -o jsonpath='{.status.podIP}')
 before_uids=$(kubectl -n kube-system get pods -l 'app in (ovn-central,kovn-controller,kovn-node)' \
     -o jsonpath='{.items[*].metadata.uid}')
 for f in "$kovn_root"/deploy/*.yaml; do
@@ -228,13 +248,16 @@ wait_ready_pods kovn-node 1 60
 pod_table >"$K8S_DIR/pods.after"
 diff "$K8S_DIR/pods.before" "$K8S_DIR/pods.after" >&2 ||
     dump "pods changed name or address across the upgrade"
+kubectl get pod client -o jsonpath='{.status.podIP}' | grep -qxF "$client_ip" ||
+    dump "the client pod changed its address across the upgrade"
 ping_all "after the upgrade"
 step "upgraded to $next: every kovn pod replaced, the 4 pods keep their addresses and ping"
 
 # 4. Uninstall: the workload first (its CNI DEL needs kovn), then kovn.
 kubectl delete deployment web --wait=true --timeout=60s >/dev/null
 kubectl delete service web >/dev/null
-gone() { [[ -z $(kubectl get pods -l app=web -o name) ]]; }
+kubectl delete pod client --wait=true --timeout=60s >/dev/null
+gone() { [[ -z $(kubectl get pods -l 'app in (web,client)' -o name) ]]; }
 WAIT_FOR_LOG=$node_dir/kubelet.log wait_for 60 "web pods deleted" gone
 timeout 180 kubectl delete -f "$kovn_root/deploy/" -f "$pdb" --timeout=150s \
     >"$K8S_DIR/delete.log" 2>&1 ||
