@@ -14,8 +14,9 @@ libraries an image needs and to check the result.
                                 each DT_NEEDED resolve inside ROOTFS (as
                                 the loader would there, with no
                                 ld.so.cache); exit 1 naming what does not
-  elf_deps.py dynamic ROOTFS    the ELF files under ROOTFS that have a
-                                loader (PT_INTERP), one path a line
+  elf_deps.py dynamic ROOTFS    the ELF files under ROOTFS that need
+                                libraries (DT_NEEDED): executables and
+                                libraries alike, one path a line
 
 Resolution follows glibc's order without a cache: DT_RPATH (only when there
 is no DT_RUNPATH), DT_RUNPATH, then Debian's built-in directories for
@@ -240,7 +241,7 @@ def cmd_check(rootfs):
 
 def cmd_dynamic(rootfs):
     for path, e in walk_elves(rootfs):
-        if e.interp:
+        if e.needed:
             print(path)
     return 0
 
