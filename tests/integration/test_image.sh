@@ -63,6 +63,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Holds /tmp/kovn-node.lock on fd 9 for the rest of the test, unless the
+# test runs under `flock /tmp/kovn-node.lock ...` already: flock(1) keeps
+# its lock on a descriptor its command inherits, and a lock taken on a new
+# one would wait for that one, i.e. for ever.  Holders are in /proc/locks
+# by pid and inode (waiters' lines read "-> FLOCK").
+node_lock() {
+    local lock=/tmp/kovn-node.lock inode holder p
+    exec 9>>"$lock"
+    inode=$(stat -c %i "$lock")
+    # shellcheck disable=SC2013 # pids, one a word
+    for holder in $(awk -v i=":$inode\$" '$2 == "FLOCK" && $6 ~ i { print $5 }' /proc/locks); do
+        p=$$
+        while [[ $p =~ ^[0-9]+$ && $p -gt 1 ]]; do
+            [[ $p == "$holder" ]] && return 0
+            p=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+        done
+    done
+    flock 9
+}
+
 # --- 1. Build (cold if needed), then warm: the archive stays as it is.
 "$images" build kovn >"$T/build.log" 2>&1 || { cat "$T/build.log" >&2; fail "images.sh build kovn"; }
 archive=$("$images" path kovn)
@@ -209,8 +229,7 @@ done
 step "registry: manifest ($index_digest) and both blobs fetched back with their digests and sizes"
 
 # --- 5. A private containerd: import, run, and pull from the registry.
-exec 9>/tmp/kovn-node.lock
-flock 9
+node_lock
 step "holding /tmp/kovn-node.lock"
 mkdir -p "$T/containerd"
 cat >"$T/containerd/config.toml" <<EOF
