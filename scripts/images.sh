@@ -245,6 +245,7 @@ build_kovn() {
     # The entrypoint scripts, whatever deploy/image/bin holds.
     find "$root/deploy/image/bin" -maxdepth 1 -type f ! -name '.*' \
         -exec install -m 0755 -t "$rootfs/usr/local/bin" {} +
+    # What the image was made of, for whoever wonders inside a pod.
     { echo "image $kovn_image"; kovn_package_versions; } >"$rootfs/usr/share/kovn/image-info"
 
     mkdir -p "$rootfs"/{etc/openvswitch,etc/ovn,run,var/lib/openvswitch,var/lib/ovn} \

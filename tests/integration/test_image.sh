@@ -293,7 +293,12 @@ expect 'jq-1' jq --version
 expect 'OpenSSL 3' openssl version
 expect 'nftables v1' nft --version
 expect 'iproute2' ip -V
-expect "image $image" kovn-image-info
+expect "image $image" cat /usr/share/kovn/image-info
+# Every script of deploy/image/bin parses in the image's own shell.
+for f in "$r"/usr/local/bin/*; do
+    [[ -f $f ]] || continue
+    run sh -n "/usr/local/bin/${f##*/}"
+done
 # ovsdb-tool and ovsdb-client on a real database: the NB schema from the
 # image's /usr/share/ovn, a standalone database served by the image's
 # ovsdb-server, and a list of its tables.
