@@ -13,7 +13,7 @@ MESON_TEST_ARGS ?=
 
 FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 
-.PHONY: all deps ovs k8s release debug asan fuzz-build run stop test bench fuzz \
+.PHONY: all deps ovs k8s release image debug asan fuzz-build run stop test bench fuzz \
         valgrind format clean
 
 all: release
@@ -40,6 +40,12 @@ endef
 release: ovs
 	$(call meson_dir,$(RELEASE_DIR),-Dbuildtype=release)
 
+# kovn.local/kovn:<version>, an OCI archive of the release binaries with OVS,
+# OVN and the tools of deploy/image/bin's scripts (seconds cold, instant
+# warm); tests/integration/test_image.sh checks and runs it.
+image: release
+	@scripts/images.sh build kovn
+
 debug: ovs
 	$(call meson_dir,$(DEBUG_DIR),-Dbuildtype=debug)
 
@@ -58,8 +64,9 @@ stop:
 	@scripts/run.sh stop $(RUN_DIR)
 
 # Unit, integration and fuzz-corpus suites under ASan+UBSan; the last line is
-# the summed `N passed, N failed`.
-test: asan k8s
+# the summed `N passed, N failed`.  The image is built first: test_image
+# runs it (it is made of the release build, not the sanitized one).
+test: asan k8s image
 	@rm -f $(ASAN_DIR)/meson-logs/testlog.json
 	@meson test -C $(ASAN_DIR) --print-errorlogs $(MESON_TEST_ARGS) || true
 	@scripts/test-summary.py $(ASAN_DIR)/meson-logs/testlog.json

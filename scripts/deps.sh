@@ -25,6 +25,10 @@ packages=(
     # The real node (scripts/node.sh): containerd + runc under kubelet, and
     # the busybox of the local test image (scripts/images.sh)
     containerd runc busybox-static
+    # The kovn image (scripts/images.sh): its entrypoint scripts use jq (the
+    # image copies OVS, OVN, curl, openssl, nft, ip and busybox from their
+    # packages); its push is tested against the distribution registry v2.
+    jq docker-registry
     # Kubernetes control plane built from Debian's source (scripts/k8s.sh)
     dpkg-dev golang-go rsync etcd-server golang-github-modern-go-reflect2-dev
 )
@@ -82,7 +86,7 @@ if ! apt-get install -y -q --no-install-recommends "${missing[@]}"; then
     done
 fi
 # The packaged services must not run as system services: kovn starts its own.
-for svc in ovn-central ovn-host openvswitch-switch ovn-northd ovsdb-server ovs-vswitchd prometheus containerd; do
+for svc in ovn-central ovn-host openvswitch-switch ovn-northd ovsdb-server ovs-vswitchd prometheus containerd docker-registry; do
     if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
         systemctl stop "$svc" || true
     fi

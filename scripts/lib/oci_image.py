@@ -6,7 +6,7 @@ config, the manifest and one gzip layer.  The layer is reproducible (sorted
 entries, owner root, mtime 0), so the same tree gives the same digests.
 
   oci_image.py ROOTFS NAME OUT.tar [--entrypoint ARG]... [--cmd ARG]...
-               [--env K=V]...
+               [--env K=V]... [--label K=V]...
 """
 import argparse
 import gzip
@@ -57,6 +57,7 @@ def main():
     ap.add_argument("--entrypoint", action="append", default=[])
     ap.add_argument("--cmd", action="append", default=[])
     ap.add_argument("--env", action="append", default=[])
+    ap.add_argument("--label", action="append", default=[])
     a = ap.parse_args()
 
     plain = layer_tar(a.rootfs)
@@ -67,6 +68,8 @@ def main():
         config["Entrypoint"] = a.entrypoint
     if a.cmd:
         config["Cmd"] = a.cmd
+    if a.label:
+        config["Labels"] = dict(kv.split("=", 1) for kv in a.label)
     image_config = {
         "architecture": "amd64",
         "os": "linux",
