@@ -12,7 +12,9 @@
 #     controller) refuses an invalid Subnet.
 #  3. Upgrade: `kubectl apply` of the manifests naming a new image tag
 #     rolls every kovn pod; no pod loses its address, and they still ping.
-#  4. `kubectl delete -f deploy/` (after the workload) returns, and the host
+#  4. Uninstall as the README has it: the workload, kovn's CRDs (their
+#     objects finalized by the running controller), then
+#     `kubectl delete -f deploy/`; the host
 #     keeps no kovn file (CNI binary and conflist, /var/lib/kovn, /run/kovn),
 #     port (ovn0, br-int, the datapath's tap), nftables table or process.
 # (busybox-static's wget crashes with -T: timeouts come from `timeout`.)
@@ -259,8 +261,13 @@ kubectl delete service web >/dev/null
 kubectl delete pod client --wait=true --timeout=60s >/dev/null
 gone() { [[ -z $(kubectl get pods -l 'app in (web,client)' -o name) ]]; }
 WAIT_FOR_LOG=$node_dir/kubelet.log wait_for 60 "web pods deleted" gone
-timeout 180 kubectl delete -f "$kovn_root/deploy/" -f "$pdb" --timeout=150s \
+# kovn's objects go first, finalized by the controller while OVN and its
+# permissions are still there (README: uninstall), then the rest.
+timeout 120 kubectl delete crd -l app.kubernetes.io/part-of=kovn --timeout=100s \
     >"$K8S_DIR/delete.log" 2>&1 ||
+    { cat "$K8S_DIR/delete.log" >&2; dump "kubectl delete crd -l app.kubernetes.io/part-of=kovn did not finish"; }
+timeout 180 kubectl delete -f "$kovn_root/deploy/" -f "$pdb" --ignore-not-found --timeout=150s \
+    >>"$K8S_DIR/delete.log" 2>&1 ||
     { cat "$K8S_DIR/delete.log" >&2; dump "kubectl delete -f deploy/ did not finish"; }
 kubectl -n kube-system delete configmap kovn-config >/dev/null
 no_kovn_pods() { [[ -z $(kubectl -n kube-system get pods -l app.kubernetes.io/part-of=kovn -o name) ]]; }
