@@ -12,8 +12,8 @@
  * gone.  CHECK verifies, against the prevResult, the OVS port (present,
  * with an OpenFlow port, iface-id <pod>.<namespace>, ovn-installed) and
  * the pod end (in the netns, up, with the result's MAC and addresses) and
- * the host end (up).  Requests about one attachment (container ID + interface) run one
- * after the other, in arrival order; different attachments run side by
+ * the host end (up).  Requests about one attachment (container ID + interface)
+ * run one after the other, in arrival order; different attachments run side by
  * side. */
 #ifndef KOVN_DAEMON_OPS_H
 #define KOVN_DAEMON_OPS_H 1

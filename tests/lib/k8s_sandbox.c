@@ -27,7 +27,8 @@ k8s_sandbox_start(struct k8s_sandbox *sb, bool controller_manager)
     free(stop_cmd);
     out = sandbox_run(
         "%s/scripts/k8s.sh start %s %s >%s/start.log 2>&1 && "
-        "kubectl --kubeconfig %s/kubeconfig apply $(printf -- '-f %%s ' %s/deploy/crd-*.yaml) "
+        "kubectl --kubeconfig %s/kubeconfig apply $(printf -- '-f %%s ' "
+        "%s/deploy/crd-*.yaml) "
         ">>%s/start.log 2>&1 && "
         "kubectl --kubeconfig %s/kubeconfig wait --for=condition=Established "
         "--timeout=60s crd/subnets.kubeovn.io crd/vpcs.kubeovn.io "
