@@ -31,6 +31,11 @@ vpc_destroy(struct vpc *vpc)
         free(vpc->policy_routes[i].match);
     }
     free(vpc->policy_routes);
+    for (size_t i = 0; i < vpc->n_peerings; i++) {
+        free(vpc->peerings[i].remote_vpc);
+        free(vpc->peerings[i].local_connect_ip);
+    }
+    free(vpc->peerings);
     free(vpc->error);
     memset(vpc, 0, sizeof *vpc);
 }
@@ -192,6 +197,43 @@ parse_routes(struct vpc *vpc, const struct json *spec, struct kovn_error *err)
     return 0;
 }
 
+static int
+parse_peerings(struct vpc *vpc, const struct json *spec,
+               struct kovn_error *err)
+{
+    const struct json *array;
+    int error = json_member_array(spec, "vpcPeerings", "spec", &array, err);
+    size_t n;
+
+    if (error) {
+        return error;
+    }
+    n = array ? json_array(array)->n : 0;
+    if (n > VPC_MAX_PEERINGS) {
+        return kovn_error_set(err, -EINVAL,
+                              "spec.vpcPeerings: %zu items, "
+                              "limit %d",
+                              n, VPC_MAX_PEERINGS);
+    }
+    vpc->peerings = xcalloc(n ? n : 1, sizeof *vpc->peerings);
+    for (size_t i = 0; i < n; i++) {
+        const struct json *item = json_array(array)->elems[i];
+        const char *remote = NULL, *local = NULL;
+
+        if (item->type != JSON_OBJECT ||
+            json_member_string(item, "remoteVpc", "", &remote, NULL) ||
+            !remote || !*remote) {
+            continue;
+        }
+        json_member_string(item, "localConnectIP", "", &local, NULL);
+        vpc->peerings[vpc->n_peerings].remote_vpc = xstrdup(remote);
+        vpc->peerings[vpc->n_peerings].local_connect_ip =
+            xstrdup(local ? local : "");
+        vpc->n_peerings++;
+    }
+    return 0;
+}
+
 int
 vpc_from_json(const struct json *obj, struct vpc *vpc, struct kovn_error *err)
 {
@@ -228,6 +270,9 @@ vpc_from_json(const struct json *obj, struct vpc *vpc, struct kovn_error *err)
                                        &vpc->enable_external, &local)) &&
             !(error = ovn_name_check("Vpc", name, &local))) {
             error = parse_routes(vpc, spec, &local);
+        }
+        if (!error) {
+            error = parse_peerings(vpc, spec, &local);
         }
     }
     if (!vpc->default_subnet) {

@@ -16,6 +16,8 @@ struct json;
 struct kovn_error;
 
 #define VPC_MAX_ROUTES 1024
+/* spec.vpcPeerings: each is a router port pair in Kube-OVN. */
+#define VPC_MAX_PEERINGS 256
 
 struct vpc_static_route {
     const char *policy; /* OVN's "dst-ip" or "src-ip". */
@@ -28,6 +30,13 @@ struct vpc_policy_route {
     char *match;
     const char *action;      /* "allow", "drop" or "reroute". */
     struct net_addr nexthop; /* Only for "reroute". */
+};
+
+/* spec.vpcPeerings[]: kovn does not implement peering yet (see crd/support.c)
+ * but parses it, so that `kubectl kovn topology` can show what is asked. */
+struct vpc_peering {
+    char *remote_vpc;       /* remoteVpc */
+    char *local_connect_ip; /* localConnectIP as written, "" if absent. */
 };
 
 struct vpc {
@@ -45,6 +54,10 @@ struct vpc {
     size_t n_static_routes;
     struct vpc_policy_route *policy_routes;
     size_t n_policy_routes;
+    /* Items without a remoteVpc string are left out: the field is not
+     * implemented, so it never makes the Vpc invalid but for its limit. */
+    struct vpc_peering *peerings;
+    size_t n_peerings;
 
     char *error; /* NULL when the spec is valid. */
 };

@@ -313,6 +313,27 @@ test_vpc_routes(void **state)
 }
 
 static void
+test_vpc_peerings_parsed_leniently(void **state)
+{
+    struct json *obj =
+        j("{'metadata':{'name':'v1'},'spec':{'vpcPeerings':["
+          "{'remoteVpc':'v2','localConnectIP':'169.254.0.1/30'},"
+          "{'localConnectIP':'x'},7,{'remoteVpc':'v3'}]}}");
+    struct vpc vpc;
+
+    (void)state;
+    /* Not implemented yet: items without a remoteVpc are left out, never
+     * an invalid Vpc. */
+    assert_int_equal(vpc_from_json(obj, &vpc, NULL), 0);
+    assert_int_equal(vpc.n_peerings, 2);
+    assert_string_equal(vpc.peerings[0].remote_vpc, "v2");
+    assert_string_equal(vpc.peerings[0].local_connect_ip, "169.254.0.1/30");
+    assert_string_equal(vpc.peerings[1].local_connect_ip, "");
+    vpc_destroy(&vpc);
+    json_destroy(obj);
+}
+
+static void
 test_ippool_items(void **state)
 {
     struct json *obj = j("{'metadata':{'name':'p'},'spec':{'subnet':'s',"
@@ -664,6 +685,7 @@ main(void)
         cmocka_unit_test(test_subnet_without_name_is_not_a_subnet),
         cmocka_unit_test(test_subnet_usable_count),
         cmocka_unit_test(test_vpc_routes),
+        cmocka_unit_test(test_vpc_peerings_parsed_leniently),
         cmocka_unit_test(test_ippool_items),
         cmocka_unit_test(test_binding_skips_orphans_before_binding),
         cmocka_unit_test(test_binding_skips_deleting_invalid_and_overlapping),
