@@ -1,0 +1,14 @@
+/* The topology as JSON: the shape of `kubectl kovn topology -o json`,
+ * stable for scripts (fields are only ever added).  docs/topology.md
+ * describes every field; tests/unit/golden/topology.json is an example. */
+#ifndef KOVN_CRD_TOPOLOGY_JSON_H
+#define KOVN_CRD_TOPOLOGY_JSON_H 1
+
+struct json;
+struct topology;
+
+/* A new JSON object: {"vpcs": [...], "subnets": [...], "namespaces": [...],
+ * "staleOvnRows": [...] or null when OVN was not read, "problems": N}. */
+struct json *topology_to_json(const struct topology *topology);
+
+#endif /* KOVN_CRD_TOPOLOGY_JSON_H */
