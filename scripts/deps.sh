@@ -12,8 +12,10 @@ packages=(
     ovn-central ovn-host openvswitch-switch openvswitch-common
     # kovn's own library dependencies
     libcurl4-openssl-dev libmicrohttpd-dev libyaml-dev libmnl-dev libzstd-dev
+    # kubectl kovn topology -o svg: Graphviz's layout library (libgvc)
+    libgraphviz-dev
     # tests and fuzzing
-    libcmocka-dev clang libclang-rt-14-dev clang-format valgrind
+    libcmocka-dev libxml2-dev clang libclang-rt-14-dev clang-format valgrind
     # promtool, for `promtool check metrics` on /metrics (the daemon never runs)
     prometheus
     # scripts

@@ -291,6 +291,14 @@ add_ip(struct cli_cluster *cluster, const struct json *obj)
     json_member_string(spec, "namespace", "", &ns, NULL);
     json_member_string(spec, "podName", "", &pod, NULL);
     cluster->n_ips++;
+    if ((cluster->load & CLI_LOAD_COUNTS) && subnet && *subnet) {
+        size_t *count = shash_find_data(&cluster->ips_by_subnet, subnet);
+        if (!count) {
+            count = xzalloc(sizeof *count);
+            shash_add(&cluster->ips_by_subnet, subnet, count);
+        }
+        (*count)++;
+    }
     if ((cluster->load & CLI_LOAD_CLAIMS) && name) {
         const char *v4 = NULL, *v6 = NULL, *addresses = NULL, *mac = NULL;
         char *pod_key =
@@ -337,6 +345,38 @@ add_ip(struct cli_cluster *cluster, const struct json *obj)
     }
 }
 
+/* Counts pod 'obj' of namespace 'ns' by subnet and node, unless it is on
+ * the host's network (no address of kovn's). */
+static void
+count_pod(struct cli_cluster *cluster, const struct json *obj, const char *ns)
+{
+    const struct json *spec = json_member(obj, "spec");
+    const char *subnet = kube_object_annotation(obj, ANN_LOGICAL_SWITCH);
+    const char *node = NULL;
+    bool host = false;
+    struct cli_pod_count *count;
+    char *key;
+
+    json_member_bool(spec, "hostNetwork", "", &host, NULL);
+    if (host) {
+        return;
+    }
+    json_member_string(spec, "nodeName", "", &node, NULL);
+    subnet = subnet ? subnet : "";
+    node = node ? node : "";
+    key = xasprintf("%s\t%s\t%s", ns, subnet, node);
+    count = shash_find_data(&cluster->pod_counts, key);
+    if (!count) {
+        count = xzalloc(sizeof *count);
+        count->ns = xstrdup(ns);
+        count->subnet = xstrdup(subnet);
+        count->node = xstrdup(node);
+        shash_add(&cluster->pod_counts, key, count);
+    }
+    count->n++;
+    free(key);
+}
+
 static void
 add_pod(struct cli_cluster *cluster, const struct json *obj)
 {
@@ -345,6 +385,9 @@ add_pod(struct cli_cluster *cluster, const struct json *obj)
 
     if (!name || !ns) {
         return;
+    }
+    if (cluster->load & CLI_LOAD_COUNTS) {
+        count_pod(cluster, obj, ns);
     }
     /* Pods carry the same annotation as namespaces: the subnet they are
      * (to be) on. */
@@ -470,6 +513,8 @@ cli_cluster_load(struct cli_cluster *cluster, struct kube_client *client,
     shash_init(&cluster->namespaces);
     sset_init(&cluster->pods);
     sset_init(&cluster->nodes);
+    shash_init(&cluster->pod_counts);
+    shash_init(&cluster->ips_by_subnet);
 
     /* Subnets before Vpcs: a Vpc created between the two lists can then
      * only make a subnet look fine, never an orphan. */
@@ -491,12 +536,13 @@ cli_cluster_load(struct cli_cluster *cluster, struct kube_client *client,
         error = list_all(cluster, client, CRD_API_PATH "/ippools",
                          "ippools.kubeovn.io", add_ippool, err);
     }
-    if (!error && (users || (load & (CLI_LOAD_IPS | CLI_LOAD_CLAIMS)))) {
+    if (!error && (users || (load & (CLI_LOAD_IPS | CLI_LOAD_CLAIMS |
+                                     CLI_LOAD_COUNTS)))) {
         error = list_all(cluster, client, CRD_API_PATH "/ips",
                          "ips.kubeovn.io", add_ip, err);
     }
     if (!error &&
-        (users || (load & CLI_LOAD_OWNERS) ||
+        (users || (load & (CLI_LOAD_OWNERS | CLI_LOAD_COUNTS)) ||
          ((load & CLI_LOAD_IPS) && deleting_subnets_hold_ips(cluster)))) {
         error =
             list_all(cluster, client, "/api/v1/pods", "pods", add_pod, err);
@@ -547,6 +593,16 @@ cli_cluster_destroy(struct cli_cluster *cluster)
     shash_destroy(&cluster->namespaces);
     sset_destroy(&cluster->pods);
     sset_destroy(&cluster->nodes);
+    SHASH_FOR_EACH(node, &cluster->pod_counts)
+    {
+        struct cli_pod_count *count = node->data;
+        free(count->ns);
+        free(count->subnet);
+        free(count->node);
+        free(count);
+    }
+    shash_destroy(&cluster->pod_counts);
+    shash_destroy_free_data(&cluster->ips_by_subnet);
 }
 
 size_t

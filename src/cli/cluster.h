@@ -41,6 +41,17 @@ enum cli_load {
     /* Every IP object's and allocated pod's address claim (cli/claims.h),
      * for check --kube-ovn. */
     CLI_LOAD_CLAIMS = 1 << 5,
+    /* Pods counted by namespace, subnet and node, and IP objects by
+     * subnet, for topology. */
+    CLI_LOAD_COUNTS = 1 << 6,
+};
+
+/* Pods (not hostNetwork) of one namespace on one subnet (their
+ * logical_switch annotation, "" before allocation) and node ("" before
+ * scheduling). */
+struct cli_pod_count {
+    char *ns, *subnet, *node;
+    size_t n;
 };
 
 struct cli_namespace {
@@ -83,6 +94,10 @@ struct cli_cluster {
      * being deleted has IPs). */
     struct sset pods;
     struct sset nodes; /* (CLI_LOAD_OWNERS). */
+    /* "ns\tsubnet\tnode" -> struct cli_pod_count (CLI_LOAD_COUNTS). */
+    struct shash pod_counts;
+    /* Subnet name -> size_t *: IP objects naming it (CLI_LOAD_COUNTS). */
+    struct shash ips_by_subnet;
 };
 
 /* A client for the cluster kubectl would talk to: 'kubeconfig' is the

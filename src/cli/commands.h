@@ -16,6 +16,8 @@
 enum cli_output {
     CLI_OUTPUT_TABLE,
     CLI_OUTPUT_JSON,
+    CLI_OUTPUT_DOT, /* Graphviz DOT text [topology] */
+    CLI_OUTPUT_SVG, /* DOT laid out by libgvc [topology] */
 };
 
 struct cli_options {
@@ -29,11 +31,14 @@ struct cli_options {
     /* --kube-ovn: the cluster is (or was) run by Kube-OVN; check reports
      * what kovn-controller --adopt-kube-ovn would take over. */
     bool kube_ovn;
+    const char *vpc;       /* --vpc: only this Vpc [topology] */
+    const char *namespace; /* --namespace: only this namespace [topology] */
 };
 
 int cli_orphans_command(const struct cli_options *options);
 int cli_check_command(const struct cli_options *options);
 int cli_gc_command(const struct cli_options *options);
 int cli_compat_command(const struct cli_options *options);
+int cli_topology_command(const struct cli_options *options);
 
 #endif /* KOVN_CLI_COMMANDS_H */

@@ -30,6 +30,13 @@ static const char usage_text[] =
     "           would adopt.\n"
     "  gc       Delete orphaned subnets no pod uses and, with --ovn-nb,\n"
     "           kovn's OVN rows whose owner is gone.\n"
+    "  topology The Vpcs, their subnets, the namespaces each binds (and\n"
+    "           how) with pods per node, gateways, VPC peerings, and every\n"
+    "           problem with its reason: orphaned or invalid subnets, Vpc\n"
+    "           deletions blocked by subnets, namespaces with no usable\n"
+    "           subnet, subnets at least 90% full, stale OVN rows (with\n"
+    "           --ovn-nb).  A text tree, or -o json|dot|svg (svg laid out\n"
+    "           by Graphviz).\n"
     "  compat   Which fields of Kube-OVN's v1 API kovn implements (a\n"
     "           Markdown table; objects using the others get condition\n"
     "           Supported=False).\n"
@@ -40,9 +47,15 @@ static const char usage_text[] =
     "                             then ~/.kube/config, as kubectl)\n"
     "      --context NAME         kubeconfig context (default: current)\n"
     "  -o, --output FORMAT        table (default) or json   [orphans, check]\n"
+    "                             tree (default), json, dot or svg\n"
+    "                                                       [topology]\n"
+    "      --vpc NAME             only this Vpc, its subnets and their\n"
+    "                             namespaces                [topology]\n"
+    "      --namespace NAME       only this namespace, its subnets (used or\n"
+    "                             set aside) and their Vpcs [topology]\n"
     "      --ovn-nb REMOTE        OVN NB database, e.g. tcp:10.0.0.1:6641\n"
     "                             (default: $KOVN_OVN_NB; unset: OVN is not\n"
-    "                             looked at)                [check, gc]\n"
+    "                             looked at)   [check, gc, topology]\n"
     "      --kube-ovn             the cluster runs Kube-OVN: report what\n"
     "                             kovn-controller --adopt-kube-ovn would\n"
     "                             adopt and what stands in its way [check]\n"
@@ -67,6 +80,8 @@ enum {
     OPT_DEFAULT_VPC,
     OPT_DEFAULT_SUBNET,
     OPT_KUBE_OVN,
+    OPT_VPC,
+    OPT_NAMESPACE,
 };
 
 /* Which flags each command accepts beyond the common ones. */
@@ -75,6 +90,9 @@ enum {
     ALLOW_OVN_NB = 1 << 1,
     ALLOW_DRY_RUN = 1 << 2,
     ALLOW_KUBE_OVN = 1 << 3,
+    ALLOW_FILTERS = 1 << 4,
+    /* -o tree|dot|svg rather than table|json. */
+    ALLOW_GRAPH = 1 << 5,
 };
 
 struct command {
@@ -83,14 +101,16 @@ struct command {
     unsigned int allowed;
 };
 
-static const char *const flag_names[] = {"-o/--output", "--ovn-nb",
-                                         "--dry-run", "--kube-ovn"};
+static const char *const flag_names[] = {
+    "-o/--output", "--ovn-nb", "--dry-run", "--kube-ovn", "--vpc/--namespace"};
 
 static const struct command commands[] = {
     {"orphans", cli_orphans_command, ALLOW_OUTPUT},
     {"check", cli_check_command, ALLOW_OUTPUT | ALLOW_OVN_NB | ALLOW_KUBE_OVN},
     {"gc", cli_gc_command, ALLOW_OVN_NB | ALLOW_DRY_RUN},
     {"compat", cli_compat_command, 0},
+    {"topology", cli_topology_command,
+     ALLOW_OUTPUT | ALLOW_OVN_NB | ALLOW_FILTERS | ALLOW_GRAPH},
 };
 
 static int
@@ -112,6 +132,8 @@ main(int argc, char *argv[])
         {"ovn-nb", required_argument, NULL, OPT_OVN_NB},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"kube-ovn", no_argument, NULL, OPT_KUBE_OVN},
+        {"vpc", required_argument, NULL, OPT_VPC},
+        {"namespace", required_argument, NULL, OPT_NAMESPACE},
         {"default-vpc", required_argument, NULL, OPT_DEFAULT_VPC},
         {"default-subnet", required_argument, NULL, OPT_DEFAULT_SUBNET},
         {"verbose", no_argument, NULL, 'v'},
@@ -154,6 +176,14 @@ main(int argc, char *argv[])
         case OPT_KUBE_OVN:
             options.kube_ovn = true;
             given |= ALLOW_KUBE_OVN;
+            break;
+        case OPT_VPC:
+            options.vpc = optarg;
+            given |= ALLOW_FILTERS;
+            break;
+        case OPT_NAMESPACE:
+            options.namespace = optarg;
+            given |= ALLOW_FILTERS;
             break;
         case OPT_DEFAULT_VPC:
             options.default_vpc = optarg;
@@ -205,6 +235,16 @@ main(int argc, char *argv[])
     }
     if (output && !strcmp(output, "json")) {
         options.output = CLI_OUTPUT_JSON;
+    } else if (output && (command->allowed & ALLOW_GRAPH)) {
+        if (!strcmp(output, "dot")) {
+            options.output = CLI_OUTPUT_DOT;
+        } else if (!strcmp(output, "svg")) {
+            options.output = CLI_OUTPUT_SVG;
+        } else if (strcmp(output, "tree")) {
+            return usage_error("unknown output format \"%s\" (tree, json, "
+                               "dot or svg)",
+                               output);
+        }
     } else if (output && strcmp(output, "table")) {
         return usage_error("unknown output format \"%s\" (table or json)",
                            output);

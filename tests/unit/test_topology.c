@@ -17,6 +17,11 @@
 
 #include "test_json.h"
 
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "cli/topology_svg.h"
 #include "crd/topology.h"
 #include "crd/topology_dot.h"
 #include "crd/topology_json.h"
@@ -382,6 +387,45 @@ test_topology_dot_marks_problems_red(void **state)
     ds_destroy(&dot);
 }
 
+/* Graphviz lays the DOT out into well-formed SVG with one node per Vpc
+ * (placeholders included), Subnet, namespace and stale owner. */
+static void
+test_topology_svg_is_xml_with_one_node_per_object(void **state)
+{
+    struct fixture *f = *state;
+    struct ds dot = DS_EMPTY_INITIALIZER, svg = DS_EMPTY_INITIALIZER;
+    size_t n_vpcs, n_subnets, n_nss, n_stale;
+    xmlXPathContextPtr xpath;
+    xmlXPathObjectPtr nodes;
+    xmlDocPtr doc;
+
+    topology_vpcs(f->topology, &n_vpcs);
+    topology_subnets(f->topology, &n_subnets);
+    topology_namespaces(f->topology, &n_nss);
+    topology_stale_owners(f->topology, &n_stale);
+    topology_to_dot(f->topology, &dot);
+    assert_int_equal(cli_topology_svg(ds_cstr(&dot), &svg, NULL), 0);
+    doc = xmlReadMemory(svg.string, svg.length, "topology.svg", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR);
+    assert_non_null(doc);
+    xpath = xmlXPathNewContext(doc);
+    xmlXPathRegisterNs(xpath, BAD_CAST "s",
+                       BAD_CAST "http://www.w3.org/2000/svg");
+    nodes = xmlXPathEvalExpression(BAD_CAST "//s:g[@class='node']", xpath);
+    assert_non_null(nodes);
+    assert_int_equal(xmlXPathNodeSetGetLength(nodes->nodesetval),
+                     n_vpcs + n_subnets + n_nss + n_stale);
+    xmlXPathFreeObject(nodes);
+    nodes = xmlXPathEvalExpression(BAD_CAST "//s:g[@id='subnet/orphan-sub']",
+                                   xpath);
+    assert_int_equal(xmlXPathNodeSetGetLength(nodes->nodesetval), 1);
+    xmlXPathFreeObject(nodes);
+    xmlXPathFreeContext(xpath);
+    xmlFreeDoc(doc);
+    ds_destroy(&dot);
+    ds_destroy(&svg);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -396,6 +440,7 @@ main(int argc, char *argv[])
         cmocka_unit_test(test_topology_filters),
         cmocka_unit_test(test_topology_json_matches_golden),
         cmocka_unit_test(test_topology_dot_marks_problems_red),
+        cmocka_unit_test(test_topology_svg_is_xml_with_one_node_per_object),
     };
 
     golden_path = argc > 1 ? argv[1] : NULL;
