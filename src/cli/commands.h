@@ -29,6 +29,9 @@ struct cli_options {
     /* --kube-ovn: the cluster is (or was) run by Kube-OVN; check reports
      * what kovn-controller --adopt-kube-ovn would take over. */
     bool kube_ovn;
+    /* --quiet/--no-progress: no progress line on stderr even on a
+     * terminal (there is none when stderr is not one). */
+    bool quiet;
 };
 
 int cli_orphans_command(const struct cli_options *options);
