@@ -95,25 +95,42 @@ columns(const struct cli_progress *p)
     return DEFAULT_COLUMNS;
 }
 
+/* Appends how far kind 'k' is to 'ds'. */
+static void
+put_kind(struct ds *ds, const struct progress_kind *k)
+{
+    ds_put_format(ds, "%s %zu", k->what, k->n);
+    if (k->total) {
+        ds_put_format(ds, "/%zu", k->total);
+    }
+    if (k->pages > 1) {
+        ds_put_format(ds, " (%zu pages)", k->pages);
+    }
+}
+
 static void
 draw(struct cli_progress *p)
 {
     struct ds line = DS_EMPTY_INITIALIZER;
+    struct ds kinds = DS_EMPTY_INITIALIZER;
     size_t width = columns(p) - 1; /* The last column would wrap. */
+    const char *phase = p->phase ? p->phase : "working";
 
-    ds_put_format(&line, "%s%s", p->phase ? p->phase : "working",
-                  p->n_kinds ? ":" : "...");
-    for (size_t i = 0; i < p->n_kinds; i++) {
-        const struct progress_kind *k = &p->kinds[i];
-
-        ds_put_format(&line, "%s %s %zu", i ? "," : "", k->what, k->n);
-        if (k->total) {
-            ds_put_format(&line, "/%zu", k->total);
+    /* The kind being read or checked is the last one: when the line is
+     * too long, the earliest kinds (done by then) give way to "...". */
+    for (size_t first = 0; first < p->n_kinds; first++) {
+        ds_clear(&kinds);
+        for (size_t i = first; i < p->n_kinds; i++) {
+            ds_put_cstr(&kinds, i > first ? ", " : first ? " ..., " : " ");
+            put_kind(&kinds, &p->kinds[i]);
         }
-        if (k->pages > 1) {
-            ds_put_format(&line, " (%zu pages)", k->pages);
+        if (strlen(phase) + 1 + kinds.length <= width) {
+            break;
         }
     }
+    ds_put_format(&line, "%s%s%s", phase, p->n_kinds ? ":" : "...",
+                  ds_cstr(&kinds));
+    ds_destroy(&kinds);
     if (line.length > width) {
         ds_truncate(&line, width);
     }

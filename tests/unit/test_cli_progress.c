@@ -159,6 +159,33 @@ test_cli_progress_cuts_the_line_to_the_terminal_width(void **state)
     close(master);
 }
 
+/* On a narrow terminal the kinds done first give way to the current one. */
+static void
+test_cli_progress_drops_earlier_kinds_before_cutting(void **state)
+{
+    struct cli_progress *p;
+    FILE *stream;
+    char *got;
+    int master;
+
+    (void)state;
+    open_terminal(40, &stream, &master);
+    p = cli_progress_create(stream, false);
+    cli_progress_set_clock(p, fake_clock);
+    cli_progress_phase(p, "listing");
+    cli_progress_read(p, "subnets", 3, 1);
+    cli_progress_read(p, "ips", 2400, 5);
+    fake_now += CLI_PROGRESS_INTERVAL_MS;
+    cli_progress_read(p, "pods", 1500, 3);
+    cli_progress_destroy(p);
+    fclose(stream);
+    got = drain(master);
+    assert_string_equal(got, "\rlisting...\rlisting: ..., pods 1500 (3 pages)"
+                             "\r                                 \r");
+    free(got);
+    close(master);
+}
+
 static void
 exercise(struct cli_progress *p)
 {
@@ -238,6 +265,7 @@ main(void)
             test_cli_progress_shows_checked_of_total_and_redraws_after_clear),
         cmocka_unit_test(
             test_cli_progress_cuts_the_line_to_the_terminal_width),
+        cmocka_unit_test(test_cli_progress_drops_earlier_kinds_before_cutting),
         cmocka_unit_test(test_cli_progress_is_silent_on_a_pipe),
         cmocka_unit_test(test_cli_progress_is_silent_with_quiet_on_a_terminal),
         cmocka_unit_test(test_cli_progress_accepts_no_reporter),
