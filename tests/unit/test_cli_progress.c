@@ -29,21 +29,36 @@ fake_clock(void)
     return fake_now;
 }
 
-/* A pty whose slave end is 'cols' columns wide and passes bytes as they
- * are; '*stream' writes to the slave, '*master' reads what it got. */
+/* A reporter on a stream and the other end of that stream. */
+struct fixture {
+    struct cli_progress *p;
+    FILE *stream; /* What the reporter writes to. */
+    int reader;   /* Where what it wrote comes out. */
+};
+
 static void
-open_terminal(unsigned short cols, FILE **stream, int *master)
+start(struct fixture *f, bool quiet)
+{
+    f->p = cli_progress_create(f->stream, quiet);
+    cli_progress_set_clock(f->p, fake_clock);
+}
+
+/* A reporter on a pty whose slave end is 'cols' columns wide and passes
+ * bytes as they are. */
+static void
+start_terminal(struct fixture *f, unsigned short cols, bool quiet)
 {
     struct winsize ws = {.ws_row = 24, .ws_col = cols};
     struct termios raw;
     int slave;
 
-    assert_int_equal(openpty(master, &slave, NULL, NULL, &ws), 0);
+    assert_int_equal(openpty(&f->reader, &slave, NULL, NULL, &ws), 0);
     assert_int_equal(tcgetattr(slave, &raw), 0);
     cfmakeraw(&raw);
     assert_int_equal(tcsetattr(slave, TCSANOW, &raw), 0);
-    *stream = fdopen(slave, "w");
-    assert_non_null(*stream);
+    f->stream = fdopen(slave, "w");
+    assert_non_null(f->stream);
+    start(f, quiet);
 }
 
 /* Everything readable on 'fd' within a short wait. */
@@ -64,132 +79,102 @@ drain(int fd)
     return ds_steal_cstr(&out);
 }
 
+/* Destroys the reporter and checks that it wrote exactly 'want'. */
+static void
+finish(struct fixture *f, const char *want)
+{
+    char *got;
+
+    cli_progress_destroy(f->p);
+    fclose(f->stream);
+    got = drain(f->reader);
+    assert_string_equal(got, want);
+    free(got);
+    close(f->reader);
+}
+
 static void
 test_cli_progress_redraws_in_place_on_a_terminal(void **state)
 {
-    struct cli_progress *p;
-    FILE *stream;
-    char *got;
-    int master;
+    struct fixture f;
 
     (void)state;
-    open_terminal(80, &stream, &master);
-    p = cli_progress_create(stream, false);
-    assert_true(cli_progress_enabled(p));
-    cli_progress_set_clock(p, fake_clock);
+    start_terminal(&f, 80, false);
+    assert_true(cli_progress_enabled(f.p));
     fake_now = 1000;
-
-    cli_progress_phase(p, "listing");      /* Drawn at once. */
-    cli_progress_read(p, "subnets", 0, 0); /* Too soon: not drawn. */
+    cli_progress_phase(f.p, "listing");      /* Drawn at once. */
+    cli_progress_read(f.p, "subnets", 0, 0); /* Too soon: not drawn. */
     fake_now += CLI_PROGRESS_INTERVAL_MS;
-    cli_progress_read(p, "subnets", 500, 1); /* Drawn. */
+    cli_progress_read(f.p, "subnets", 500, 1); /* Drawn. */
     fake_now += 10;
-    cli_progress_read(p, "pods", 1000, 2); /* Too soon. */
+    cli_progress_read(f.p, "pods", 1000, 2); /* Too soon. */
     fake_now += CLI_PROGRESS_INTERVAL_MS;
-    cli_progress_read(p, "pods", 2000, 4); /* Drawn, with subnets. */
-    cli_progress_phase(p, "checking");     /* Shorter: spaces over the rest. */
-    cli_progress_checked(p, "namespaces", 3, 10); /* Too soon. */
-    cli_progress_clear(p);
-    cli_progress_clear(p); /* Nothing shown: nothing written. */
-    cli_progress_destroy(p);
-    fclose(stream);
-
-    got = drain(master);
-    assert_string_equal(got, "\rlisting..."
-                             "\rlisting: subnets 500"
-                             "\rlisting: subnets 500, pods 2000 (4 pages)"
-                             "\r                                         "
-                             "\rchecking..."
-                             "\r           \r");
-    free(got);
-    close(master);
+    cli_progress_read(f.p, "pods", 2000, 4); /* Drawn, with subnets. */
+    cli_progress_phase(f.p, "checking"); /* Shorter: spaces over the rest. */
+    cli_progress_checked(f.p, "namespaces", 3, 10); /* Too soon. */
+    cli_progress_clear(f.p);
+    cli_progress_clear(f.p); /* Nothing shown: nothing written. */
+    finish(&f, "\rlisting..."
+               "\rlisting: subnets 500"
+               "\rlisting: subnets 500, pods 2000 (4 pages)"
+               "\r                                         "
+               "\rchecking..."
+               "\r           \r");
 }
 
 static void
 test_cli_progress_shows_checked_of_total_and_redraws_after_clear(void **state)
 {
-    struct cli_progress *p;
-    FILE *stream;
-    char *got;
-    int master;
+    struct fixture f;
 
     (void)state;
-    open_terminal(80, &stream, &master);
-    p = cli_progress_create(stream, false);
-    cli_progress_set_clock(p, fake_clock);
-    fake_now = 5000;
-    cli_progress_phase(p, "checking");
-    cli_progress_clear(p);
+    start_terminal(&f, 80, false);
+    cli_progress_phase(f.p, "checking");
+    cli_progress_clear(f.p);
     /* Right after a clear the line comes back at once, throttle or not. */
-    cli_progress_checked(p, "namespaces", 3, 10);
-    cli_progress_destroy(p);
-    fclose(stream);
-
-    got = drain(master);
-    assert_string_equal(got, "\rchecking..."
-                             "\r           \r"
-                             "\rchecking: namespaces 3/10"
-                             "\r                         \r");
-    free(got);
-    close(master);
+    cli_progress_checked(f.p, "namespaces", 3, 10);
+    finish(&f, "\rchecking..."
+               "\r           \r"
+               "\rchecking: namespaces 3/10"
+               "\r                         \r");
 }
 
 /* A line that wraps cannot be redrawn with '\r': it is cut to the width. */
 static void
 test_cli_progress_cuts_the_line_to_the_terminal_width(void **state)
 {
-    struct cli_progress *p;
-    FILE *stream;
-    char *got;
-    int master;
+    struct fixture f;
 
     (void)state;
-    open_terminal(20, &stream, &master);
-    p = cli_progress_create(stream, false);
-    cli_progress_set_clock(p, fake_clock);
-    cli_progress_phase(p, "listing");
+    start_terminal(&f, 20, false);
+    cli_progress_phase(f.p, "listing");
     fake_now += CLI_PROGRESS_INTERVAL_MS;
-    cli_progress_read(p, "namespaces", 123456, 247);
-    cli_progress_destroy(p);
-    fclose(stream);
-    got = drain(master);
-    assert_string_equal(got, "\rlisting...\rlisting: namespaces"
-                             "\r                   \r");
-    free(got);
-    close(master);
+    cli_progress_read(f.p, "namespaces", 123456, 247);
+    finish(&f, "\rlisting...\rlisting: namespaces"
+               "\r                   \r");
 }
 
 /* On a narrow terminal the kinds done first give way to the current one. */
 static void
 test_cli_progress_drops_earlier_kinds_before_cutting(void **state)
 {
-    struct cli_progress *p;
-    FILE *stream;
-    char *got;
-    int master;
+    struct fixture f;
 
     (void)state;
-    open_terminal(40, &stream, &master);
-    p = cli_progress_create(stream, false);
-    cli_progress_set_clock(p, fake_clock);
-    cli_progress_phase(p, "listing");
-    cli_progress_read(p, "subnets", 3, 1);
-    cli_progress_read(p, "ips", 2400, 5);
+    start_terminal(&f, 40, false);
+    cli_progress_phase(f.p, "listing");
+    cli_progress_read(f.p, "subnets", 3, 1);
+    cli_progress_read(f.p, "ips", 2400, 5);
     fake_now += CLI_PROGRESS_INTERVAL_MS;
-    cli_progress_read(p, "pods", 1500, 3);
-    cli_progress_destroy(p);
-    fclose(stream);
-    got = drain(master);
-    assert_string_equal(got, "\rlisting...\rlisting: ..., pods 1500 (3 pages)"
-                             "\r                                 \r");
-    free(got);
-    close(master);
+    cli_progress_read(f.p, "pods", 1500, 3);
+    finish(&f, "\rlisting...\rlisting: ..., pods 1500 (3 pages)"
+               "\r                                 \r");
 }
 
+/* Everything a command does with its reporter. */
 static void
 exercise(struct cli_progress *p)
 {
-    cli_progress_set_clock(p, fake_clock);
     cli_progress_phase(p, "listing");
     for (int i = 0; i < 5; i++) {
         fake_now += CLI_PROGRESS_INTERVAL_MS;
@@ -198,49 +183,35 @@ exercise(struct cli_progress *p)
     cli_progress_checked(p, "namespaces", 1, 2);
     cli_progress_clear(p);
     cli_progress_phase(p, "checking");
-    cli_progress_destroy(p);
 }
 
 static void
 test_cli_progress_is_silent_on_a_pipe(void **state)
 {
-    struct cli_progress *p;
-    FILE *stream;
-    char *got;
+    struct fixture f;
     int fds[2];
 
     (void)state;
     assert_int_equal(pipe(fds), 0);
-    stream = fdopen(fds[1], "w");
-    assert_non_null(stream);
-    p = cli_progress_create(stream, false);
-    assert_false(cli_progress_enabled(p));
-    exercise(p);
-    fclose(stream);
-    got = drain(fds[0]);
-    assert_string_equal(got, "");
-    free(got);
-    close(fds[0]);
+    f.reader = fds[0];
+    f.stream = fdopen(fds[1], "w");
+    assert_non_null(f.stream);
+    start(&f, false);
+    assert_false(cli_progress_enabled(f.p));
+    exercise(f.p);
+    finish(&f, "");
 }
 
 static void
 test_cli_progress_is_silent_with_quiet_on_a_terminal(void **state)
 {
-    struct cli_progress *p;
-    FILE *stream;
-    char *got;
-    int master;
+    struct fixture f;
 
     (void)state;
-    open_terminal(80, &stream, &master);
-    p = cli_progress_create(stream, true);
-    assert_false(cli_progress_enabled(p));
-    exercise(p);
-    fclose(stream);
-    got = drain(master);
-    assert_string_equal(got, "");
-    free(got);
-    close(master);
+    start_terminal(&f, 80, true);
+    assert_false(cli_progress_enabled(f.p));
+    exercise(f.p);
+    finish(&f, "");
 }
 
 static void
