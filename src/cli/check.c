@@ -17,6 +17,7 @@
 #include "cli/cluster.h"
 #include "cli/commands.h"
 #include "cli/orphans.h"
+#include "cli/progress.h"
 #include "cli/session.h"
 #include "cli/table.h"
 #include "crd/names.h"
@@ -373,12 +374,14 @@ namespace_problem(const struct svec *missing, const struct ds *wrong,
 }
 
 static void
-check_namespaces(const struct cli_cluster *cluster, struct findings *f)
+check_namespaces(const struct cli_cluster *cluster,
+                 struct cli_progress *progress, struct findings *f)
 {
     const struct shash_node **nodes = shash_sort(&cluster->namespaces);
     size_t n = shash_count(&cluster->namespaces);
 
     for (size_t i = 0; i < n; i++) {
+        cli_progress_checked(progress, "namespaces", i, n);
         const struct cli_namespace *ns = nodes[i]->data;
         struct svec missing = SVEC_EMPTY_INITIALIZER;
         struct ds wrong = DS_EMPTY_INITIALIZER;
@@ -409,6 +412,7 @@ check_namespaces(const struct cli_cluster *cluster, struct findings *f)
         svec_destroy(&missing);
         ns_binding_destroy(&want);
     }
+    cli_progress_checked(progress, "namespaces", n, n);
     free(nodes);
 }
 
@@ -617,18 +621,25 @@ cli_check_command(const struct cli_options *options)
         cli_session_close(&session);
         return CLI_EXIT_ERROR;
     }
+    size_t n_subnets = shash_count(crd_model_subnets(session.cluster.model));
+    size_t n_vpcs = shash_count(crd_model_vpcs(session.cluster.model));
+
+    cli_progress_phase(session.progress, "checking");
     check_orphans(&session.cluster, &f);
     check_deleting_vpcs(&session.cluster, options->kube_ovn, &f);
     check_deleting_subnets(&session.cluster, options->kube_ovn, &f);
+    cli_progress_checked(session.progress, "subnets", n_subnets, n_subnets);
+    cli_progress_checked(session.progress, "vpcs", n_vpcs, n_vpcs);
     if (session.ovn) {
         check_stale_rows(&session.stale, &session.cluster, &f);
         check_kube_ovn_rows(&session.kube_ovn_rows, &f);
     }
-    check_namespaces(&session.cluster, &f);
+    check_namespaces(&session.cluster, session.progress, &f);
     if (options->kube_ovn) {
         cli_claims_check(&session.cluster.claims, session.cluster.model,
                          report_claim, &f);
     }
+    cli_progress_clear(session.progress);
 
     takeover_init(&takeover, &session, options->kube_ovn);
     if (options->output == CLI_OUTPUT_JSON) {

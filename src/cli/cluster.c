@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "cli/progress.h"
 #include "crd/names.h"
 #include "kube/kubeconfig.h"
 #include "kube/object.h"
@@ -97,18 +98,22 @@ put_query_escaped(struct ds *ds, const char *s)
     }
 }
 
-/* GETs 'path' page by page and hands each item to 'fn'.  'what' names the
- * resource in errors. */
+/* GETs 'path' page by page and hands each item to 'fn', counting pages
+ * and items on 'progress' as they arrive.  'what' names the resource in
+ * errors; its part before the first dot in the progress line. */
 static int
 list_all(struct cli_cluster *cluster, struct kube_client *client,
          const char *path, const char *what, item_fn *fn,
-         struct kovn_error *err)
+         struct cli_progress *progress, struct kovn_error *err)
 {
     struct kube_response response = {0};
     struct ds url = DS_EMPTY_INITIALIZER;
+    char *kind = xmemdup0(what, strcspn(what, "."));
+    size_t n_items = 0, n_pages = 0;
     char *cont = NULL;
-    size_t n_items = 0;
     int error;
+
+    cli_progress_read(progress, kind, 0, 0);
 
     do {
         const struct json *items = NULL, *metadata = NULL;
@@ -159,12 +164,14 @@ list_all(struct cli_cluster *cluster, struct kube_client *client,
         for (size_t i = 0; items && i < json_array(items)->n; i++) {
             fn(cluster, json_array(items)->elems[i]);
         }
+        cli_progress_read(progress, kind, n_items, ++n_pages);
         free(cont);
         cont = next && *next ? xstrdup(next) : NULL;
     } while (cont);
 
     kube_response_destroy(&response);
     free(cont);
+    free(kind);
     ds_destroy(&url);
     return error;
 }
@@ -497,7 +504,8 @@ deleting_subnets_hold_ips(const struct cli_cluster *cluster)
 int
 cli_cluster_load(struct cli_cluster *cluster, struct kube_client *client,
                  const char *default_vpc, const char *default_subnet,
-                 unsigned int load, struct kovn_error *err)
+                 unsigned int load, struct cli_progress *progress,
+                 struct kovn_error *err)
 {
     bool users;
     int error;
@@ -516,16 +524,17 @@ cli_cluster_load(struct cli_cluster *cluster, struct kube_client *client,
     shash_init(&cluster->pod_counts);
     shash_init(&cluster->ips_by_subnet);
 
+    cli_progress_phase(progress, "listing");
     /* Subnets before Vpcs: a Vpc created between the two lists can then
      * only make a subnet look fine, never an orphan. */
     error = list_all(cluster, client, CRD_API_PATH "/subnets",
-                     "subnets.kubeovn.io", add_subnet, err);
+                     "subnets.kubeovn.io", add_subnet, progress, err);
     if (!error) {
         error = list_all(cluster, client, CRD_API_PATH "/vpcs",
-                         "vpcs.kubeovn.io", add_vpc, err);
+                         "vpcs.kubeovn.io", add_vpc, progress, err);
     }
     if (error) {
-        return error;
+        goto out;
     }
     find_orphans(cluster);
     /* Who uses a subnet matters only for orphans: with none, the IPs and
@@ -534,27 +543,30 @@ cli_cluster_load(struct cli_cluster *cluster, struct kube_client *client,
 
     if (load & CLI_LOAD_IPPOOLS) {
         error = list_all(cluster, client, CRD_API_PATH "/ippools",
-                         "ippools.kubeovn.io", add_ippool, err);
+                         "ippools.kubeovn.io", add_ippool, progress, err);
     }
     if (!error && (users || (load & (CLI_LOAD_IPS | CLI_LOAD_CLAIMS |
                                      CLI_LOAD_COUNTS)))) {
         error = list_all(cluster, client, CRD_API_PATH "/ips",
-                         "ips.kubeovn.io", add_ip, err);
+                         "ips.kubeovn.io", add_ip, progress, err);
     }
     if (!error &&
         (users || (load & (CLI_LOAD_OWNERS | CLI_LOAD_COUNTS)) ||
          ((load & CLI_LOAD_IPS) && deleting_subnets_hold_ips(cluster)))) {
-        error =
-            list_all(cluster, client, "/api/v1/pods", "pods", add_pod, err);
+        error = list_all(cluster, client, "/api/v1/pods", "pods", add_pod,
+                         progress, err);
     }
     if (!error && (load & CLI_LOAD_NAMESPACES)) {
         error = list_all(cluster, client, "/api/v1/namespaces", "namespaces",
-                         add_namespace, err);
+                         add_namespace, progress, err);
     }
     if (!error && (load & CLI_LOAD_OWNERS)) {
-        error =
-            list_all(cluster, client, "/api/v1/nodes", "nodes", add_node, err);
+        error = list_all(cluster, client, "/api/v1/nodes", "nodes", add_node,
+                         progress, err);
     }
+out:
+    /* The caller prints next: its errors or its results. */
+    cli_progress_clear(progress);
     return error;
 }
 

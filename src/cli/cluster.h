@@ -17,6 +17,7 @@
 #include "sset.h"
 #include "svec.h"
 
+struct cli_progress;
 struct json;
 struct kovn_error;
 struct kube_client;
@@ -107,10 +108,13 @@ int cli_cluster_client(const char *kubeconfig, const char *context,
                        struct kube_client **client, struct kovn_error *err);
 
 /* Lists Vpcs and Subnets, and whatever 'load' (enum cli_load bits) asks
- * for, into 'cluster' (always initialized: destroy it even on error). */
+ * for, into 'cluster' (always initialized: destroy it even on error).
+ * Counts pages and objects on 'progress' (may be NULL) as they arrive,
+ * and clears its line before returning. */
 int cli_cluster_load(struct cli_cluster *cluster, struct kube_client *client,
                      const char *default_vpc, const char *default_subnet,
-                     unsigned int load, struct kovn_error *err);
+                     unsigned int load, struct cli_progress *progress,
+                     struct kovn_error *err);
 void cli_cluster_destroy(struct cli_cluster *cluster);
 
 /* Pods using orphaned subnet 'name' (0 unless CLI_LOAD_USERS). */

@@ -33,6 +33,9 @@ struct cli_options {
     bool kube_ovn;
     const char *vpc;       /* --vpc: only this Vpc [topology] */
     const char *namespace; /* --namespace: only this namespace [topology] */
+    /* --quiet/--no-progress: no progress line on stderr even on a
+     * terminal (there is none when stderr is not one). */
+    bool quiet;
 };
 
 int cli_orphans_command(const struct cli_options *options);

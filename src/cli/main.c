@@ -66,6 +66,8 @@ static const char usage_text[] =
     ")\n"
     "      --default-subnet NAME  the cluster's default subnet "
     "(default " CRD_DEFAULT_SUBNET ")\n"
+    "  -q, --quiet, --no-progress no progress line on stderr (there is\n"
+    "                             none when stderr is not a terminal)\n"
     "  -v, --verbose              log OVN and connection details to stderr\n"
     "  -h, --help                 show this help\n"
     "\n"
@@ -136,6 +138,8 @@ main(int argc, char *argv[])
         {"namespace", required_argument, NULL, OPT_NAMESPACE},
         {"default-vpc", required_argument, NULL, OPT_DEFAULT_VPC},
         {"default-subnet", required_argument, NULL, OPT_DEFAULT_SUBNET},
+        {"quiet", no_argument, NULL, 'q'},
+        {"no-progress", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -153,7 +157,7 @@ main(int argc, char *argv[])
 
     set_program_name(argv[0]);
     opterr = 0; /* Our own messages, then the usage. */
-    while ((c = getopt_long(argc, argv, ":o:vh", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:qvh", long_options, NULL)) != -1) {
         switch (c) {
         case OPT_KUBECONFIG:
             options.kubeconfig = optarg;
@@ -190,6 +194,9 @@ main(int argc, char *argv[])
             break;
         case OPT_DEFAULT_SUBNET:
             options.default_subnet = optarg;
+            break;
+        case 'q':
+            options.quiet = true;
             break;
         case 'v':
             verbose = true;

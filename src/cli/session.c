@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "kube/rest.h"
 
 int
@@ -16,6 +17,7 @@ cli_session_open(struct cli_session *session,
     int error;
 
     memset(session, 0, sizeof *session);
+    session->progress = cli_progress_create(stderr, options->quiet);
     error = cli_cluster_client(options->kubeconfig, options->context,
                                &session->client, err);
     if (error) {
@@ -24,7 +26,9 @@ cli_session_open(struct cli_session *session,
     if (options->ovn_nb) {
         session->ovn = true;
         load |= CLI_LOAD_OWNERS;
+        cli_progress_phase(session->progress, "reading OVN NB");
         error = cli_stale_open(&session->stale, options->ovn_nb, err);
+        cli_progress_clear(session->progress);
         if (error) {
             return error;
         }
@@ -32,7 +36,7 @@ cli_session_open(struct cli_session *session,
     session->loaded = true;
     error = cli_cluster_load(&session->cluster, session->client,
                              options->default_vpc, options->default_subnet,
-                             load, err);
+                             load, session->progress, err);
     if (!error && session->ovn && options->kube_ovn) {
         /* The replica is as it was read before the lists (the CLI does not
          * run the IDL meanwhile), so the verdicts are as safe as stale.h
@@ -55,5 +59,6 @@ cli_session_close(struct cli_session *session)
     }
     ovn_adopt_list_destroy(&session->kube_ovn_rows);
     kube_client_destroy(session->client);
+    cli_progress_destroy(session->progress);
     memset(session, 0, sizeof *session);
 }

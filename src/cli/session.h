@@ -12,6 +12,7 @@
 #include "ovn/adopt.h"
 
 struct cli_options;
+struct cli_progress;
 struct kovn_error;
 struct kube_client;
 
@@ -24,6 +25,9 @@ struct cli_session {
     /* --kube-ovn with an OVN NB remote: Kube-OVN's rows, judged against
      * the lists as kovn-controller --adopt-kube-ovn would judge them. */
     struct ovn_adopt_list kube_ovn_rows;
+    /* On stderr if it is a terminal and --quiet was not given: the lists
+     * as they are read, then whatever the command reports on it. */
+    struct cli_progress *progress;
 };
 
 /* Connects as 'options' say and lists what 'load' (enum cli_load bits)
