@@ -263,6 +263,43 @@ grep -q 'OVN was not checked' "$K8S_DIR/check.txt" || fail "check: no note that 
 grep -Eq '^[0-9]+ findings: 3 orphaned subnets, 1 vpc stuck deleting, 0 stale OVN rows' \
     "$K8S_DIR/check.txt" || fail "check: summary line"
 
+echo "--- topology of the same cluster"
+# Graphviz and fontconfig keep caches until exit (tests/unit/lsan-graphviz.supp).
+export LSAN_OPTIONS="suppressions=$kovn_root/tests/unit/lsan-graphviz.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+kovn topology -o json >"$K8S_DIR/topology.json" || fail "topology -o json failed"
+py '
+import json, sys
+t = json.load(open(sys.argv[1]))
+subnets = {s["name"]: s for s in t["subnets"]}
+for name in ("orphan-a", "orphan-b", "orphan-used"):
+    reasons = [p["reason"] for p in subnets[name]["problems"]]
+    assert reasons == ["VpcNotFound"], (name, reasons)
+assert subnets["ovn-default"]["problems"] == [], subnets["ovn-default"]
+vpcs = {v["name"]: v for v in t["vpcs"]}
+assert "gone-c" in vpcs and vpcs["gone-c"]["missing"], sorted(vpcs)
+doomed = [p for p in vpcs["doomed"]["problems"] if p["reason"] == "SubnetsExist"]
+assert doomed and "blocker" in doomed[0]["message"], vpcs["doomed"]
+ns = {n["name"]: n for n in t["namespaces"]}
+assert ns["ns-orphaned"]["skippedSubnets"] == [{"reason": "VpcNotFound", "subnet": "orphan-used"}], ns["ns-orphaned"]
+' "$K8S_DIR/topology.json" || fail "topology -o json: $(head -c 2000 "$K8S_DIR/topology.json")"
+kovn topology >"$K8S_DIR/topology.txt" || fail "topology (text) failed"
+grep -q 'orphan-used.*VpcNotFound' "$K8S_DIR/topology.txt" ||
+    fail "topology text does not mark orphan-used: $(cat "$K8S_DIR/topology.txt")"
+kovn topology -o svg >"$K8S_DIR/topology.svg" || fail "topology -o svg failed"
+py '
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+ns = "{http://www.w3.org/2000/svg}"
+titles = [g.find(ns + "title").text for g in root.iter(ns + "g") if g.get("class") == "node"]
+assert any("orphan-used" in t for t in titles), titles
+' "$K8S_DIR/topology.svg" || fail "topology -o svg: not SVG with a node for orphan-used"
+kovn topology --vpc doomed -o json | py '
+import json, sys
+t = json.load(sys.stdin)
+assert [v["name"] for v in t["vpcs"]] == ["doomed"], t["vpcs"]
+assert sorted(s["name"] for s in t["subnets"]) == ["blocker"], t["subnets"]
+' || fail "topology --vpc doomed"
+
 rc=0
 kovn check -o json >"$K8S_DIR/check.json" || rc=$?
 [[ $rc == 1 ]] || fail "check -o json exited $rc"
