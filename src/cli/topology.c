@@ -42,21 +42,6 @@ print_namespace_line(const char *indent, const struct topology_namespace *ns,
     putchar('\n');
 }
 
-static const struct topology_namespace *
-find_namespace(const struct topology *topology, const char *name)
-{
-    const struct topology_namespace *nss;
-    size_t n;
-
-    nss = topology_namespaces(topology, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (!strcmp(nss[i].name, name)) {
-            return &nss[i];
-        }
-    }
-    return NULL;
-}
-
 static void
 print_subnet(const struct topology *topology, const struct topology_subnet *ts,
              bool last)
@@ -80,7 +65,7 @@ print_subnet(const struct topology *topology, const struct topology_subnet *ts,
     print_problems(indent, &ts->problems);
     for (size_t i = 0; i < ts->n_namespaces; i++) {
         const struct topology_namespace *ns =
-            find_namespace(topology, ts->namespaces[i]);
+            topology_find_namespace(topology, ts->namespaces[i]);
         char *prefix = xasprintf("%s%s", indent,
                                  i + 1 == ts->n_namespaces ? "`-- " : "|-- ");
 

@@ -757,6 +757,17 @@ topology_find_subnet(const struct topology *topology, const char *name)
     return NULL;
 }
 
+const struct topology_namespace *
+topology_find_namespace(const struct topology *topology, const char *name)
+{
+    for (size_t i = 0; i < topology->n_namespaces; i++) {
+        if (!strcmp(topology->namespaces[i].name, name)) {
+            return &topology->namespaces[i];
+        }
+    }
+    return NULL;
+}
+
 size_t
 topology_n_problems(const struct topology *topology)
 {

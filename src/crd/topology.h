@@ -174,6 +174,8 @@ const struct topology_vpc *topology_find_vpc(const struct topology *topology,
                                              const char *name);
 const struct topology_subnet *
 topology_find_subnet(const struct topology *topology, const char *name);
+const struct topology_namespace *
+topology_find_namespace(const struct topology *topology, const char *name);
 
 /* Problems over every object in view. */
 size_t topology_n_problems(const struct topology *topology);

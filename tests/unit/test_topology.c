@@ -163,21 +163,6 @@ assert_problem(const struct topology_problems *problems, const char *reason,
     fail_msg("no problem %s", reason);
 }
 
-static const struct topology_namespace *
-find_ns(const struct topology *topology, const char *name)
-{
-    const struct topology_namespace *nss;
-    size_t n;
-
-    nss = topology_namespaces(topology, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (!strcmp(nss[i].name, name)) {
-            return &nss[i];
-        }
-    }
-    return NULL;
-}
-
 static void
 test_topology_marks_orphan_and_its_missing_vpc(void **state)
 {
@@ -226,27 +211,27 @@ test_topology_namespace_bindings_and_unbound(void **state)
     struct fixture *f = *state;
     const struct topology_namespace *ns;
 
-    ns = find_ns(f->topology, "unbound-ns");
+    ns = topology_find_namespace(f->topology, "unbound-ns");
     assert_int_equal(ns->n_bindings, 0);
     assert_problem(&ns->problems, "NoUsableSubnet",
                    "defaultSubnet not-yet does not exist");
 
     /* Set aside both of its subnets, then the cluster default. */
-    ns = find_ns(f->topology, "lost");
+    ns = topology_find_namespace(f->topology, "lost");
     assert_int_equal(ns->n_bindings, 1);
     assert_string_equal(ns->bindings[0].subnet, "ovn-default");
     assert_int_equal(ns->bindings[0].bound_by, TOPOLOGY_BOUND_CLUSTER_DEFAULT);
     assert_int_equal(ns->n_skipped, 2);
     assert_int_equal(ns->problems.n, 0);
 
-    ns = find_ns(f->topology, "demo-a");
+    ns = topology_find_namespace(f->topology, "demo-a");
     assert_int_equal(ns->n_bindings, 1);
     assert_int_equal(ns->bindings[0].bound_by, TOPOLOGY_BOUND_NAMESPACES);
     assert_int_equal(ns->n_pods, 2);
     assert_string_equal(ns->pods[0].node, "node1");
     assert_int_equal(ns->pods[0].n, 4);
 
-    ns = find_ns(f->topology, "team-x");
+    ns = topology_find_namespace(f->topology, "team-x");
     assert_string_equal(ns->bindings[0].subnet, "sel-sub");
     assert_int_equal(ns->bindings[0].bound_by, TOPOLOGY_BOUND_SELECTOR);
 }
@@ -316,9 +301,10 @@ test_topology_filters(void **state)
     assert_int_equal(n, 1);
     topology_subnets(t, &n);
     assert_int_equal(n, 2); /* demo-sub, bad-sub */
-    assert_non_null(find_ns(t, "demo-a"));
-    assert_non_null(find_ns(t, "lost")); /* bad-sub was set aside there */
-    assert_null(find_ns(t, "default"));
+    assert_non_null(topology_find_namespace(t, "demo-a"));
+    /* bad-sub was set aside in lost. */
+    assert_non_null(topology_find_namespace(t, "lost"));
+    assert_null(topology_find_namespace(t, "default"));
     topology_stale_owners(t, &n);
     assert_int_equal(n, 0);
     topology_destroy(t);
