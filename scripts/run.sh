@@ -112,6 +112,9 @@ stop_node() {
     "$root/scripts/node.sh" stop "$dir"
     stop_pidfile "$dir/kovn-sandboxd.pid"
     stop_pidfile "$dir/kovn-daemon.pid"
+    # kovn-daemon keeps its masquerade table across restarts; `make stop`
+    # leaves the host as it was.
+    nft delete table ip kovn 2>/dev/null || true
     for f in "$dir"/sandboxd/*.json; do
         [[ -f "$f" ]] || continue
         netns=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("netns",""))' "$f" 2>/dev/null || true)

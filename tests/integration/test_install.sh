@@ -38,6 +38,8 @@ host_links=(ovn0 br-int ovs-netdev)
 for f in "${host_files[@]}"; do
     [[ ! -e $f ]] || fail "$f exists before the install (left by another run?)"
 done
+! nft list table ip kovn >/dev/null 2>&1 ||
+    fail "nftables table ip kovn exists before the install (make run still up, or left by it?)"
 
 node_dir=""
 cleanup() {
