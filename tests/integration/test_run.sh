@@ -140,5 +140,6 @@ done
 ! grep -q " $dir/" /proc/self/mountinfo || fail "mounts left under $dir after stop"
 ip netns list 2>/dev/null | grep -q "^kovn-outside\b" && fail "netns kovn-outside left after stop"
 ! ip link show kovn-out >/dev/null 2>&1 || fail "link kovn-out left after stop"
+! nft list table ip kovn >/dev/null 2>&1 || fail "nftables table ip kovn left after stop"
 step "run.sh stop left nothing behind"
 echo PASS
