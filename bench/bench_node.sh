@@ -20,11 +20,12 @@
 #    command pings until an answer, then prints a line whose CRI log
 #    timestamp is the time).  Baseline: the same pods on bridge.
 # Prints a table: work, samples, p50, p99, max, and p50 and p99 as ratios
-# to the baseline's (bridge).  At 2 pods/s, Running as the API shows it
-# trails the container's start (its first ping) by seconds, growing over
-# the phase, with either plugin: kubelet writes pod status (a GET and a
-# PATCH per change) through its client's rate limit (kubeAPIQPS, 5/s by
-# default; node.sh leaves it).  The first ping is the network's number.
+# to the baseline's (bridge).  Running as the API shows it trails the
+# container's start (its first ping) by about half a second with either
+# plugin: kubelet writes pod status (a GET and a PATCH per change) through
+# its client's rate limit, which node.sh raises to 50/s (at the default 5/s
+# Running trailed by 7-15 s at 2 pods/s).  The first ping is the network's
+# number.
 # Needs root, kubelet (scripts/k8s.sh build) and the local images.
 #   bench_node.sh KOVN_CONTROLLER KOVN_DAEMON KOVN_CNI [N [RATE]]
 set -euo pipefail

@@ -192,6 +192,11 @@ evictionHard: {memory.available: 100Mi, nodefs.available: "1%", imagefs.availabl
 makeIPTablesUtilChains: false
 volumePluginDir: $dir/kubelet/volume-plugins
 serializeImagePulls: false
+# kubelet's own API rate limit (5/s, burst 10) held pod status writes back:
+# 100 pods were Running in the API 7-15 s after their containers started
+# (bench_node's P8).  A node of a real cluster is usually given more.
+kubeAPIQPS: 50
+kubeAPIBurst: 100
 EOF
 }
 
