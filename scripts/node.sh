@@ -237,32 +237,23 @@ wait_containerd() {
     done
 }
 
-# wait_ready DIR SINCE: until the Node is Ready with a heartbeat at or after
-# SINCE (RFC 3339; "" for any).  kubelet reports Ready only once it has
-# seen the runtime, after it set the kernel tunables: they are put back.
+# wait_ready DIR SINCE [registered]: until the Node is Ready with a
+# heartbeat at or after SINCE (RFC 3339; "" for any), or with "registered"
+# only until it exists: with --host-cni it is NotReady until a network
+# installs itself.  kubelet sets the kernel tunables at start: they are
+# put back.
 wait_ready() {
-    local dir=$1 since=$2 kubeconfig name got deadline=$((SECONDS + wait_seconds))
+    local dir=$1 since=$2 want=${3:-Ready} kubeconfig name got deadline=$((SECONDS + wait_seconds))
     { read -r kubeconfig; read -r name; } <"$dir/kubelet.node"
     while :; do
-        got=$(kubectl --kubeconfig "$kubeconfig" get node "$name" \
-            -o jsonpath='{range .status.conditions[?(@.type=="Ready")]}{.status} {.lastHeartbeatTime}{end}' 2>/dev/null || true)
-        [[ ${got%% *} == True && ! ${got#* } < $since ]] && break
+        if got=$(kubectl --kubeconfig "$kubeconfig" get node "$name" \
+            -o jsonpath='{range .status.conditions[?(@.type=="Ready")]}{.status} {.lastHeartbeatTime}{end}' 2>/dev/null); then
+            [[ $want == registered ]] && break
+            [[ ${got%% *} == True && ! ${got#* } < $since ]] && break
+        fi
         alive "$dir/kubelet.pid" || { log_tail "$dir/kubelet.log"; die "kubelet exited"; }
         alive "$dir/containerd.pid" || { log_tail "$dir/containerd.log"; die "containerd exited"; }
-        ((SECONDS < deadline)) || { log_tail "$dir/kubelet.log"; die "node $name not Ready after ${wait_seconds}s"; }
-        sleep 0.2
-    done
-    restore_tunables "$dir"
-}
-
-# With --host-cni the node is NotReady until a network installs itself:
-# registered is as far as start can wait.
-wait_registered() {
-    local dir=$1 kubeconfig name deadline=$((SECONDS + wait_seconds))
-    { read -r kubeconfig; read -r name; } <"$dir/kubelet.node"
-    until kubectl --kubeconfig "$kubeconfig" get node "$name" >/dev/null 2>&1; do
-        alive "$dir/kubelet.pid" || { log_tail "$dir/kubelet.log"; die "kubelet exited"; }
-        ((SECONDS < deadline)) || { log_tail "$dir/kubelet.log"; die "node $name not registered after ${wait_seconds}s"; }
+        ((SECONDS < deadline)) || { log_tail "$dir/kubelet.log"; die "node $name not $want after ${wait_seconds}s"; }
         sleep 0.2
     done
     restore_tunables "$dir"
@@ -357,7 +348,7 @@ cmd_start() {
         --hostname-override="$name" --node-ip="$node_ip" --v=1
     printf '%s\n' "$kubeconfig" "$name" >"$dir/kubelet.node"
     if [[ -n $host_cni ]]; then
-        wait_registered "$dir"
+        wait_ready "$dir" "" registered
         echo "node.sh: node $name ($node_ip) registered (Ready once a network installs itself) in $((SECONDS - t0))s; containerd unix://$dir/containerd.sock"
         return 0
     fi
