@@ -14,7 +14,13 @@
  * The access handler is called several times per request; the per-request
  * state is created by the URI callback, grows with upload data and is freed
  * by the completion callback, which libmicrohttpd also calls when the peer
- * disconnects mid-request or the daemon stops. */
+ * disconnects mid-request or the daemon stops.
+ *
+ * Deferred answers and streams suspend their connection
+ * (MHD_suspend_connection()) while there is nothing to send, so that the
+ * loop does not spin on a writable socket, and resume it when there is:
+ * libmicrohttpd then calls the access handler (deferred) or the stream's
+ * content reader again. */
 #include <config.h>
 
 #include "base/httpd.h"
@@ -36,6 +42,7 @@
 #include "base/error.h"
 #include "base/file.h"
 #include "fatal-signal.h"
+#include "hmapx.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
@@ -65,6 +72,13 @@ struct httpd {
     char *key_pem;
     size_t key_len;
 
+    /* A connection was resumed since the last httpd_wait(). */
+    bool resumed;
+    /* Suspended connections (struct MHD_Connection *): libmicrohttpd
+     * refuses to stop with any, so httpd_destroy() resumes them first. */
+    struct hmapx suspended;
+    bool stopping;
+
     /* While httpd_create() runs, libmicrohttpd's last complaint, so that a
      * failed start can say why (bind error, certificate refused). */
     bool starting;
@@ -79,7 +93,56 @@ struct request_state {
     bool refused;      /* 413 queued before reading the body. */
     bool too_large;    /* The body is over 'max_body'; 413 is due. */
     size_t received;   /* Once 'too_large': body bytes received in all. */
+    struct httpd_deferred *deferred; /* The handler deferred its answer. */
+    struct httpd_stream *stream;     /* The handler opened a stream. */
 };
+
+/* What httpd_request's 'impl_' points to during a handler call. */
+struct request_impl {
+    struct httpd *httpd;
+    struct MHD_Connection *conn;
+    struct request_state *rs;
+};
+
+struct httpd_deferred {
+    struct httpd *httpd;         /* NULL once the request is gone. */
+    struct MHD_Connection *conn; /* Suspended until the reply. */
+    bool replied;
+    int status;
+    const char *content_type;
+    struct ds body;
+};
+
+struct httpd_stream {
+    struct httpd *httpd;
+    struct MHD_Connection *conn;
+    const char *content_type;
+    struct ds buffer; /* Written, not yet sent: from 'sent' on. */
+    size_t sent;
+    bool suspended;
+    bool peer_gone; /* libmicrohttpd released the response. */
+    bool closing;   /* The owner closed it. */
+    int refs;       /* The owner's and the response's. */
+};
+
+static void stream_unref(struct httpd_stream *);
+
+static void
+suspend(struct httpd *httpd, struct MHD_Connection *conn)
+{
+    hmapx_add(&httpd->suspended, conn);
+    MHD_suspend_connection(conn);
+}
+
+static void
+resume(struct httpd *httpd, struct MHD_Connection *conn)
+{
+    hmapx_find_and_delete(&httpd->suspended, conn);
+    httpd->resumed = true;
+    MHD_resume_connection(conn);
+}
+static enum MHD_Result queue_stream(struct MHD_Connection *,
+                                    struct request_state *);
 
 static void
 mhd_log(void *httpd_, const char *fmt, va_list args)
@@ -125,9 +188,29 @@ request_begin(void *httpd_, const char *uri, struct MHD_Connection *conn)
 }
 
 static void
+deferred_free(struct httpd_deferred *deferred)
+{
+    ds_destroy(&deferred->body);
+    free(deferred);
+}
+
+static void
 request_free(struct request_state *rs)
 {
     if (rs) {
+        if (rs->deferred) {
+            /* Without a reply yet, the reply frees it. */
+            if (rs->deferred->replied) {
+                deferred_free(rs->deferred);
+            } else {
+                rs->deferred->httpd = NULL;
+            }
+        }
+        if (rs->stream) {
+            /* Never queued: the connection failed first. */
+            rs->stream->peer_gone = true;
+            stream_unref(rs->stream);
+        }
         free(rs->query);
         ds_destroy(&rs->body);
         free(rs);
@@ -254,8 +337,19 @@ dispatch(struct httpd *httpd, struct MHD_Connection *conn, const char *url,
             .content_type = MHD_lookup_connection_value(
                 conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
         };
+        struct request_impl impl = {httpd, conn, rs};
 
+        req.impl_ = &impl;
         route->handler(&req, &resp, route->aux);
+        if (rs->deferred) {
+            ds_destroy(&resp.body);
+            suspend(httpd, conn);
+            return MHD_YES;
+        }
+        if (rs->stream) {
+            ds_destroy(&resp.body);
+            return queue_stream(conn, rs);
+        }
         if (resp.status < 100 || resp.status > 599) {
             VLOG_WARN("%s %s: handler set invalid status %d", method, url,
                       resp.status);
@@ -268,6 +362,20 @@ dispatch(struct httpd *httpd, struct MHD_Connection *conn, const char *url,
     }
     ok = send_response(conn, resp.status, resp.content_type, &resp.body);
     ds_destroy(&resp.body);
+    return ok;
+}
+
+/* Sends the reply of a deferred request that was resumed. */
+static enum MHD_Result
+send_deferred(struct MHD_Connection *conn, struct request_state *rs)
+{
+    struct httpd_deferred *deferred = rs->deferred;
+    enum MHD_Result ok;
+
+    rs->deferred = NULL;
+    ok = send_response(conn, deferred->status, deferred->content_type,
+                       &deferred->body);
+    deferred_free(deferred);
     return ok;
 }
 
@@ -286,6 +394,11 @@ access_handler(void *httpd_, struct MHD_Connection *conn, const char *url,
     if (!rs) {
         /* The URI callback always runs first; be safe if it did not. */
         rs = *con_cls = request_begin(httpd, url, conn);
+    }
+    if (rs->deferred) {
+        /* Resumed by httpd_deferred_reply(), or to be closed because the
+         * server stops. */
+        return rs->deferred->replied ? send_deferred(conn, rs) : MHD_NO;
     }
     if (rs->refused) {
         /* The 413 is queued already; ignore any body. */
@@ -379,9 +492,19 @@ static void
 httpd_free(struct httpd *httpd)
 {
     if (httpd->daemon) {
+        struct hmapx_node *node;
+
+        httpd->stopping = true;
+        HMAPX_FOR_EACH_SAFE(node, &httpd->suspended)
+        {
+            resume(httpd, node->data);
+        }
+        /* Lets the resumed connections fail and close. */
+        MHD_run(httpd->daemon);
         /* Calls request_completed() for every request in flight. */
         MHD_stop_daemon(httpd->daemon);
     }
+    hmapx_destroy(&httpd->suspended);
     shash_destroy_free_data(&httpd->routes);
     free(httpd->cert_pem);
     if (httpd->key_pem) {
@@ -401,7 +524,7 @@ httpd_create(const struct httpd_options *options, struct httpd **httpdp,
                                        : HTTPD_DEFAULT_MAX_CONNECTIONS;
     int timeout_s =
         options->timeout_s ? options->timeout_s : HTTPD_DEFAULT_TIMEOUT_S;
-    unsigned int flags = MHD_USE_ERROR_LOG;
+    unsigned int flags = MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     struct MHD_OptionItem tls_options[4] = {{MHD_OPTION_END, 0, NULL}};
     const union MHD_DaemonInfo *info;
     struct sockaddr_storage ss;
@@ -413,6 +536,7 @@ httpd_create(const struct httpd_options *options, struct httpd **httpdp,
     *httpdp = NULL;
     httpd = xzalloc(sizeof *httpd);
     shash_init(&httpd->routes);
+    hmapx_init(&httpd->suspended);
     httpd->max_body =
         options->max_body ? options->max_body : HTTPD_DEFAULT_MAX_BODY;
 
@@ -557,6 +681,198 @@ httpd_response_set(struct httpd_response *resp, int status,
     ds_put_cstr(&resp->body, body);
 }
 
+const char *
+httpd_request_header(const struct httpd_request *req, const char *name)
+{
+    const struct request_impl *impl = req->impl_;
+
+    return MHD_lookup_connection_value(impl->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+httpd_request_cookie(const struct httpd_request *req, const char *name)
+{
+    const struct request_impl *impl = req->impl_;
+
+    return MHD_lookup_connection_value(impl->conn, MHD_COOKIE_KIND, name);
+}
+
+struct httpd_deferred *
+httpd_defer(const struct httpd_request *req)
+{
+    const struct request_impl *impl = req->impl_;
+    struct httpd_deferred *deferred = xzalloc(sizeof *deferred);
+
+    ovs_assert(!impl->rs->deferred && !impl->rs->stream);
+    deferred->httpd = impl->httpd;
+    deferred->conn = impl->conn;
+    ds_init(&deferred->body);
+    impl->rs->deferred = deferred;
+    return deferred;
+}
+
+void
+httpd_deferred_reply(struct httpd_deferred *deferred, int status,
+                     const char *content_type, const char *body)
+{
+    ovs_assert(!deferred->replied);
+    if (!deferred->httpd) {
+        /* The peer left or the server stopped. */
+        deferred_free(deferred);
+        return;
+    }
+    deferred->replied = true;
+    deferred->status = status;
+    deferred->content_type = content_type;
+    ds_put_cstr(&deferred->body, body);
+    resume(deferred->httpd, deferred->conn);
+}
+
+static void
+stream_unref(struct httpd_stream *stream)
+{
+    if (!--stream->refs) {
+        ds_destroy(&stream->buffer);
+        free(stream);
+    }
+}
+
+static void
+stream_resume(struct httpd_stream *stream)
+{
+    if (stream->suspended && !stream->peer_gone) {
+        stream->suspended = false;
+        resume(stream->httpd, stream->conn);
+    }
+}
+
+/* Ends the body once what is buffered is sent. */
+static void
+stream_end(struct httpd_stream *stream)
+{
+    stream->closing = true;
+    stream_resume(stream);
+}
+
+/* libmicrohttpd's content reader: what is buffered, else the end once
+ * closed, else nothing for now, with the connection suspended until the
+ * next write. */
+static ssize_t
+stream_read(void *stream_, uint64_t pos, char *buf, size_t max)
+{
+    struct httpd_stream *stream = stream_;
+    size_t n = stream->buffer.length - stream->sent;
+
+    (void)pos;
+    if (stream->httpd->stopping) {
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    if (n) {
+        n = MIN(n, max);
+        memcpy(buf, stream->buffer.string + stream->sent, n);
+        stream->sent += n;
+        if (stream->sent == stream->buffer.length) {
+            ds_clear(&stream->buffer);
+            stream->sent = 0;
+        }
+        return n;
+    }
+    if (stream->closing) {
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    stream->suspended = true;
+    suspend(stream->httpd, stream->conn);
+    return 0;
+}
+
+static void
+stream_released(void *stream_)
+{
+    struct httpd_stream *stream = stream_;
+
+    stream->peer_gone = true;
+    stream_unref(stream);
+}
+
+static enum MHD_Result
+queue_stream(struct MHD_Connection *conn, struct request_state *rs)
+{
+    struct httpd_stream *stream = rs->stream;
+    struct MHD_Response *response;
+    enum MHD_Result ok;
+
+    rs->stream = NULL;
+    response = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, stream, stream_released);
+    if (!response) {
+        stream->peer_gone = true;
+        stream_unref(stream);
+        return MHD_NO;
+    }
+    /* From here on the response holds the reference the request held. */
+    if (MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                stream->content_type) != MHD_YES ||
+        MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL,
+                                "no-store") != MHD_YES) {
+        MHD_destroy_response(response);
+        return MHD_NO;
+    }
+    ok = MHD_queue_response(conn, MHD_HTTP_OK, response);
+    MHD_destroy_response(response);
+    return ok;
+}
+
+struct httpd_stream *
+httpd_stream_open(const struct httpd_request *req, const char *content_type)
+{
+    const struct request_impl *impl = req->impl_;
+    struct httpd_stream *stream = xzalloc(sizeof *stream);
+
+    ovs_assert(!impl->rs->deferred && !impl->rs->stream);
+    stream->httpd = impl->httpd;
+    stream->conn = impl->conn;
+    stream->content_type = content_type;
+    ds_init(&stream->buffer);
+    stream->refs = 2;
+    impl->rs->stream = stream;
+    return stream;
+}
+
+void
+httpd_stream_write(struct httpd_stream *stream, const char *data, size_t len)
+{
+    if (stream->peer_gone || stream->closing) {
+        return;
+    }
+    if (stream->buffer.length - stream->sent + len >
+        HTTPD_STREAM_MAX_BUFFERED) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+        VLOG_WARN_RL(&rl, "stream reader too slow: closing the stream");
+        ds_clear(&stream->buffer);
+        stream->sent = 0;
+        stream_end(stream);
+        return;
+    }
+    ds_put_buffer(&stream->buffer, data, len);
+    stream_resume(stream);
+}
+
+bool
+httpd_stream_is_open(const struct httpd_stream *stream)
+{
+    return !stream->peer_gone && !stream->closing;
+}
+
+void
+httpd_stream_close(struct httpd_stream *stream)
+{
+    if (!stream->closing) {
+        stream_end(stream);
+    }
+    stream_unref(stream);
+}
+
 void
 httpd_run(struct httpd *httpd)
 {
@@ -574,6 +890,11 @@ httpd_wait(struct httpd *httpd)
     fd_set readable, writable, errors;
     MHD_socket max_fd = -1;
 
+    if (httpd->resumed) {
+        /* libmicrohttpd picks resumed connections up on its next run. */
+        httpd->resumed = false;
+        poll_immediate_wake();
+    }
     FD_ZERO(&readable);
     FD_ZERO(&writable);
     FD_ZERO(&errors);

@@ -4,7 +4,11 @@
  * no threads of its own.
  *
  * Handlers are looked up by exact path and called synchronously from
- * httpd_run() with the whole request body in memory.  Everything a peer
+ * httpd_run() with the whole request body in memory.  A handler that needs
+ * something slow first (an API call) defers its answer: the connection
+ * waits, suspended, until httpd_deferred_reply().  A handler may also open
+ * a stream, a response whose body it writes over time (Server-Sent
+ * Events).  Everything a peer
  * controls is bounded: body size (413 beyond 'max_body'), number of
  * connections (more are closed at once), idle time per connection, and
  * header size (libmicrohttpd's 32 KiB per-connection memory pool).
@@ -15,6 +19,7 @@
 #ifndef KOVN_BASE_HTTPD_H
 #define KOVN_BASE_HTTPD_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "openvswitch/dynamic-string.h"
@@ -48,7 +53,14 @@ struct httpd_request {
     const char *body;   /* "" when there is no body. */
     size_t body_len;
     const char *content_type; /* Content-Type header, or NULL. */
+    void *impl_;              /* The server's, for the functions below. */
 };
+
+/* The value of request header or cookie 'name', or NULL. */
+const char *httpd_request_header(const struct httpd_request *req,
+                                 const char *name);
+const char *httpd_request_cookie(const struct httpd_request *req,
+                                 const char *name);
 
 /* What a handler fills in.  It starts as 200, "text/plain; charset=utf-8"
  * and an empty body.  'content_type' must outlive the handler call (a
@@ -86,6 +98,30 @@ void httpd_route(struct httpd *httpd, const char *path,
  * the handler call) and a copy of 'body'. */
 void httpd_response_set(struct httpd_response *resp, int status,
                         const char *content_type, const char *body);
+
+/* Answering later.  Called from a handler, makes the request wait for
+ * exactly one httpd_deferred_reply() (what the handler put in its response
+ * is dropped).  The reply is due even when the peer has left or the server
+ * was destroyed meanwhile: it is what frees the handle. */
+struct httpd_deferred;
+struct httpd_deferred *httpd_defer(const struct httpd_request *req);
+void httpd_deferred_reply(struct httpd_deferred *deferred, int status,
+                          const char *content_type, const char *body);
+
+/* A response written over time.  Called from a handler, answers 200 with
+ * 'content_type' (which must be a literal) and no length: the body is what
+ * httpd_stream_write() sends, until httpd_stream_close().  The caller owns
+ * the handle until it closes it, also after the peer has left (writes are
+ * then dropped and httpd_stream_is_open() says so).  A peer that reads too
+ * slowly to keep under HTTPD_STREAM_MAX_BUFFERED is cut off. */
+#define HTTPD_STREAM_MAX_BUFFERED (256 * 1024)
+struct httpd_stream;
+struct httpd_stream *httpd_stream_open(const struct httpd_request *req,
+                                       const char *content_type);
+void httpd_stream_write(struct httpd_stream *stream, const char *data,
+                        size_t len);
+bool httpd_stream_is_open(const struct httpd_stream *stream);
+void httpd_stream_close(struct httpd_stream *stream);
 
 /* Accepts connections, reads requests and calls handlers for the complete
  * ones, writes responses, and drops connections idle for too long. */

@@ -1,8 +1,9 @@
 /* Integration tests for src/base/httpd: a real server on an ephemeral port,
  * driven only by httpd_run()/httpd_wait()/poll_block() on this thread,
  * against the curl command line (a child process) and raw sockets.  Covers
- * routing, request bodies and their limit, HTTPS with a certificate from
- * scripts/certs.sh, start-up errors, and peers that misbehave. */
+ * routing, request bodies and their limit, deferred answers, streams, HTTPS
+ * with a certificate from scripts/certs.sh, start-up errors, and peers that
+ * misbehave. */
 #include <config.h>
 
 #include <arpa/inet.h>
@@ -764,6 +765,176 @@ teardown(void **state)
     return rc;
 }
 
+/* Serves until 'done' is true. */
+static void
+serve_until(struct httpd *httpd, const bool *done)
+{
+    long long deadline = time_msec() + CLIENT_DEADLINE_MS;
+
+    while (!*done) {
+        assert_true(time_msec() < deadline);
+        httpd_run(httpd);
+        httpd_wait(httpd);
+        poll_timer_wait_until(deadline);
+        poll_block();
+    }
+}
+
+struct deferring {
+    struct httpd_deferred *deferred;
+    bool called;
+    char auth[64];
+    char cookie[64];
+};
+
+static void
+deferring_handler(const struct httpd_request *req, struct httpd_response *resp,
+                  void *d_)
+{
+    struct deferring *d = d_;
+    const char *auth = httpd_request_header(req, "Authorization");
+    const char *cookie = httpd_request_cookie(req, "token");
+
+    snprintf(d->auth, sizeof d->auth, "%s", auth ? auth : "(none)");
+    snprintf(d->cookie, sizeof d->cookie, "%s", cookie ? cookie : "(none)");
+    /* Dropped: the deferred reply is the answer. */
+    httpd_response_set(resp, 500, "text/plain", "not this\n");
+    d->deferred = httpd_defer(req);
+    d->called = true;
+}
+
+static void
+test_httpd_deferred_reply_answers_later(void **state)
+{
+    struct httpd_options options = {0};
+    int calls = 0;
+    struct httpd *httpd = start(&options, &calls);
+    struct deferring d = {0};
+    struct ds got = DS_EMPTY_INITIALIZER;
+    char buf[256];
+    int fd;
+
+    (void)state;
+    httpd_route(httpd, "/later", deferring_handler, &d);
+    fd = connect_raw(httpd);
+    send_all(fd, "GET /later HTTP/1.1\r\nHost: x\r\n"
+                 "Authorization: Bearer abc\r\n"
+                 "Cookie: other=1; token=t0k\r\n\r\n");
+    serve_until(httpd, &d.called);
+    assert_string_equal(d.auth, "Bearer abc");
+    assert_string_equal(d.cookie, "t0k");
+
+    /* Nothing is sent while it waits, and the wait is quiet. */
+    assert_true(serve_for(httpd, 300) < 20);
+    assert_int_equal(recv(fd, buf, sizeof buf, MSG_DONTWAIT), -1);
+    assert_int_equal(errno, EAGAIN);
+
+    httpd_deferred_reply(d.deferred, 202, "text/plain", "later\n");
+    recv_until(httpd, fd, &got, "later\n");
+    assert_non_null(strstr(ds_cstr(&got), "HTTP/1.1 202"));
+    assert_null(strstr(ds_cstr(&got), "not this"));
+
+    /* The connection serves the next request as usual. */
+    ds_clear(&got);
+    send_all(fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    recv_until(httpd, fd, &got, "hello\n");
+    close(fd);
+
+    /* A peer that leaves before the reply, and a reply due after the
+     * server is gone: both only free the handle (ASan checks). */
+    d.called = false;
+    fd = connect_raw(httpd);
+    send_all(fd, "GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+    serve_until(httpd, &d.called);
+    close(fd);
+    serve_for(httpd, 50);
+    httpd_deferred_reply(d.deferred, 200, "text/plain", "gone\n");
+    serve_for(httpd, 50);
+
+    d.called = false;
+    fd = connect_raw(httpd);
+    send_all(fd, "GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+    serve_until(httpd, &d.called);
+    httpd_destroy(httpd);
+    httpd_deferred_reply(d.deferred, 200, "text/plain", "gone\n");
+    close(fd);
+    ds_destroy(&got);
+}
+
+static void
+streaming_handler(const struct httpd_request *req, struct httpd_response *resp,
+                  void *stream_)
+{
+    struct httpd_stream **stream = stream_;
+
+    (void)resp;
+    *stream = httpd_stream_open(req, "text/event-stream");
+}
+
+static void
+test_httpd_stream_sends_as_written(void **state)
+{
+    struct httpd_options options = {0};
+    int calls = 0;
+    struct httpd *httpd = start(&options, &calls);
+    struct httpd_stream *stream = NULL;
+    struct ds got = DS_EMPTY_INITIALIZER;
+    long long deadline;
+    int fd;
+
+    (void)state;
+    httpd_route(httpd, "/events", streaming_handler, &stream);
+    fd = connect_raw(httpd);
+    send_all(fd, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+    recv_until(httpd, fd, &got, "\r\n\r\n");
+    assert_non_null(stream);
+    assert_non_null(strstr(ds_cstr(&got), "HTTP/1.1 200"));
+    assert_non_null(strstr(ds_cstr(&got), "text/event-stream"));
+    assert_true(httpd_stream_is_open(stream));
+
+    /* Idle, the stream does not keep the loop busy. */
+    assert_true(serve_for(httpd, 300) < 20);
+    httpd_stream_write(stream, "data: one\n\n", 11);
+    recv_until(httpd, fd, &got, "data: one\n\n");
+    assert_true(serve_for(httpd, 200) < 20);
+    httpd_stream_write(stream, "data: two\n\n", 11);
+    httpd_stream_write(stream, "data: three\n\n", 13);
+    recv_until(httpd, fd, &got, "data: three\n\n");
+
+    /* Closing ends the chunked body. */
+    httpd_stream_close(stream);
+    recv_until(httpd, fd, &got, "\r\n0\r\n\r\n");
+    close(fd);
+
+    /* A peer that leaves: the next writes find out. */
+    stream = NULL;
+    fd = connect_raw(httpd);
+    send_all(fd, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+    ds_clear(&got);
+    recv_until(httpd, fd, &got, "\r\n\r\n");
+    close(fd);
+    deadline = time_msec() + CLIENT_DEADLINE_MS;
+    while (httpd_stream_is_open(stream)) {
+        assert_true(time_msec() < deadline);
+        httpd_stream_write(stream, "data: x\n\n", 9);
+        serve_for(httpd, 20);
+    }
+    httpd_stream_close(stream);
+
+    /* A stream still open when the server stops. */
+    stream = NULL;
+    fd = connect_raw(httpd);
+    send_all(fd, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+    ds_clear(&got);
+    recv_until(httpd, fd, &got, "\r\n\r\n");
+    httpd_destroy(httpd);
+    assert_false(httpd_stream_is_open(stream));
+    httpd_stream_write(stream, "data: x\n\n", 9);
+    httpd_stream_close(stream);
+    close(fd);
+    ds_destroy(&got);
+}
+
 int
 main(void)
 {
@@ -776,6 +947,8 @@ main(void)
         cmocka_unit_test(test_httpd_create_errors_name_the_cause),
         cmocka_unit_test(test_httpd_survives_clients_that_vanish_mid_request),
         cmocka_unit_test(test_httpd_idle_connections_time_out_and_free_slots),
+        cmocka_unit_test(test_httpd_deferred_reply_answers_later),
+        cmocka_unit_test(test_httpd_stream_sends_as_written),
     };
 
     vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
