@@ -10,10 +10,10 @@
 #include "cli/cluster.h"
 #include "cli/commands.h"
 #include "cli/session.h"
-#include "cli/topology_svg.h"
 #include "crd/topology.h"
 #include "crd/topology_dot.h"
 #include "crd/topology_json.h"
+#include "crd/topology_svg.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "util.h"
@@ -221,7 +221,7 @@ cli_topology_command(const struct cli_options *options)
         struct ds svg = DS_EMPTY_INITIALIZER;
 
         topology_to_dot(topology, &out);
-        if (cli_topology_svg(ds_cstr(&out), &svg, &err)) {
+        if (topology_svg_render(ds_cstr(&out), &svg, &err)) {
             fprintf(stderr, "kubectl-kovn: %s\n", err.msg);
             status = CLI_EXIT_ERROR;
         } else {

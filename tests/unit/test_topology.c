@@ -21,10 +21,10 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
-#include "cli/topology_svg.h"
 #include "crd/topology.h"
 #include "crd/topology_dot.h"
 #include "crd/topology_json.h"
+#include "crd/topology_svg.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
 #include "smap.h"
@@ -390,7 +390,7 @@ test_topology_svg_is_xml_with_one_node_per_object(void **state)
     topology_namespaces(f->topology, &n_nss);
     topology_stale_owners(f->topology, &n_stale);
     topology_to_dot(f->topology, &dot);
-    assert_int_equal(cli_topology_svg(ds_cstr(&dot), &svg, NULL), 0);
+    assert_int_equal(topology_svg_render(ds_cstr(&dot), &svg, NULL), 0);
     doc = xmlReadMemory(svg.string, svg.length, "topology.svg", NULL,
                         XML_PARSE_NONET | XML_PARSE_NOERROR);
     assert_non_null(doc);

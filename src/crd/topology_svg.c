@@ -1,7 +1,7 @@
 /* SVG through libgvc; see topology_svg.h. */
 #include <config.h>
 
-#include "cli/topology_svg.h"
+#include "crd/topology_svg.h"
 
 #include <errno.h>
 #include <graphviz/cgraph.h>
@@ -11,7 +11,7 @@
 #include "openvswitch/dynamic-string.h"
 
 int
-cli_topology_svg(const char *dot, struct ds *out, struct kovn_error *err)
+topology_svg_render(const char *dot, struct ds *out, struct kovn_error *err)
 {
     GVC_t *gvc = gvContext();
     Agraph_t *graph = agmemread(dot);
