@@ -12,6 +12,7 @@
 #include "controller/controller.h"
 #include "controller/counts.h"
 #include "controller/metrics.h"
+#include "controller/ui.h"
 #include "controller/webhook.h"
 #include "openvswitch/json.h"
 #include "openvswitch/vlog.h"
@@ -24,6 +25,7 @@ struct server {
     struct controller *ctl;
     struct httpd *metrics;
     struct httpd *webhook;
+    struct ui *ui; /* On the metrics listener. */
     bool ready;
     bool webhook_failed; /* Logged once. */
 };
@@ -141,6 +143,8 @@ server_create(const struct server_options *options, struct controller *ctl,
         httpd_route(server->metrics, "/metrics", serve_metrics, server);
         httpd_route(server->metrics, "/healthz", serve_healthz, server);
         httpd_route(server->metrics, "/readyz", serve_readyz, server);
+        server->ui = ui_create(ctl, server->metrics,
+                               !ui_address_is_local(options->metrics_address));
     }
     *serverp = server;
     return 0;
@@ -150,6 +154,8 @@ void
 server_destroy(struct server *server)
 {
     if (server) {
+        /* Its waiting requests answer before their listener goes. */
+        ui_destroy(server->ui);
         httpd_destroy(server->metrics);
         httpd_destroy(server->webhook);
         free(server);
@@ -190,6 +196,7 @@ server_run(struct server *server, bool ready)
         }
     }
     if (server->metrics) {
+        ui_run(server->ui);
         httpd_run(server->metrics);
     }
     if (server->webhook) {
@@ -201,6 +208,7 @@ void
 server_wait(struct server *server)
 {
     if (server->metrics) {
+        ui_wait(server->ui);
         httpd_wait(server->metrics);
     }
     if (server->webhook) {

@@ -1,4 +1,4 @@
-/* kovn-controller's HTTP endpoints: /metrics, /healthz and /readyz on a
+/* kovn-controller's HTTP endpoints: /metrics, /healthz, /readyz and /ui on a
  * local plain-HTTP port, and the admission webhook (/validate) on its own
  * HTTPS port, opened only once the controller is ready so that the API
  * server never gets an answer from a half-loaded model. */

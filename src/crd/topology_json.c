@@ -43,8 +43,8 @@ u128_json(net_u128 value)
     return json_real_create((double)value);
 }
 
-static struct json *
-vpc_json(const struct topology_vpc *tv)
+struct json *
+topology_vpc_json(const struct topology_vpc *tv)
 {
     struct json *o = json_object_create();
     struct json *peerings = json_array_create_empty();
@@ -72,8 +72,8 @@ vpc_json(const struct topology_vpc *tv)
     return o;
 }
 
-static struct json *
-subnet_json(const struct topology_subnet *ts)
+struct json *
+topology_subnet_json(const struct topology_subnet *ts)
 {
     const struct subnet *s = ts->subnet;
     struct json *o = json_object_create();
@@ -103,8 +103,8 @@ subnet_json(const struct topology_subnet *ts)
     return o;
 }
 
-static struct json *
-namespace_json(const struct topology_namespace *ns)
+struct json *
+topology_namespace_json(const struct topology_namespace *ns)
 {
     struct json *o = json_object_create();
     struct json *subnets = json_array_create_empty();
@@ -181,21 +181,21 @@ topology_to_json(const struct topology *topology)
     const struct topology_vpc *vpcs = topology_vpcs(topology, &n);
     array = json_array_create_empty();
     for (size_t i = 0; i < n; i++) {
-        json_array_add(array, vpc_json(&vpcs[i]));
+        json_array_add(array, topology_vpc_json(&vpcs[i]));
     }
     json_object_put(root, "vpcs", array);
 
     const struct topology_subnet *subnets = topology_subnets(topology, &n);
     array = json_array_create_empty();
     for (size_t i = 0; i < n; i++) {
-        json_array_add(array, subnet_json(&subnets[i]));
+        json_array_add(array, topology_subnet_json(&subnets[i]));
     }
     json_object_put(root, "subnets", array);
 
     const struct topology_namespace *nss = topology_namespaces(topology, &n);
     array = json_array_create_empty();
     for (size_t i = 0; i < n; i++) {
-        json_array_add(array, namespace_json(&nss[i]));
+        json_array_add(array, topology_namespace_json(&nss[i]));
     }
     json_object_put(root, "namespaces", array);
     json_object_put(root, "staleOvnRows", stale_json(topology));

@@ -10,10 +10,24 @@
 #include "base/error.h"
 #include "openvswitch/dynamic-string.h"
 
+/* One Graphviz context for the process: graphviz 2.42's pango plugin keeps
+ * pointers to font names owned by the context that first rendered text, so
+ * a second context, after the first is freed, reads freed memory. */
+static GVC_t *
+context(void)
+{
+    static GVC_t *gvc;
+
+    if (!gvc) {
+        gvc = gvContext();
+    }
+    return gvc;
+}
+
 int
 topology_svg_render(const char *dot, struct ds *out, struct kovn_error *err)
 {
-    GVC_t *gvc = gvContext();
+    GVC_t *gvc = context();
     Agraph_t *graph = agmemread(dot);
     char *data = NULL;
     unsigned int len = 0;
@@ -41,6 +55,5 @@ out:
     if (graph) {
         agclose(graph);
     }
-    gvFreeContext(gvc);
     return error;
 }
