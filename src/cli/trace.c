@@ -198,9 +198,10 @@ address_of_family(const char *list, enum net_family family,
     return found;
 }
 
+/* 'or_pod': the name was looked up as a pod first (for the message). */
 static int
 read_service(struct kube_client *client, const char *key, int want_port,
-             struct trace_dst *dst, struct kovn_error *err)
+             bool or_pod, struct trace_dst *dst, struct kovn_error *err)
 {
     const struct json *spec, *ports;
     const char *cluster_ip = NULL;
@@ -209,7 +210,8 @@ read_service(struct kube_client *client, const char *key, int want_port,
 
     if (error) {
         if (error == -ENOENT) {
-            kovn_error_set(err, error, "no pod or Service %s", key);
+            kovn_error_set(err, error, "no %s %s",
+                           or_pod ? "pod or Service" : "Service", key);
         }
         return error;
     }
@@ -292,12 +294,12 @@ read_destination(struct kube_client *client, const char *arg,
                               arg);
     }
     if (service) {
-        return read_service(client, key, want_port, dst, err);
+        return read_service(client, key, want_port, false, dst, err);
     }
     error = read_source(client, key, &pod, err);
     if (error == -ENOENT && !pod_only) {
         kovn_error_clear(err);
-        return read_service(client, key, want_port, dst, err);
+        return read_service(client, key, want_port, true, dst, err);
     }
     if (!error) {
         /* The family of the source's first address. */

@@ -502,6 +502,7 @@ struct walk {
     char *service;       /* "through Service ..." once a VIP was hit. */
     bool arp;            /* The rest is an ARP request, not the packet. */
     const char *last_dp; /* Datapath of the last ingress step. */
+    const char *prev_dp; /* Datapath of the step before this one. */
 };
 
 static void
@@ -701,9 +702,18 @@ explain_step(struct walk *w, const struct ovn_trace_step *s)
     if (!s->egress && s->table == 0 &&
         (!w->last_dp || strcmp(w->last_dp, s->datapath))) {
         const struct trace_port *p = find_port(w->f, s->inport);
-        char *from = p && owner_is(&p->owner, OVN_OWNER_POD)
-                         ? port_text(w->f, s->inport)
-                         : xasprintf("port %s", s->inport);
+        char *from;
+
+        if (p && owner_is(&p->owner, OVN_OWNER_POD)) {
+            from = port_text(w->f, s->inport);
+        } else if (w->prev_dp && strcmp(w->prev_dp, s->datapath)) {
+            /* Over a patch port: name where it came from. */
+            char *prev = datapath_name(w->f, w->prev_dp);
+            from = xasprintf("%s (port %s)", prev, s->inport);
+            free(prev);
+        } else {
+            from = xasprintf("port %s", s->inport);
+        }
         say(w, s->datapath, xasprintf("in from %s", from));
         free(from);
         w->last_dp = s->datapath;
@@ -759,6 +769,7 @@ trace_explain(const struct ovn_trace *trace, const struct trace_facts *facts,
     svec_init(&w.left);
     for (size_t i = 0; i < trace->n_steps; i++) {
         explain_step(&w, &trace->steps[i]);
+        w.prev_dp = trace->steps[i].datapath;
     }
 
     /* A flood may deliver to some ports and drop towards others: what

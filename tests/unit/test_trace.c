@@ -269,8 +269,9 @@ test_trace_explains_service(void **state)
                                   "balancer cluster-tcp-loadbalancer, VIP "
                                   "10.96.0.20:80 -> backends "
                                   "10.16.0.12:8080\n"));
-    assert_non_null(strstr(steps, "Vpc ovn-cluster: in from port "
-                                  "ovn-cluster-ovn-default\n"));
+    assert_non_null(strstr(steps, "Vpc ovn-cluster: in from Subnet "
+                                  "ovn-default (port "
+                                  "ovn-cluster-ovn-default)\n"));
     free(steps);
 }
 
