@@ -719,9 +719,12 @@ explain_step(struct walk *w, const struct ovn_trace_step *s)
         w->last_dp = s->datapath;
     }
     for (size_t i = 0; i < s->actions.n; i++) {
-        if (!strncmp(s->actions.names[i], "***", 3)) {
-            say(w, s->datapath,
-                xasprintf("ovn-trace: %s", s->actions.names[i] + 4));
+        const char *a = s->actions.names[i];
+
+        if (!strncmp(a, "***", 3)) {
+            /* "*** no load balancing destination (use --lb-dst)" */
+            a += strspn(a, "* ");
+            say(w, s->datapath, xasprintf("ovn-trace: %s", a));
         }
     }
     if (is_acl_stage(s->stage, &direction)) {
