@@ -4,6 +4,7 @@
 #define KOVN_CLI_COMMANDS_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Exit codes, as documented in the usage text. */
 #define CLI_EXIT_OK       0
@@ -36,6 +37,10 @@ struct cli_options {
     /* --quiet/--no-progress: no progress line on stderr even on a
      * terminal (there is none when stderr is not one). */
     bool quiet;
+    const char *ovn_sb; /* --ovn-sb or $KOVN_OVN_SB [trace] */
+    bool verbose;       /* -v: also the raw output of tools [trace] */
+    char **args;        /* The arguments after the command. */
+    size_t n_args;
 };
 
 int cli_orphans_command(const struct cli_options *options);
@@ -43,5 +48,6 @@ int cli_check_command(const struct cli_options *options);
 int cli_gc_command(const struct cli_options *options);
 int cli_compat_command(const struct cli_options *options);
 int cli_topology_command(const struct cli_options *options);
+int cli_trace_command(const struct cli_options *options);
 
 #endif /* KOVN_CLI_COMMANDS_H */

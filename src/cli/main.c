@@ -37,6 +37,16 @@ static const char usage_text[] =
     "           subnet, subnets at least 90% full, stale OVN rows (with\n"
     "           --ovn-nb).  A text tree, or -o json|dot|svg (svg laid out\n"
     "           by Graphviz).\n"
+    "  trace NAMESPACE/POD DESTINATION [tcp|udp|icmp] [PORT]\n"
+    "           Where a packet from the pod goes in OVN and why: ovn-trace\n"
+    "           over the logical flows, explained in kovn's terms (the\n"
+    "           Subnets and Vpcs crossed, the Service load balancer, the\n"
+    "           route or policy route, the ACL and whose it is: a\n"
+    "           NetworkPolicy, a private Subnet).  DESTINATION is an IP\n"
+    "           address, NAMESPACE/POD, or a Service as svc/NAMESPACE/NAME\n"
+    "           (or NAMESPACE/NAME when no pod has that name).  Default:\n"
+    "           tcp to the Service's first port, else to port 80.  Needs\n"
+    "           --ovn-nb and --ovn-sb; -v also prints ovn-trace's output.\n"
     "  compat   Which fields of Kube-OVN's v1 API kovn implements (a\n"
     "           Markdown table; objects using the others get condition\n"
     "           Supported=False).\n"
@@ -55,7 +65,10 @@ static const char usage_text[] =
     "                             set aside) and their Vpcs [topology]\n"
     "      --ovn-nb REMOTE        OVN NB database, e.g. tcp:10.0.0.1:6641\n"
     "                             (default: $KOVN_OVN_NB; unset: OVN is not\n"
-    "                             looked at)   [check, gc, topology]\n"
+    "                             looked at)   [check, gc, topology,\n"
+    "                             trace]\n"
+    "      --ovn-sb REMOTE        OVN SB database, for ovn-trace (default:\n"
+    "                             $KOVN_OVN_SB)             [trace]\n"
     "      --kube-ovn             the cluster runs Kube-OVN: report what\n"
     "                             kovn-controller --adopt-kube-ovn would\n"
     "                             adopt and what stands in its way [check]\n"
@@ -69,6 +82,7 @@ static const char usage_text[] =
     "  -q, --quiet, --no-progress no progress line on stderr (there is\n"
     "                             none when stderr is not a terminal)\n"
     "  -v, --verbose              log OVN and connection details to stderr\n"
+    "                             [trace: and print ovn-trace's output]\n"
     "  -h, --help                 show this help\n"
     "\n"
     "Exit status: 0 success (check: nothing found), 1 check found problems,\n"
@@ -84,6 +98,7 @@ enum {
     OPT_KUBE_OVN,
     OPT_VPC,
     OPT_NAMESPACE,
+    OPT_OVN_SB,
 };
 
 /* Which flags each command accepts beyond the common ones. */
@@ -95,6 +110,9 @@ enum {
     ALLOW_FILTERS = 1 << 4,
     /* -o tree|dot|svg rather than table|json. */
     ALLOW_GRAPH = 1 << 5,
+    ALLOW_OVN_SB = 1 << 6,
+    /* Positional arguments after the command. */
+    ALLOW_ARGS = 1 << 7,
 };
 
 struct command {
@@ -104,7 +122,8 @@ struct command {
 };
 
 static const char *const flag_names[] = {
-    "-o/--output", "--ovn-nb", "--dry-run", "--kube-ovn", "--vpc/--namespace"};
+    "-o/--output",       "--ovn-nb", "--dry-run", "--kube-ovn",
+    "--vpc/--namespace", "",         "--ovn-sb"};
 
 static const struct command commands[] = {
     {"orphans", cli_orphans_command, ALLOW_OUTPUT},
@@ -113,6 +132,7 @@ static const struct command commands[] = {
     {"compat", cli_compat_command, 0},
     {"topology", cli_topology_command,
      ALLOW_OUTPUT | ALLOW_OVN_NB | ALLOW_FILTERS | ALLOW_GRAPH},
+    {"trace", cli_trace_command, ALLOW_OVN_NB | ALLOW_OVN_SB | ALLOW_ARGS},
 };
 
 static int
@@ -132,6 +152,7 @@ main(int argc, char *argv[])
         {"context", required_argument, NULL, OPT_CONTEXT},
         {"output", required_argument, NULL, 'o'},
         {"ovn-nb", required_argument, NULL, OPT_OVN_NB},
+        {"ovn-sb", required_argument, NULL, OPT_OVN_SB},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"kube-ovn", no_argument, NULL, OPT_KUBE_OVN},
         {"vpc", required_argument, NULL, OPT_VPC},
@@ -172,6 +193,10 @@ main(int argc, char *argv[])
         case OPT_OVN_NB:
             options.ovn_nb = optarg;
             given |= ALLOW_OVN_NB;
+            break;
+        case OPT_OVN_SB:
+            options.ovn_sb = optarg;
+            given |= ALLOW_OVN_SB;
             break;
         case OPT_DRY_RUN:
             options.dry_run = true;
@@ -230,7 +255,10 @@ main(int argc, char *argv[])
     if (!command) {
         return usage_error("unknown command \"%s\"", argv[optind]);
     }
-    if (optind + 1 < argc) {
+    if (command->allowed & ALLOW_ARGS) {
+        options.args = &argv[optind + 1];
+        options.n_args = argc - optind - 1;
+    } else if (optind + 1 < argc) {
         return usage_error("unexpected argument \"%s\"", argv[optind + 1]);
     }
     for (size_t i = 0; i < ARRAY_SIZE(flag_names); i++) {
@@ -260,6 +288,11 @@ main(int argc, char *argv[])
         const char *env = getenv("KOVN_OVN_NB");
         options.ovn_nb = env && *env ? env : NULL;
     }
+    if (!options.ovn_sb && (command->allowed & ALLOW_OVN_SB)) {
+        const char *env = getenv("KOVN_OVN_SB");
+        options.ovn_sb = env && *env ? env : NULL;
+    }
+    options.verbose = verbose;
     if (!*options.default_vpc || !*options.default_subnet) {
         return usage_error("%s", "--default-vpc and --default-subnet need a "
                                  "name");
