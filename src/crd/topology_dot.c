@@ -236,14 +236,20 @@ put_stale(const struct topology *topology, struct ds *out)
     }
 }
 
+/* Courier: Graphviz sizes boxes by its own metrics of the font named (no
+ * fonts are installed where kovn renders), and every monospaced font a
+ * viewer may draw with has Courier's advance, 0.6 em; the widths of a
+ * proportional font vary by the viewer's choice and would overflow. */
+#define FONT "Courier"
+
 void
 topology_to_dot(const struct topology *topology, struct ds *out)
 {
     ds_put_cstr(out, "digraph kovn {\n"
-                     "  graph [rankdir=LR, fontname=\"Helvetica\"];\n"
+                     "  graph [rankdir=LR, fontname=\"" FONT "\"];\n"
                      "  node [shape=box, style=\"rounded,filled\", "
-                     "fillcolor=\"#ffffff\", fontname=\"Helvetica\"];\n"
-                     "  edge [fontname=\"Helvetica\", fontsize=10];\n");
+                     "fillcolor=\"#ffffff\", fontname=\"" FONT "\"];\n"
+                     "  edge [fontname=\"" FONT "\", fontsize=10];\n");
     put_vpcs(topology, out);
     put_subnets(topology, out);
     put_namespaces(topology, out);

@@ -6,20 +6,35 @@
 #include <errno.h>
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
+#include <graphviz/gvplugin.h>
 
 #include "base/error.h"
 #include "openvswitch/dynamic-string.h"
 
-/* One Graphviz context for the process: graphviz 2.42's pango plugin keeps
- * pointers to font names owned by the context that first rendered text, so
- * a second context, after the first is freed, reads freed memory. */
+/* The two plugins a DOT -> SVG rendering needs, linked in rather than
+ * found through the plugin directory's config6a: that file is written by
+ * `dot -c` at package install, so kovn's image (made from dpkg file lists)
+ * has none, and without it Graphviz knows no layout at all.  Without the
+ * pango plugin text is measured with Graphviz's own font metrics, so the
+ * picture needs no fonts installed and is the same on every machine. */
+extern gvplugin_library_t gvplugin_core_LTX_library;
+extern gvplugin_library_t gvplugin_dot_layout_LTX_library;
+
+static const lt_symlist_t builtins[] = {
+    {"gvplugin_core_LTX_library", &gvplugin_core_LTX_library},
+    {"gvplugin_dot_layout_LTX_library", &gvplugin_dot_layout_LTX_library},
+    {NULL, NULL},
+};
+
+/* One context for the process (kovn-controller renders every change), not
+ * one per rendering: making a context loads the plugins again. */
 static GVC_t *
 context(void)
 {
     static GVC_t *gvc;
 
     if (!gvc) {
-        gvc = gvContext();
+        gvc = gvContextPlugins(builtins, 0);
     }
     return gvc;
 }

@@ -264,8 +264,6 @@ grep -Eq '^[0-9]+ findings: 3 orphaned subnets, 1 vpc stuck deleting, 0 stale OV
     "$K8S_DIR/check.txt" || fail "check: summary line"
 
 echo "--- topology of the same cluster"
-# Graphviz and fontconfig keep caches until exit (tests/unit/lsan-graphviz.supp).
-export LSAN_OPTIONS="suppressions=$kovn_root/tests/unit/lsan-graphviz.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 kovn topology -o json >"$K8S_DIR/topology.json" || fail "topology -o json failed"
 py '
 import json, sys

@@ -34,9 +34,6 @@ kubectl_admin wait --for=condition=Established --timeout=60s \
     crd/ippools.kubeovn.io >/dev/null
 kubectl_admin apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
 metrics_port=$(free_port)
-# Graphviz and fontconfig keep caches for the process's life (see the
-# suppressions): not kovn's leaks.
-export LSAN_OPTIONS=suppressions=$kovn_root/tests/unit/lsan-graphviz.supp
 start_controller --metrics-address 0.0.0.0
 step "control plane, OVN and kovn-controller ready (/ui on 0.0.0.0:$metrics_port)"
 

@@ -410,8 +410,7 @@ test_topology_svg_is_xml_with_one_node_per_object(void **state)
     xmlFreeDoc(doc);
 
     /* Again, as kovn-controller's /ui renders every change: the same
-     * picture (graphviz 2.42 read freed font names when each render had a
-     * context of its own, crd/topology_svg.c). */
+     * picture from the process's one Graphviz context. */
     {
         struct ds again = DS_EMPTY_INITIALIZER;
 
