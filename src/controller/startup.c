@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "controller/controller.h"
+#include "controller/embedded.h"
 #include "crd/names.h"
 #include "kube/informer.h"
 #include "kube/object.h"
@@ -19,13 +20,6 @@
 #include "json/yaml_reader.h"
 
 VLOG_DEFINE_THIS_MODULE(startup);
-
-struct embedded_file {
-    const char *name;
-    const char *text;
-    size_t len;
-};
-extern const struct embedded_file kovn_crds[];
 
 #define CRD_PATH "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 

@@ -15,6 +15,7 @@
 #include "base/error.h"
 #include "base/httpd.h"
 #include "controller/controller.h"
+#include "controller/embedded.h"
 #include "controller/ui_auth.h"
 #include "controller/ui_view.h"
 #include "crd/topology.h"
@@ -31,14 +32,6 @@
 #include "json/access.h"
 
 VLOG_DEFINE_THIS_MODULE(ui);
-
-/* scripts/embed-files.py's output: src/controller/ui_page.html. */
-struct embedded_file {
-    const char *name;
-    const char *text;
-    size_t len;
-};
-extern const struct embedded_file kovn_ui_page[];
 
 #define TEXT_PLAIN "text/plain; charset=utf-8"
 #define APP_JSON   "application/json"
@@ -86,6 +79,7 @@ struct ui {
     uint64_t version; /* Bumped when 'dot' changes. */
     struct ds svg;    /* Of 'dot', "" until asked for. */
     long long next_refresh_ms;
+    long long refresh_cost_ms; /* Of the last remake of the picture. */
     long long next_keepalive_ms;
 };
 
@@ -113,6 +107,7 @@ refresh(struct ui *ui)
     char *fingerprint = ui_view_fingerprint(ui->ctl);
     struct topology *topology;
     struct ds dot = DS_EMPTY_INITIALIZER;
+    long long start_ms;
 
     if (ui->fingerprint && !strcmp(fingerprint, ui->fingerprint)) {
         free(fingerprint);
@@ -120,9 +115,11 @@ refresh(struct ui *ui)
     }
     free(ui->fingerprint);
     ui->fingerprint = fingerprint;
+    start_ms = time_msec();
     topology = ui_view_topology(ui->ctl);
     topology_to_dot(topology, &dot);
     topology_destroy(topology);
+    ui->refresh_cost_ms = time_msec() - start_ms;
     if (strcmp(ds_cstr(&dot), ds_cstr(&ui->dot))) {
         ds_swap(&dot, &ui->dot);
         ds_clear(&ui->svg);
@@ -589,8 +586,10 @@ ui_run(struct ui *ui)
         return;
     }
     if (now >= ui->next_refresh_ms) {
-        ui->next_refresh_ms = now + UI_REFRESH_MS;
         refresh(ui);
+        ui->next_refresh_ms =
+            now + MIN(MAX(UI_REFRESH_MS, 4 * ui->refresh_cost_ms),
+                      UI_REFRESH_MAX_MS);
     }
     if (keepalive) {
         ui->next_keepalive_ms = now + UI_KEEPALIVE_MS;

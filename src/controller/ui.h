@@ -24,8 +24,12 @@
 struct controller;
 struct httpd;
 
-/* Changes are looked for this often while a page listens. */
-#define UI_REFRESH_MS 250
+/* Changes are looked for this often while a page listens, or less often
+ * where remaking the picture is slow (many pods): never more than a fifth
+ * of the controller's time goes to it, and never less often than
+ * UI_REFRESH_MAX_MS. */
+#define UI_REFRESH_MS     250
+#define UI_REFRESH_MAX_MS 2000
 /* A comment on every stream this often keeps proxies from closing it and
  * finds pages that left. */
 #define UI_KEEPALIVE_MS (15 * 1000)

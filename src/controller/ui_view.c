@@ -171,46 +171,41 @@ conditions_json(const struct kube_informer *informer, const char *name)
     return conditions ? json_clone(conditions) : json_array_create_empty();
 }
 
+/* Completes an item of topology_json's with what a click shows. */
+static struct json *
+with_details(struct json *object, const char *kind, struct json *conditions,
+             struct json *ovn)
+{
+    json_object_put_string(object, "kind", kind);
+    json_object_put(object, "conditions", conditions);
+    json_object_put(object, "ovn", ovn);
+    return object;
+}
+
 struct json *
 ui_view_object(struct controller *ctl, const char *kind, const char *name)
 {
     struct topology *topology = ui_view_topology(ctl);
+    const struct topology_namespace *ns;
+    const struct topology_subnet *ts;
+    const struct topology_vpc *tv;
     struct json *object = NULL;
 
-    if (!strcmp(kind, "vpc")) {
-        const struct topology_vpc *tv = topology_find_vpc(topology, name);
-
-        if (tv) {
-            object = topology_vpc_json(tv);
-            json_object_put_string(object, "kind", "Vpc");
-            json_object_put(object, "conditions",
-                            conditions_json(ctl->vpc_informer, name));
-            json_object_put(object, "ovn",
-                            owned_rows_json(ctl, OVN_OWNER_VPC, name));
-        }
-    } else if (!strcmp(kind, "subnet")) {
-        const struct topology_subnet *ts =
-            topology_find_subnet(topology, name);
-
-        if (ts) {
-            object = topology_subnet_json(ts);
-            json_object_put_string(object, "kind", "Subnet");
-            json_object_put(object, "conditions",
-                            conditions_json(ctl->subnet_informer, name));
-            json_object_put(object, "ovn",
-                            owned_rows_json(ctl, OVN_OWNER_SUBNET, name));
-        }
-    } else if (!strcmp(kind, "ns")) {
-        const struct topology_namespace *ns =
-            topology_find_namespace(topology, name);
-
-        if (ns) {
-            object = topology_namespace_json(ns);
-            json_object_put_string(object, "kind", "Namespace");
-            json_object_put(object, "conditions", json_array_create_empty());
-            /* Its pods' rows are many and each pod's own. */
-            json_object_put(object, "ovn", json_array_create_empty());
-        }
+    if (!strcmp(kind, "vpc") && (tv = topology_find_vpc(topology, name))) {
+        object = with_details(topology_vpc_json(tv), "Vpc",
+                              conditions_json(ctl->vpc_informer, name),
+                              owned_rows_json(ctl, OVN_OWNER_VPC, name));
+    } else if (!strcmp(kind, "subnet") &&
+               (ts = topology_find_subnet(topology, name))) {
+        object = with_details(topology_subnet_json(ts), "Subnet",
+                              conditions_json(ctl->subnet_informer, name),
+                              owned_rows_json(ctl, OVN_OWNER_SUBNET, name));
+    } else if (!strcmp(kind, "ns") &&
+               (ns = topology_find_namespace(topology, name))) {
+        /* No rows: its pods' are many, and each pod's own. */
+        object =
+            with_details(topology_namespace_json(ns), "Namespace",
+                         json_array_create_empty(), json_array_create_empty());
     }
     topology_destroy(topology);
     return object;
