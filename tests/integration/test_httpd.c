@@ -871,6 +871,18 @@ streaming_handler(const struct httpd_request *req, struct httpd_response *resp,
     *stream = httpd_stream_open(req, "text/event-stream");
 }
 
+/* Connects, asks for /events and reads the response's head into 'got'. */
+static int
+open_events(struct httpd *httpd, struct ds *got)
+{
+    int fd = connect_raw(httpd);
+
+    send_all(fd, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+    ds_clear(got);
+    recv_until(httpd, fd, got, "\r\n\r\n");
+    return fd;
+}
+
 static void
 test_httpd_stream_sends_as_written(void **state)
 {
@@ -884,9 +896,7 @@ test_httpd_stream_sends_as_written(void **state)
 
     (void)state;
     httpd_route(httpd, "/events", streaming_handler, &stream);
-    fd = connect_raw(httpd);
-    send_all(fd, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
-    recv_until(httpd, fd, &got, "\r\n\r\n");
+    fd = open_events(httpd, &got);
     assert_non_null(stream);
     assert_non_null(strstr(ds_cstr(&got), "HTTP/1.1 200"));
     assert_non_null(strstr(ds_cstr(&got), "text/event-stream"));
@@ -908,11 +918,7 @@ test_httpd_stream_sends_as_written(void **state)
 
     /* A peer that leaves: the next writes find out. */
     stream = NULL;
-    fd = connect_raw(httpd);
-    send_all(fd, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
-    ds_clear(&got);
-    recv_until(httpd, fd, &got, "\r\n\r\n");
-    close(fd);
+    close(open_events(httpd, &got));
     deadline = time_msec() + CLIENT_DEADLINE_MS;
     while (httpd_stream_is_open(stream)) {
         assert_true(time_msec() < deadline);
@@ -923,10 +929,7 @@ test_httpd_stream_sends_as_written(void **state)
 
     /* A stream still open when the server stops. */
     stream = NULL;
-    fd = connect_raw(httpd);
-    send_all(fd, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
-    ds_clear(&got);
-    recv_until(httpd, fd, &got, "\r\n\r\n");
+    fd = open_events(httpd, &got);
     httpd_destroy(httpd);
     assert_false(httpd_stream_is_open(stream));
     httpd_stream_write(stream, "data: x\n\n", 9);

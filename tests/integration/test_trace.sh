@@ -17,25 +17,15 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib/k8s.sh"
 source "$kovn_root/scripts/lib/proc.sh"
+source "$kovn_root/tests/lib/controller.sh"
 controller=${1:?usage: test_trace.sh KOVN_CONTROLLER KUBECTL_KOVN}
 cli=${2:?usage: test_trace.sh KOVN_CONTROLLER KUBECTL_KOVN}
 
 t0=$SECONDS
 step() { echo "[$((SECONDS - t0))s] $*"; }
 
-k8s_start --no-scheduler
-ovn_dir=$K8S_DIR/ovn
-cleanup() {
-    stop_pidfile "$K8S_DIR/controller.pid"
-    "$kovn_root/scripts/ovn.sh" stop "$ovn_dir" >/dev/null 2>&1 || true
-    [[ -n "${KEEP:-}" ]] || k8s_cleanup
-}
-trap cleanup EXIT
-"$kovn_root/scripts/ovn.sh" start "$ovn_dir" >"$K8S_DIR/ovn.log" 2>&1 ||
-    { cat "$K8S_DIR/ovn.log" >&2; fail "OVN did not start"; }
-nb="unix:$ovn_dir/ovnnb_db.sock"
-sb="unix:$ovn_dir/ovnsb_db.sock"
-export KUBECONFIG=$KUBECONFIG_ADMIN
+# The controller-manager makes the service accounts pods need.
+start_k8s_and_ovn --no-scheduler
 kubectl apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
 kubectl apply $(printf -- "-f %s " "$kovn_root"/deploy/crd-*.yaml) >/dev/null
 kubectl wait --for=condition=Established --timeout=60s \

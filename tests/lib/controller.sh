@@ -6,17 +6,19 @@
 #       times (the log goes to $K8S_DIR/controller.log, the pid to
 #       $K8S_DIR/controller.pid) and waits up to 30 s for /readyz
 #   metric NAME                   one metric's value, as /metrics says it
-#   start_k8s_and_ovn             the control plane (no controller-manager,
-#       no scheduler) and OVN under $K8S_DIR/ovn; sets $ovn_dir, $nb,
-#       nbctl and KUBECONFIG, and on exit stops the controller, OVN and,
-#       unless $KEEP is set, the control plane
+#   start_k8s_and_ovn [K8S_START_FLAGS...]   the control plane (by default
+#       no controller-manager, no scheduler) and OVN under $K8S_DIR/ovn;
+#       sets $ovn_dir, $nb, $sb, nbctl and KUBECONFIG, and on exit stops the
+#       controller, OVN and, unless $KEEP is set, the control plane
 start_k8s_and_ovn() {
-    k8s_start --no-controller-manager --no-scheduler
+    (($#)) || set -- --no-controller-manager --no-scheduler
+    k8s_start "$@"
     ovn_dir=$K8S_DIR/ovn
     trap stop_k8s_and_ovn EXIT
     "$kovn_root/scripts/ovn.sh" start "$ovn_dir" >"$K8S_DIR/ovn.log" 2>&1 ||
         { cat "$K8S_DIR/ovn.log" >&2; fail "OVN did not start"; }
     nb="unix:$ovn_dir/ovnnb_db.sock"
+    sb="unix:$ovn_dir/ovnsb_db.sock"
     export KUBECONFIG=$KUBECONFIG_ADMIN
 }
 
