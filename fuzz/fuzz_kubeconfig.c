@@ -4,6 +4,7 @@
  * message. */
 #include <config.h>
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,25 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* An http(s) URL with a host of printable characters and no spaces. */
+static bool
+usable_server(const char *server)
+{
+    size_t scheme = !strncmp(server, "https://", 8)  ? 8
+                    : !strncmp(server, "http://", 7) ? 7
+                                                     : 0;
+
+    if (!scheme || !server[scheme] || server[scheme] == '/') {
+        return false;
+    }
+    for (const char *p = server; *p; p++) {
+        if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -21,9 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!kube_config_parse("fuzz.yaml", "/nonexistent", (const char *)data,
                            size, NULL, &config, &err)) {
-        if (!config.server ||
-            (strncmp(config.server, "https://", 8) &&
-             strncmp(config.server, "http://", 7)) ||
+        if (!config.server || !usable_server(config.server) ||
             !config.namespace || !config.context ||
             (!config.cert_file && !config.cert_pem) !=
                 (!config.key_file && !config.key_pem)) {

@@ -81,6 +81,42 @@ strip_trailing_space(char *s)
     return s;
 }
 
+/* 'server' without trailing blanks and slashes, as requests append paths
+ * to it. */
+static char *
+normalize_server(const char *server)
+{
+    char *url = strip_trailing_space(xstrdup(server));
+    size_t n = strlen(url);
+
+    while (n && url[n - 1] == '/') {
+        url[--n] = '\0';
+    }
+    return url;
+}
+
+/* True for "http(s)://HOST..." with a HOST of printable characters other
+ * than spaces: what libcurl can connect to. */
+static bool
+server_has_host(const char *url)
+{
+    size_t scheme = !strncmp(url, "https://", 8)  ? 8
+                    : !strncmp(url, "http://", 7) ? 7
+                                                  : 0;
+    const char *host = url + scheme;
+    size_t host_len = strcspn(host, "/");
+
+    if (!scheme || !host_len) {
+        return false;
+    }
+    for (const char *p = url; *p; p++) {
+        if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Collects the entries of list 'list_name' ("clusters") from 'file' into
  * 'entries' (name -> struct named_entry), keeping earlier files' entries. */
 static int
@@ -188,6 +224,7 @@ apply_cluster(const struct named_entry *entry, struct kube_config *config,
 {
     char *path = xasprintf("%s.cluster", entry->path);
     const char *server, *server_name;
+    char *url = NULL;
     int error;
 
     error = json_member_string(entry->body, "server", path, &server, err);
@@ -195,12 +232,10 @@ apply_cluster(const struct named_entry *entry, struct kube_config *config,
         error = kovn_error_set(err, -EINVAL, "%s.server: missing", path);
     }
     if (!error) {
-        size_t scheme = !strncmp(server, "https://", 8)  ? 8
-                        : !strncmp(server, "http://", 7) ? 7
-                                                         : 0;
-        size_t host = strcspn(server + scheme, "/");
-
-        if (!scheme || !host) {
+        /* Judged as it will be used: trimmed first, since trimming can
+         * leave no host ("https:// " is "https:" once trimmed). */
+        url = normalize_server(server);
+        if (!server_has_host(url)) {
             error = kovn_error_set(err, -EINVAL,
                                    "%s.server: \"%.128s\" is not an http(s) "
                                    "URL with a host",
@@ -217,12 +252,9 @@ apply_cluster(const struct named_entry *entry, struct kube_config *config,
     }
     if (error) {
         kovn_error_prefix(err, "%s: ", entry->file->source);
+        free(url);
     } else {
-        config->server = strip_trailing_space(xstrdup(server));
-        while (*config->server &&
-               config->server[strlen(config->server) - 1] == '/') {
-            config->server[strlen(config->server) - 1] = '\0';
-        }
+        config->server = url;
         config->tls_server_name = nullable_xstrdup(server_name);
         error = file_or_data(entry, "cluster", "certificate-authority",
                              &config->ca_file, &config->ca_pem,

@@ -154,6 +154,18 @@ test_config_context_override_and_errors_name_the_field(void **state)
                        "'https:///'}\n"
                        "contexts:\n- name: x\n  context: {cluster: c}\n",
                        -EINVAL, "URL with a host");
+    /* Trimmed first, then judged: found by fuzz_kubeconfig, which took
+     * "https:// " as a server "https:" with no host. */
+    assert_parse_fails("current-context: x\n"
+                       "clusters:\n- name: c\n  cluster: {server: "
+                       "'https:// '}\n"
+                       "contexts:\n- name: x\n  context: {cluster: c}\n",
+                       -EINVAL, "URL with a host");
+    assert_parse_fails("current-context: x\n"
+                       "clusters:\n- name: c\n  cluster: {server: "
+                       "'https://a b:6443'}\n"
+                       "contexts:\n- name: x\n  context: {cluster: c}\n",
+                       -EINVAL, "URL with a host");
     assert_parse_fails("current-context: x\n"
                        "clusters:\n- name: c\n  cluster: {server: https://h, "
                        "certificate-authority-data: '!!!'}\n"
