@@ -12,10 +12,12 @@ packages=(
     ovn-central ovn-host openvswitch-switch openvswitch-common
     # kovn's own library dependencies
     libcurl4-openssl-dev libmicrohttpd-dev libyaml-dev libmnl-dev libzstd-dev
-    # kubectl kovn topology -o svg: Graphviz's layout library (libgvc)
+    # kubectl kovn topology -o svg and kovn-controller's /ui: Graphviz's
+    # layout library (libgvc)
     libgraphviz-dev
-    # tests and fuzzing
+    # tests and fuzzing; the /ui page is tested in a real headless browser
     libcmocka-dev libxml2-dev clang libclang-rt-14-dev clang-format valgrind
+    chromium
     # promtool, for `promtool check metrics` on /metrics (the daemon never runs)
     prometheus
     # scripts

@@ -161,6 +161,7 @@ start)
     cat <<MSG
 
 kovn local stack is running under $dir (logs and pid files there):
+  Page:       http://127.0.0.1:$(cat "$dir/kovn-controller.metrics-port")/ui   (the topology, live; problems in red)
   Kubernetes: etcd, kube-apiserver, kube-controller-manager, kube-scheduler
               (kovn CRDs and RBAC applied)
   OVN:        NB and SB ovsdb-server, ovn-northd
@@ -176,6 +177,9 @@ Try:
   kubectl get vpcs,subnets
   kubectl get ns demo-a -o jsonpath='{.metadata.annotations}'
   kubectl kovn orphans; kubectl kovn check --ovn-nb unix:$dir/ovnnb_db.sock
+  kubectl kovn topology; kubectl kovn topology -o svg >topology.svg
+  export KOVN_OVN_NB=unix:$dir/ovnnb_db.sock KOVN_OVN_SB=unix:$dir/ovnsb_db.sock
+  kubectl kovn trace demo-b/client demo-a/web tcp 80    # the path through OVN, in kovn's terms
   kubectl get pods -A -o wide
   web=\$(kubectl -n demo-a get pod web -o jsonpath='{.status.podIP}')
   kubectl -n demo-b exec client -- ping -c 3 \$web    # across VPC demo's router

@@ -78,7 +78,9 @@ node_dir=$K8S_DIR/node
     { cat "$K8S_DIR/node-start.log" >&2; fail "scripts/node.sh start --host-cni failed"; }
 "$kovn_root/scripts/images.sh" load "$node_dir/containerd.sock" kovn ||
     fail "could not load $image into the node's containerd (make image)"
-ctr --address "$node_dir/containerd.sock" -n k8s.io images ls -q | grep -qxF "$image" ||
+# Not `ctr ... | grep -q`: with pipefail, grep leaving at the first match
+# can fail the pipeline on ctr's SIGPIPE.
+grep -qxF "$image" <<<"$(ctr --address "$node_dir/containerd.sock" -n k8s.io images ls -q)" ||
     fail "$image is not in the node's containerd after scripts/images.sh load"
 step "node $node registered with an empty CNI configuration; $image loaded"
 
@@ -220,6 +222,26 @@ EOF
 fi
 [[ $out == *"admission webhook"*"denied"* ]] || dump "invalid Subnet refused, but not by the webhook: $out"
 step "the webhook (Service kovn-webhook) refuses an invalid Subnet"
+
+# The leader's /ui, drawn by the image's Graphviz.  It listens on the
+# pod's (the node's) address, so it asks for a token that may list
+# subnets: the service account's RBAC must allow the reviews.
+leader_ip=$(kubectl -n kube-system get pods -l app=kovn-controller -o json | python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["items"]:
+    if any(c["type"] == "Ready" and c["status"] == "True" for c in p["status"].get("conditions", [])):
+        print(p["status"]["podIP"])')
+admin_token=$(awk -F, '$2 == "kovn-admin" { print $1 }' "$K8S_DIR/pki/tokens.csv")
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://$leader_ip:10660/ui/topology.svg")
+[[ $code == 401 ]] || dump "/ui/topology.svg without a token: $code, want 401"
+curl -sf -H "Authorization: Bearer $admin_token" "http://$leader_ip:10660/ui/topology.svg" \
+    >"$K8S_DIR/ui.svg" || dump "/ui/topology.svg with the admin's token failed"
+svg_ids=$(python3 -c '
+import sys, xml.etree.ElementTree as ET
+print(" ".join(g.get("id") for g in ET.parse(sys.argv[1]).iter("{http://www.w3.org/2000/svg}g")
+               if g.get("class") == "node"))' "$K8S_DIR/ui.svg") || dump "/ui/topology.svg is not XML"
+[[ " $svg_ids " == *" subnet/ovn-default "* ]] || dump "/ui/topology.svg has no subnet/ovn-default: $svg_ids"
+step "the leader's /ui at $leader_ip:10660 draws the topology for the admin, 401 without a token"
 
 # 3. Upgrade: the same image under a new tag stands in for a new version;
 # every kovn pod is replaced.

@@ -34,6 +34,13 @@ step() { echo "[$((SECONDS - t0))s] $*"; }
     { cat "$dir/start.out"; fail "run.sh start failed"; }
 step "run.sh start done"
 grep -q "kubectl kovn orphans" "$dir/start.out" || fail "no usage printed"
+# The page's address, as printed, serves the page and its picture.
+ui=$(grep -o 'http://127.0.0.1:[0-9]*/ui' "$dir/start.out") || fail "no /ui address printed"
+curl -sf "$ui" >"$dir/ui.html" && grep -q '<title>kovn topology</title>' "$dir/ui.html" ||
+    fail "$ui: not the page"
+# (Graphviz writes the '-' of ids as &#45;.)
+curl -sf "$ui/topology.svg" >"$dir/ui.svg" && grep -q 'id="vpc/ovn&#45;cluster"' "$dir/ui.svg" ||
+    fail "$ui/topology.svg: no Vpc ovn-cluster: $(grep -o '<g id="[^"]*"' "$dir/ui.svg" | tr '\n' ' ')"
 export KUBECONFIG=$dir/kubeconfig
 for ((i = 0; i < 100; i++)); do
     ls=$(kubectl get ns demo-a -o jsonpath='{.metadata.annotations.ovn\.kubernetes\.io/logical_switch}')
@@ -74,6 +81,14 @@ page=$(timeout 10 kubectl -n demo-b exec client -- wget -qO- "http://$web_ip/") 
 [[ $page == "hello from web $web_ip" ]] || fail "web answered '$page'"
 kubectl -n demo-a logs web | grep -q "serving on port 80" || fail "kubectl logs web shows no start line"
 step "example pods: Running, routed, client -> web ping and HTTP through router demo (kubectl exec), kubectl logs"
+# The trace make run prints explains the same path.
+grep -q "kubectl kovn trace demo-b/client demo-a/web tcp 80" "$dir/start.out" ||
+    fail "make run does not print the trace"
+KOVN_OVN_NB=unix:$dir/ovnnb_db.sock KOVN_OVN_SB=unix:$dir/ovnsb_db.sock \
+    "$cli" trace demo-b/client demo-a/web tcp 80 >"$dir/trace.out" ||
+    { cat "$dir/trace.out"; fail "kubectl kovn trace failed"; }
+tail -n 1 "$dir/trace.out" | grep -q '^delivered to demo-a/web ' ||
+    { cat "$dir/trace.out"; fail "trace client -> web: not delivered"; }
 
 # A pod of the default VPC reaches the node's address, and the API server
 # through the kubernetes Service, whose endpoint is the node's address.
