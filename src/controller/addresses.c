@@ -17,6 +17,7 @@ VLOG_DEFINE_THIS_MODULE(addresses);
 struct addr_space {
     struct ipam_subnet *ipam;
     char *signature; /* The addressing it was built from. */
+    size_t holders;  /* Allocations recorded in it. */
 };
 
 void
@@ -112,6 +113,7 @@ addresses_sync_subnet(struct addresses *book, const struct subnet *subnet)
     }
     space->ipam = ipam_subnet_create(&spec);
     space->signature = sig;
+    space->holders = 0;
 
     /* Addresses held before the change stay held where they still fit. */
     SHASH_FOR_EACH(node, &book->allocs)
@@ -119,8 +121,11 @@ addresses_sync_subnet(struct addresses *book, const struct subnet *subnet)
         struct pod_alloc *alloc = node->data;
         struct kovn_error err;
 
-        if (!strcmp(alloc->subnet, subnet->name) &&
-            ipam_take(space->ipam, alloc->addrs.addrs, alloc->addrs.n, &err)) {
+        if (strcmp(alloc->subnet, subnet->name)) {
+            continue;
+        }
+        space->holders++;
+        if (ipam_take(space->ipam, alloc->addrs.addrs, alloc->addrs.n, &err)) {
             VLOG_WARN("subnet %s changed: pod %s keeps addresses the new "
                       "spec does not allow: %s",
                       subnet->name, alloc->key, err.msg);
@@ -182,7 +187,11 @@ record(struct addresses *book, const char *key, const char *subnet,
        const struct ipam_addrs *addrs, const struct net_mac *mac)
 {
     struct pod_alloc *alloc = xzalloc(sizeof *alloc);
+    struct addr_space *space = shash_find_data(&book->subnets, subnet);
 
+    if (space) {
+        space->holders++;
+    }
     alloc->key = xstrdup(key);
     alloc->subnet = xstrdup(subnet);
     alloc->addrs = *addrs;
@@ -231,6 +240,9 @@ addresses_alloc(struct addresses *book, const char *key, const char *subnet,
     if (!ipam) {
         return -ENOENT;
     }
+    if (addresses_at_port_limit(book, subnet)) {
+        return -EDQUOT;
+    }
     if (mac && ipam_mac_take(book->macs, mac)) {
         return -EADDRINUSE;
     }
@@ -255,13 +267,31 @@ addresses_release(struct addresses *book, const char *key)
     struct pod_alloc *alloc = shash_find_and_delete(&book->allocs, key);
 
     if (alloc) {
-        struct ipam_subnet *ipam = addresses_ipam(book, alloc->subnet);
-        if (ipam) {
-            ipam_release(ipam, alloc->addrs.addrs, alloc->addrs.n);
+        struct addr_space *space =
+            shash_find_data(&book->subnets, alloc->subnet);
+
+        if (space) {
+            ipam_release(space->ipam, alloc->addrs.addrs, alloc->addrs.n);
+            space->holders -= space->holders > 0;
         }
         ipam_mac_release(book->macs, &alloc->mac);
         alloc_destroy(alloc);
     }
+}
+
+size_t
+addresses_holders(const struct addresses *book, const char *subnet)
+{
+    const struct addr_space *space = shash_find_data(&book->subnets, subnet);
+
+    return space ? space->holders : 0;
+}
+
+bool
+addresses_at_port_limit(const struct addresses *book, const char *subnet)
+{
+    return book->pod_limit &&
+           addresses_holders(book, subnet) >= book->pod_limit;
 }
 
 size_t

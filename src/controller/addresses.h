@@ -26,6 +26,9 @@ struct addresses {
     struct shash subnets; /* name -> struct addr_space * */
     struct shash allocs;  /* pod key -> struct pod_alloc * */
     struct ipam_macs *macs;
+    /* Holders (pods, nodes) one subnet may have: what its OVN switch can
+     * attach (subnet_port_capacity()).  0: no limit. */
+    size_t pod_limit;
 };
 
 void addresses_init(struct addresses *book);
@@ -63,10 +66,18 @@ int addresses_take(struct addresses *book, const char *key, const char *subnet,
 
 /* Allocates for pod 'key' in 'subnet' (restricted to 'pool' if non-null)
  * with a given MAC or a fresh one.  Returns 0, -ENOSPC (subnet full),
+ * -EDQUOT (its switch has as many ports as OVN allows, 'pod_limit'),
  * -ENOENT (no IPAM for the subnet), or -EADDRINUSE for a taken MAC. */
 int addresses_alloc(struct addresses *book, const char *key,
                     const char *subnet, const struct net_range_list *pool,
                     const struct net_mac *mac);
+
+/* How many pods and nodes hold addresses in 'subnet'. */
+size_t addresses_holders(const struct addresses *book, const char *subnet);
+/* True when 'subnet' has 'pod_limit' holders: a new pod would be one port
+ * too many for its switch.  Restored holders are never refused, so a
+ * subnet can be over it after the limit was lowered. */
+bool addresses_at_port_limit(const struct addresses *book, const char *subnet);
 
 /* Releases everything pod 'key' holds; unknown keys are ignored. */
 void addresses_release(struct addresses *book, const char *key);

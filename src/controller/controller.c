@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include "controller/controller.h"
+#include "crd/subnet.h"
 
 #include <errno.h>
 #include <string.h>
@@ -474,6 +475,11 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
         ctrl_queue_create("service", 32, service_reconcile, ctl);
     ctl->netpol_queue = ctrl_queue_create("netpol", 32, netpol_reconcile, ctl);
     addresses_init(&ctl->addresses);
+    if (!ctl->opts.switch_port_limit) {
+        ctl->opts.switch_port_limit = OVN_SWITCH_PORT_LIMIT;
+    }
+    ctl->addresses.pod_limit =
+        subnet_port_capacity(ctl->opts.switch_port_limit);
 
     ctl->vpc_informer =
         informer(ctl, CTRL_VPCS_PATH, vpc_add, vpc_update, vpc_del, ctl);

@@ -50,6 +50,9 @@ struct controller_options {
     long long gc_interval_ms;
 
     const char *event_namespace; /* Events of cluster-scoped objects. */
+    /* Ports one OVN logical switch holds (crd/subnet.h): a subnet attaches
+     * at most subnet_port_capacity() of it pods. */
+    size_t switch_port_limit;
     /* --adopt-kube-ovn: take over Kube-OVN's NB rows and finalizers
      * (controller/adopt.h). */
     bool adopt_kube_ovn;

@@ -17,6 +17,7 @@
 #include "controller/server.h"
 #include "controller/startup.h"
 #include "crd/names.h"
+#include "crd/subnet.h"
 #include "kube/kubeconfig.h"
 #include "kube/lease.h"
 #include "kube/rest.h"
@@ -74,6 +75,7 @@ enum {
     OPT_EVENT_NS,
     OPT_QPS,
     OPT_BURST,
+    OPT_PORT_LIMIT,
 };
 
 static void
@@ -114,6 +116,9 @@ usage(void)
            "  --webhook-address=IP       (127.0.0.1)\n"
            "  --webhook-cert=FILE --webhook-key=FILE   its PEM files\n"
            "  --event-namespace=NS       Events of cluster objects (default)\n"
+           "  --switch-port-limit=N      ports one OVN logical switch holds "
+           "(32767;\n"
+           "                             4095 with VXLAN encapsulation)\n"
            "  --kube-api-qps=N --kube-api-burst=N  client rate limit "
            "(500/1000)\n"
            "  -v, --verbose              debug logging\n"
@@ -218,6 +223,10 @@ parse_flag(int option, const char *name, const char *arg, void *f_)
     case OPT_BURST:
         f->burst = cmdline_int(name, arg, 1, 100000);
         break;
+    case OPT_PORT_LIMIT:
+        f->ctl.switch_port_limit =
+            cmdline_int(name, arg, 2, OVN_SWITCH_PORT_LIMIT);
+        break;
     default:
         OVS_NOT_REACHED();
     }
@@ -254,6 +263,7 @@ parse_flags(int argc, char *argv[], struct flags *f)
         {"webhook-cert", required_argument, NULL, OPT_WEBHOOK_CERT},
         {"webhook-key", required_argument, NULL, OPT_WEBHOOK_KEY},
         {"event-namespace", required_argument, NULL, OPT_EVENT_NS},
+        {"switch-port-limit", required_argument, NULL, OPT_PORT_LIMIT},
         {"kube-api-qps", required_argument, NULL, OPT_QPS},
         {"kube-api-burst", required_argument, NULL, OPT_BURST},
         CMDLINE_OPTIONS_VERBOSE_HELP,
@@ -273,6 +283,7 @@ parse_flags(int argc, char *argv[], struct flags *f)
                 .orphan_grace_ms = 10 * 60 * 1000,
                 .gc_interval_ms = 360 * 1000,
                 .event_namespace = "default",
+                .switch_port_limit = OVN_SWITCH_PORT_LIMIT,
             },
         .apply_crds = true,
         .leader_elect = true,

@@ -199,6 +199,18 @@ namespace_pools(struct controller *ctl, const char *ns,
     net_range_list_normalize(pool);
 }
 
+/* Why 'subnet' takes no more pods though it has free addresses: what its
+ * OVN switch holds. */
+static char *
+port_limit_text(const struct controller *ctl, const char *subnet)
+{
+    return xasprintf("subnet %s has %zu pods and nodes, as many as one OVN "
+                     "logical switch can attach (%zu ports, its router port "
+                     "included: OVN's limit, --switch-port-limit)",
+                     subnet, addresses_holders(&ctl->addresses, subnet),
+                     ctl->opts.switch_port_limit);
+}
+
 /* Allocates for 'pod'; on failure records an Event and returns false. */
 static bool
 allocate(struct controller *ctl, const struct crd_pod *pod)
@@ -272,6 +284,11 @@ allocate(struct controller *ctl, const struct crd_pod *pod)
                             want_ip);
             goto out;
         }
+        if (addresses_at_port_limit(&ctl->addresses, subnet)) {
+            reason = "SubnetFull";
+            msg = port_limit_text(ctl, subnet);
+            goto out;
+        }
         if (!want_mac) {
             ipam_mac_alloc(ctl->addresses.macs, &mac);
             ipam_mac_release(ctl->addresses.macs, &mac);
@@ -308,15 +325,26 @@ allocate(struct controller *ctl, const struct crd_pod *pod)
             msg = xasprintf("MAC %s is in use by another pod", want_mac);
             break;
         } else {
-            if (error == -ENOSPC) {
-                char *text = xasprintf("subnet %s has no free address%s; "
-                                       "trying the namespace's next subnet",
-                                       subnet, pool.n ? " in the pool" : "");
-                pod_event(ctl, pod, "Warning", "SubnetFull", text);
+            if (error == -ENOSPC || error == -EDQUOT) {
+                char *text =
+                    error == -EDQUOT
+                        ? port_limit_text(ctl, subnet)
+                        : xasprintf("subnet %s has no free "
+                                    "address%s",
+                                    subnet, pool.n ? " in the pool" : "");
+
+                char *event = xasprintf("%s; trying the namespace's next "
+                                        "subnet",
+                                        text);
+
+                pod_event(ctl, pod, "Warning", "SubnetFull", event);
+                free(event);
                 free(text);
             }
             ds_put_format(&full, "%s%s: %s", full.length ? "; " : "", subnet,
-                          error == -ENOSPC ? "full" : "no IPAM");
+                          error == -ENOSPC   ? "full"
+                          : error == -EDQUOT ? "at OVN's port limit"
+                                             : "no IPAM");
         }
     }
     if (!ok && !msg) {

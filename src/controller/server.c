@@ -88,7 +88,8 @@ serve_validate(const struct httpd_request *req, struct httpd_response *resp,
                void *server_)
 {
     struct server *server = server_;
-    struct webhook_ctx ctx = {server->ctl->model, ips_in_subnet, server->ctl};
+    struct webhook_ctx ctx = {server->ctl->model, ips_in_subnet, server->ctl,
+                              server->ctl->opts.switch_port_limit};
     struct kovn_error err;
     struct json *review, *answer;
 

@@ -566,6 +566,31 @@ put_gateway_status(struct controller *ctl, struct ctrl_job *job,
     free(why);
 }
 
+/* Condition WithinPortLimit: whether every usable address can get a pod,
+ * or its switch reaches OVN's port limit first (crd/subnet.h).  Turning
+ * False is also a Warning Event. */
+static void
+put_port_limit(struct controller *ctl, struct ctrl_job *job,
+               const struct json *obj, const struct subnet *subnet,
+               struct json *status)
+{
+    char *msg = subnet_port_limit_message(subnet, ctl->opts.switch_port_limit);
+
+    if (msg) {
+        ctrl_status_condition(status, "WithinPortLimit", "False",
+                              "ExceedsOvnPortLimit", msg);
+        if (strcmp(ctrl_condition_reason(obj, "WithinPortLimit"),
+                   "ExceedsOvnPortLimit")) {
+            ctrl_job_event(ctl, job, "Subnet", obj, "Warning",
+                           "ExceedsOvnPortLimit", msg);
+        }
+    } else {
+        ctrl_status_condition(status, "WithinPortLimit", "True",
+                              "WithinOvnPortLimit", NULL);
+    }
+    free(msg);
+}
+
 /* After the switch's write: status with its outcome. */
 static enum ctrl_result
 rows_written_step(struct controller *ctl, struct ctrl_job *job,
@@ -600,6 +625,7 @@ rows_written_step(struct controller *ctl, struct ctrl_job *job,
         conditions = shash_find_data(json_object(status), "conditions");
         kube_condition_remove(conditions, "Error");
         put_counts(ctl, subnet, status);
+        put_port_limit(ctl, job, obj, subnet, status);
         put_gateway_status(ctl, job, obj, subnet, status);
         result = ctrl_crd_status_write(ctl, job, "Subnet", path, obj, status);
     }

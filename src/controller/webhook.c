@@ -162,10 +162,12 @@ spec_vpc(const struct json *obj, const char *default_vpc)
 }
 
 /* Checks a Subnet that is created or whose spec changes against the rest of
- * the cluster; appends the reason to deny to 'deny'. */
+ * the cluster; appends the reason to deny to 'deny', or what the user
+ * should know of an allowed one to 'warnings'. */
 static void
 check_subnet(const struct webhook_ctx *ctx,
-             const struct admission_request *req, bool update, struct ds *deny)
+             const struct admission_request *req, bool update, struct ds *deny,
+             struct svec *warnings)
 {
     const char *default_vpc = crd_model_default_vpc(ctx->model);
     const struct sset *peers;
@@ -255,13 +257,29 @@ check_subnet(const struct webhook_ctx *ctx,
         }
     }
 
+    /* Allowed, since its addresses stay usable up to the limit, but said at
+     * once: at the limit pods get no address although the subnet has free
+     * ones (crd/subnet.h). */
+    if (!deny->length) {
+        char *msg = subnet_port_limit_message(
+            &subnet, ctx->switch_port_limit ? ctx->switch_port_limit
+                                            : OVN_SWITCH_PORT_LIMIT);
+
+        if (msg) {
+            svec_add_nocopy(warnings,
+                            xasprintf("Subnet %s: %s", subnet.name, msg));
+            free(msg);
+        }
+    }
+
 out:
     subnet_destroy(&subnet);
 }
 
 static void
 review_subnet(const struct webhook_ctx *ctx,
-              const struct admission_request *req, struct ds *deny)
+              const struct admission_request *req, struct ds *deny,
+              struct svec *warnings)
 {
     bool update = !strcmp(req->operation, "UPDATE");
 
@@ -290,7 +308,7 @@ review_subnet(const struct webhook_ctx *ctx,
             return;
         }
     }
-    check_subnet(ctx, req, update, deny);
+    check_subnet(ctx, req, update, deny, warnings);
 }
 
 /* A created or changed Vpc whose spec kovn cannot use is refused with the
@@ -446,7 +464,7 @@ webhook_review(const struct webhook_ctx *ctx, const struct json *review,
     }
     switch (request_target(&req)) {
     case TARGET_SUBNET:
-        review_subnet(ctx, &req, &deny);
+        review_subnet(ctx, &req, &deny, &warnings);
         unsupported_warnings(&req, "Subnet", &warnings);
         break;
     case TARGET_VPC:

@@ -29,6 +29,9 @@ struct webhook_ctx {
      * which counts none. */
     size_t (*ips_in_subnet)(const char *subnet, void *aux);
     void *aux;
+    /* Ports one OVN switch holds (crd/subnet.h); 0 means
+     * OVN_SWITCH_PORT_LIMIT. */
+    size_t switch_port_limit;
 };
 
 /* Decides one AdmissionReview request 'review'.  Returns the

@@ -650,6 +650,47 @@ subnet_usable_count(const struct subnet *subnet, enum net_family family)
     return n;
 }
 
+size_t
+subnet_port_capacity(size_t port_limit)
+{
+    return port_limit > SUBNET_RESERVED_PORTS
+               ? port_limit - SUBNET_RESERVED_PORTS
+               : 0;
+}
+
+net_u128
+subnet_pod_addresses(const struct subnet *subnet)
+{
+    net_u128 n = ~(net_u128)0;
+
+    for (size_t i = 0; i < subnet->n_cidrs; i++) {
+        net_u128 family_n =
+            subnet_usable_count(subnet, subnet->cidrs[i].addr.family);
+
+        n = family_n < n ? family_n : n;
+    }
+    return subnet->n_cidrs ? n : 0;
+}
+
+char *
+subnet_port_limit_message(const struct subnet *subnet, size_t port_limit)
+{
+    size_t capacity = subnet_port_capacity(port_limit);
+    net_u128 usable = subnet_pod_addresses(subnet);
+    char usable_text[NET_ADDR_STRLEN];
+
+    if (usable <= capacity) {
+        return NULL;
+    }
+    net_u128_format(usable, usable_text);
+    return xasprintf("%s has %s usable addresses, but one OVN logical switch "
+                     "holds at most %zu ports (its router port is one): at "
+                     "most %zu pods can attach; split it into subnets of at "
+                     "most %zu addresses",
+                     subnet->cidr_block, usable_text, port_limit, capacity,
+                     capacity);
+}
+
 char *
 subnet_gateways_text(const struct subnet *subnet)
 {

@@ -122,6 +122,28 @@ bool subnet_contains(const struct subnet *subnet, const struct net_addr *addr);
 net_u128 subnet_usable_count(const struct subnet *subnet,
                              enum net_family family);
 
+/* Ports one OVN logical switch holds: ovn-northd gives each port of a
+ * switch a tunnel key, and Geneve carries 15 bits of it (keys 1..32767;
+ * from 32768 on they name multicast groups).  VXLAN carries 12 bits, so
+ * clusters with that encapsulation have 4095. */
+#define OVN_SWITCH_PORT_LIMIT 32767
+/* Ports of a subnet's switch that no pod or node holds: its router port. */
+#define SUBNET_RESERVED_PORTS 1
+
+/* How many pods (and, on join, nodes) a switch of 'port_limit' ports can
+ * attach: the limit less the reserved ports. */
+size_t subnet_port_capacity(size_t port_limit);
+
+/* The pods a valid 'subnet' can address: its usable addresses, of the
+ * smaller family when dual stack. */
+net_u128 subnet_pod_addresses(const struct subnet *subnet);
+
+/* When 'subnet' has more usable addresses than its switch can attach pods
+ * under 'port_limit', what to tell the user (the caller frees it); else
+ * NULL. */
+char *subnet_port_limit_message(const struct subnet *subnet,
+                                size_t port_limit);
+
 /* The gateways as annotations write them: "10.16.0.1" or
  * "10.16.0.1,fd00::1" (malloc'd). */
 char *subnet_gateways_text(const struct subnet *subnet);

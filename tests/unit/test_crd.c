@@ -283,6 +283,45 @@ test_subnet_usable_count(void **state)
     json_destroy(small);
 }
 
+/* OVN's port limit per switch against a subnet's addresses: dual stack
+ * counts the smaller family, since each pod takes one of each. */
+static void
+test_subnet_port_limit_message(void **state)
+{
+    struct json *big = j("{'metadata':{'name':'b'},'spec':{"
+                         "'cidrBlock':'10.0.0.0/15'}}");
+    struct json *dual = j("{'metadata':{'name':'d'},'spec':{"
+                          "'cidrBlock':'10.0.0.0/24,fd00::/64'}}");
+    struct subnet subnet;
+    char *msg;
+
+    (void)state;
+    assert_int_equal(subnet_port_capacity(OVN_SWITCH_PORT_LIMIT), 32766);
+    assert_int_equal(subnet_port_capacity(1), 0);
+    assert_int_equal(subnet_from_json(big, "v", &subnet, NULL), 0);
+    assert_true(subnet_pod_addresses(&subnet) == 131072 - 3);
+    msg = subnet_port_limit_message(&subnet, OVN_SWITCH_PORT_LIMIT);
+    assert_non_null(msg);
+    assert_string_equal(msg,
+                        "10.0.0.0/15 has 131069 usable addresses, but one "
+                        "OVN logical switch holds at most 32767 ports "
+                        "(its router port is one): at most 32766 pods "
+                        "can attach; split it into subnets of at most "
+                        "32766 addresses");
+    free(msg);
+    subnet_destroy(&subnet);
+    assert_int_equal(subnet_from_json(dual, "v", &subnet, NULL), 0);
+    assert_true(subnet_pod_addresses(&subnet) == 253);
+    assert_null(subnet_port_limit_message(&subnet, OVN_SWITCH_PORT_LIMIT));
+    assert_null(subnet_port_limit_message(&subnet, 254));
+    msg = subnet_port_limit_message(&subnet, 253);
+    assert_non_null(msg);
+    free(msg);
+    subnet_destroy(&subnet);
+    json_destroy(big);
+    json_destroy(dual);
+}
+
 static void
 test_vpc_routes(void **state)
 {
@@ -684,6 +723,7 @@ main(void)
         cmocka_unit_test(test_subnet_spec_defaults_as_kube_ovn),
         cmocka_unit_test(test_subnet_without_name_is_not_a_subnet),
         cmocka_unit_test(test_subnet_usable_count),
+        cmocka_unit_test(test_subnet_port_limit_message),
         cmocka_unit_test(test_vpc_routes),
         cmocka_unit_test(test_vpc_peerings_parsed_leniently),
         cmocka_unit_test(test_ippool_items),

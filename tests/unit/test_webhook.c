@@ -238,6 +238,41 @@ test_webhook_warns_unsupported_fields(void **state)
     assert_string_equal(last_warnings, "");
 }
 
+/* A subnet with more addresses than its OVN switch can attach ports is
+ * allowed (its addresses stay usable up to the limit) with a warning that
+ * names the limit; one that fits gets none. */
+static void
+test_webhook_warns_subnet_past_ovn_port_limit(void **state)
+{
+    struct fixture *f = *state;
+
+    /* The default limit, 32767 ports: a /16 has 65533 usable addresses. */
+    assert_string_equal(create_subnet(f, "{'metadata':{'name':'big'},'spec':{"
+                                         "'vpc':'v1','cidrBlock':'10.8.0.0/"
+                                         "16'}}"),
+                        "");
+    assert_string_equal(last_warnings,
+                        "Subnet big: 10.8.0.0/16 has 65533 usable addresses, "
+                        "but one OVN logical switch holds at most 32767 ports "
+                        "(its router port is one): at most 32766 pods can "
+                        "attach; split it into subnets of at most 32766 "
+                        "addresses");
+    /* A /17 has 32765: it fits. */
+    assert_string_equal(create_subnet(f, "{'metadata':{'name':'fits'},"
+                                         "'spec':{'vpc':'v1','cidrBlock':"
+                                         "'10.8.0.0/17'}}"),
+                        "");
+    assert_string_equal(last_warnings, "");
+    /* A lower limit (VXLAN: 4095) applies as given. */
+    f->ctx.switch_port_limit = 4095;
+    assert_string_equal(create_subnet(f, "{'metadata':{'name':'fits'},"
+                                         "'spec':{'vpc':'v1','cidrBlock':"
+                                         "'10.8.0.0/17'}}"),
+                        "");
+    assert_non_null(strstr(last_warnings, "at most 4095 ports"));
+    f->ctx.switch_port_limit = 0;
+}
+
 /* The Vpc schema is as permissive as Kube-OVN's: the webhook refuses what
  * kovn cannot use, with the reason. */
 static void
@@ -702,6 +737,7 @@ main(void)
 #define T(NAME) cmocka_unit_test_setup_teardown(NAME, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_webhook_warns_unsupported_fields),
+        T(test_webhook_warns_subnet_past_ovn_port_limit),
         T(test_webhook_denies_invalid_vpc),
         T(test_webhook_allows_valid_subnet),
         T(test_webhook_denies_invalid_subnet),
