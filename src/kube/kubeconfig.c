@@ -95,6 +95,26 @@ normalize_server(const char *server)
     return url;
 }
 
+/* A bearer token goes into an HTTP header as it is: it must not be empty
+ * (trimming a file of blanks leaves nothing) nor carry blanks or control
+ * characters (a newline would end the header). */
+static int
+check_token(const char *what, const char *token, struct kovn_error *err)
+{
+    if (!*token) {
+        return kovn_error_set(err, -EINVAL, "%s: empty token", what);
+    }
+    for (const char *p = token; *p; p++) {
+        if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+            return kovn_error_set(err, -EINVAL,
+                                  "%s: the token holds a blank or control "
+                                  "character (byte %td)",
+                                  what, p - token);
+        }
+    }
+    return 0;
+}
+
 /* True for "http(s)://HOST..." with a HOST of printable characters other
  * than spaces: what libcurl can connect to. */
 static bool
@@ -283,15 +303,19 @@ apply_user(const struct named_entry *entry, struct kube_config *config,
     }
     if (token && *token) {
         config->token = xstrdup(token);
+        error = check_token("token", config->token, err);
     } else if (token_file && *token_file) {
         config->token_file = resolve_path(entry->file->base_dir, token_file);
         error = file_read("tokenFile", config->token_file, SECRET_FILE_MAX,
                           &config->token, NULL, err);
-        if (error) {
-            kovn_error_prefix(err, "%s: %s.", entry->file->source, path);
-            goto out;
+        if (!error) {
+            strip_trailing_space(config->token);
+            error = check_token("tokenFile", config->token, err);
         }
-        strip_trailing_space(config->token);
+    }
+    if (error) {
+        kovn_error_prefix(err, "%s: %s.", entry->file->source, path);
+        goto out;
     }
     error =
         file_or_data(entry, "user", "client-certificate", &config->cert_file,
@@ -520,6 +544,13 @@ kube_config_in_cluster(const char *sa_dir, struct kube_config *config,
     }
     config->server = xasprintf(
         strchr(host, ':') ? "https://[%s]:%s" : "https://%s:%s", host, port);
+    if (!server_has_host(config->server)) {
+        error = kovn_error_set(err, -EINVAL,
+                               "KUBERNETES_SERVICE_HOST \"%.64s\" and "
+                               "KUBERNETES_SERVICE_PORT \"%.16s\" make no URL",
+                               host, port);
+        goto out;
+    }
     config->token_file = xasprintf("%s/token", sa_dir);
     error = file_read("service account token", config->token_file,
                       SECRET_FILE_MAX, &config->token, NULL, err);
@@ -527,6 +558,10 @@ kube_config_in_cluster(const char *sa_dir, struct kube_config *config,
         goto out;
     }
     strip_trailing_space(config->token);
+    error = check_token(config->token_file, config->token, err);
+    if (error) {
+        goto out;
+    }
     config->ca_file = xasprintf("%s/ca.crt", sa_dir);
     struct stat st;
     if (stat(config->ca_file, &st)) {
@@ -539,7 +574,11 @@ kube_config_in_cluster(const char *sa_dir, struct kube_config *config,
                   NULL, NULL)) {
         config->namespace = xstrdup("default");
     }
-    strip_trailing_space(config->namespace);
+    if (!*strip_trailing_space(config->namespace)) {
+        /* A blank file names no namespace: the default, as for none. */
+        free(config->namespace);
+        config->namespace = xstrdup("default");
+    }
     free(name);
     config->context = xstrdup("in-cluster");
 out:

@@ -167,6 +167,13 @@ test_config_context_override_and_errors_name_the_field(void **state)
                        "contexts:\n- name: x\n  context: {cluster: c}\n",
                        -EINVAL, "URL with a host");
     assert_parse_fails("current-context: x\n"
+                       "clusters:\n- name: c\n  cluster: {server: https://h}\n"
+                       "users:\n- name: u\n  user: {token: \"a\\nb\"}\n"
+                       "contexts:\n- name: x\n  context: {cluster: c, user: "
+                       "u}\n",
+                       -EINVAL,
+                       "users[0].user.token: the token holds a blank");
+    assert_parse_fails("current-context: x\n"
                        "clusters:\n- name: c\n  cluster: {server: https://h, "
                        "certificate-authority-data: '!!!'}\n"
                        "contexts:\n- name: x\n  context: {cluster: c}\n",
@@ -266,6 +273,23 @@ test_config_in_cluster_reads_service_account(void **state)
     assert_int_equal(kube_config_in_cluster(dir, &config, &err), 0);
     assert_string_equal(config.server, "https://[fd00::1]:443");
     kube_config_destroy(&config);
+
+    /* Values that trimming or formatting would turn into something
+     * unusable are errors that say so. */
+    free(write_file("sa/namespace", " \n"));
+    assert_int_equal(kube_config_in_cluster(dir, &config, &err), 0);
+    assert_string_equal(config.namespace, "default");
+    kube_config_destroy(&config);
+    free(write_file("sa/token", "\n \n"));
+    assert_int_equal(kube_config_in_cluster(dir, &config, &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "empty token"));
+    free(write_file("sa/token", "abc\ndef\n"));
+    assert_int_equal(kube_config_in_cluster(dir, &config, &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "blank or control character (byte 3)"));
+    free(write_file("sa/token", "sa-token\n"));
+    setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1 ", 1);
+    assert_int_equal(kube_config_in_cluster(dir, &config, &err), -EINVAL);
+    assert_non_null(strstr(err.msg, "make no URL"));
     unsetenv("KUBERNETES_SERVICE_HOST");
     unsetenv("KUBERNETES_SERVICE_PORT");
     free(dir);
