@@ -7,7 +7,8 @@
  * it hit in kovn's terms.  ovn-trace assumes established connections
  * unless told otherwise; each of its conntrack steps is told "new", so the
  * ACLs judge the packet as the first of a connection, where policies
- * decide. */
+ * decide.  With --ovs, cli/trace_ovs.h runs the same packet through the
+ * pod's node's OVS datapath. */
 #include <config.h>
 
 #include <ctype.h>
@@ -23,6 +24,7 @@
 #include "cli/run.h"
 #include "cli/trace_explain.h"
 #include "cli/trace_nb.h"
+#include "cli/trace_ovs.h"
 #include "crd/model.h"
 #include "crd/names.h"
 #include "crd/pod.h"
@@ -53,6 +55,7 @@ struct trace_pod {
     char *mac;
     char *sw;        /* Its subnet's logical switch. */
     char *addresses; /* ip_address annotation: "a" or "a,b". */
+    char *node;      /* spec.nodeName, "" until scheduled. */
 };
 
 static void
@@ -63,6 +66,7 @@ trace_pod_destroy(struct trace_pod *p)
     free(p->mac);
     free(p->sw);
     free(p->addresses);
+    free(p->node);
 }
 
 /* Splits "ns/name" (exactly one slash, both parts non-empty). */
@@ -150,6 +154,7 @@ read_source(struct kube_client *client, const char *key, struct trace_pod *src,
         src->mac = xstrdup(mac);
         src->sw = xstrdup(sw);
         src->addresses = xstrdup(ip);
+        src->node = xstrdup(pod.node);
     }
     crd_pod_destroy(&pod);
     json_destroy(obj);
@@ -417,9 +422,12 @@ next_hop_mac(struct ovn_nb *nb, const struct crd_model *model,
     return *mac ? 0 : -ENOENT;
 }
 
+/* 'ovs': the lines of the OVS datapath part, before the verdict (the last
+ * line, which scripts read). */
 static void
 print_result(const struct trace_pod *src, const struct trace_dst *dst,
-             const struct trace_packet *pkt, const struct trace_explanation *e)
+             const struct trace_packet *pkt, const struct trace_explanation *e,
+             const struct svec *ovs)
 {
     char s[NET_ADDR_STRLEN], d[NET_ADDR_STRLEN];
 
@@ -436,6 +444,9 @@ print_result(const struct trace_pod *src, const struct trace_dst *dst,
     }
     for (size_t i = 0; i < e->steps.n; i++) {
         printf("  %s\n", e->steps.names[i]);
+    }
+    for (size_t i = 0; i < ovs->n; i++) {
+        printf("%s\n", ovs->names[i]);
     }
     printf("%s\n", e->verdict_text);
 }
@@ -455,6 +466,7 @@ cli_trace_command(const struct cli_options *options)
     struct trace_explanation explanation = {0};
     struct ovn_nb *nb = NULL;
     struct ds output = DS_EMPTY_INITIALIZER;
+    struct svec ovs_lines = SVEC_EMPTY_INITIALIZER;
     char *eth_dst = NULL, *microflow = NULL, dst_text[NET_ADDR_STRLEN];
     const char *protocol;
     int port, error;
@@ -554,13 +566,21 @@ cli_trace_command(const struct cli_options *options)
         goto out;
     }
     trace_explain(&trace, &facts, &explanation);
-    print_result(&src, &dst, &pkt, &explanation);
+    cli_trace_ovs(&(struct cli_trace_ovs_request){.ovs = options->ovs,
+                                                  .node = src.node,
+                                                  .port = src.port,
+                                                  .packet = &pkt,
+                                                  .facts = &facts,
+                                                  .verbose = options->verbose},
+                  &explanation, &ovs_lines);
+    print_result(&src, &dst, &pkt, &explanation, &ovs_lines);
 
 out:
     if (error) {
         fprintf(stderr, "kubectl-kovn: %s\n", err.msg);
     }
     trace_explanation_destroy(&explanation);
+    svec_destroy(&ovs_lines);
     ovn_trace_destroy(&trace);
     ds_destroy(&output);
     free(microflow);
