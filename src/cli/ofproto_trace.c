@@ -176,6 +176,10 @@ walk_actions(struct walk *w, const char *p, const char *end, int depth)
             }
             if (!bare && !pushed) {
                 add_output(w, a, a_end - a, pending_dst ? pending_dst : "");
+                /* The key stays set, but only the tunnel port right after
+                 * it reads it: a pod's port next is a local delivery. */
+                free(pending_dst);
+                pending_dst = NULL;
             }
             continue;
         }
