@@ -24,6 +24,9 @@
 #define TRACE_OVS_CT_NEW 16
 /* What ovs-appctl and ovs-vsctl print for the small requests here. */
 #define TRACE_OVS_SMALL_MAX (64 * 1024)
+/* Output ports named by their iface-id, one ovs-vsctl each: a flood to
+ * every port of a big node is summed up without waiting on hundreds. */
+#define TRACE_OVS_LOOKUPS_MAX 16
 
 /* The node's sockets: ovs-vswitchd's control socket and the OVS db. */
 struct node_sockets {
@@ -117,8 +120,9 @@ run_tool(struct svec *argv, size_t max_bytes, struct ds *out,
     int status = 0, error;
 
     svec_terminate(argv);
-    error = cli_run_capture(argv->names, TRACE_OVS_TIMEOUT_MS, max_bytes, out,
-                            &status, err);
+    /* A second more than the tool's own --timeout: its message wins. */
+    error = cli_run_capture(argv->names, TRACE_OVS_TIMEOUT_MS + 1000,
+                            max_bytes, out, &status, err);
     if (!error && (!WIFEXITED(status) || WEXITSTATUS(status))) {
         char *line = first_line(ds_cstr(out));
 
@@ -334,7 +338,7 @@ cli_trace_ovs(const struct cli_trace_ovs_request *r,
     ports = xcalloc(trace.n_outputs ? trace.n_outputs : 1, sizeof *ports);
     ids = xcalloc(trace.n_outputs ? trace.n_outputs : 1, sizeof *ids);
     for (size_t i = 0; i < trace.n_outputs; i++) {
-        if (!*trace.outputs[i].tunnel_dst) {
+        if (!*trace.outputs[i].tunnel_dst && i < TRACE_OVS_LOOKUPS_MAX) {
             ids[i] = iface_id_of(&sockets, trace.outputs[i].port);
             ports[i].iface_id = ids[i];
             ports[i].pod = pod_of_port(r->facts, ids[i]);
