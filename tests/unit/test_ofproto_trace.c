@@ -22,6 +22,7 @@
 #include "cli/trace_explain.h"
 #include "cli/trace_ovs.h"
 #include "openvswitch/dynamic-string.h"
+#include "test_golden.h"
 #include "util.h"
 
 static const char *golden_dir;
@@ -29,17 +30,7 @@ static const char *golden_dir;
 static char *
 read_golden(const char *name)
 {
-    char *path = xasprintf("%s/%s", golden_dir, name);
-    struct ds text = DS_EMPTY_INITIALIZER;
-    FILE *f = fopen(path, "r");
-
-    assert_non_null(f);
-    for (int c; (c = getc(f)) != EOF;) {
-        ds_put_char(&text, c);
-    }
-    fclose(f);
-    free(path);
-    return ds_steal_cstr(&text);
+    return test_golden_read(golden_dir, name);
 }
 
 static void
