@@ -38,8 +38,11 @@ struct cli_options {
      * terminal (there is none when stderr is not one). */
     bool quiet;
     const char *ovn_sb; /* --ovn-sb or $KOVN_OVN_SB [trace] */
-    bool verbose;       /* -v: also the raw output of tools [trace] */
-    char **args;        /* The arguments after the command. */
+    /* --ovs or $KOVN_OVS: the pod's node's OVS run dir or ovs-vswitchd
+     * control socket, for ofproto/trace; NULL: skip it [trace] */
+    const char *ovs;
+    bool verbose; /* -v: also the raw output of tools [trace] */
+    char **args;  /* The arguments after the command. */
     size_t n_args;
 };
 

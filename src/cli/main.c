@@ -47,6 +47,9 @@ static const char usage_text[] =
     "           (or NAMESPACE/NAME when no pod has that name).  Default:\n"
     "           tcp to the Service's first port, else to port 80.  Needs\n"
     "           --ovn-nb and --ovn-sb; -v also prints ovn-trace's output.\n"
+    "           With --ovs, also ofproto/trace on the pod's node: what its\n"
+    "           OVS datapath does (output to which port or tunnel, or\n"
+    "           drop), and whether that disagrees with OVN.\n"
     "  compat   Which fields of Kube-OVN's v1 API kovn implements (a\n"
     "           Markdown table; objects using the others get condition\n"
     "           Supported=False).\n"
@@ -69,6 +72,12 @@ static const char usage_text[] =
     "                             trace]\n"
     "      --ovn-sb REMOTE        OVN SB database, for ovn-trace (default:\n"
     "                             $KOVN_OVN_SB)             [trace]\n"
+    "      --ovs PATH             the pod's node's OVS run dir (with\n"
+    "                             ovs-vswitchd's control socket and\n"
+    "                             db.sock) or ovs-vswitchd's control socket,\n"
+    "                             for ofproto/trace (default: $KOVN_OVS;\n"
+    "                             unset or not answering: skipped)\n"
+    "                                                       [trace]\n"
     "      --kube-ovn             the cluster runs Kube-OVN: report what\n"
     "                             kovn-controller --adopt-kube-ovn would\n"
     "                             adopt and what stands in its way [check]\n"
@@ -82,7 +91,8 @@ static const char usage_text[] =
     "  -q, --quiet, --no-progress no progress line on stderr (there is\n"
     "                             none when stderr is not a terminal)\n"
     "  -v, --verbose              log OVN and connection details to stderr\n"
-    "                             [trace: and print ovn-trace's output]\n"
+    "                             [trace: and print ovn-trace's and\n"
+    "                             ofproto/trace's output]\n"
     "  -h, --help                 show this help\n"
     "\n"
     "Exit status: 0 success (check: nothing found), 1 check found problems,\n"
@@ -99,6 +109,7 @@ enum {
     OPT_VPC,
     OPT_NAMESPACE,
     OPT_OVN_SB,
+    OPT_OVS,
 };
 
 /* Which flags each command accepts beyond the common ones. */
@@ -113,6 +124,7 @@ enum {
     ALLOW_OVN_SB = 1 << 6,
     /* Positional arguments after the command. */
     ALLOW_ARGS = 1 << 7,
+    ALLOW_OVS = 1 << 8,
 };
 
 struct command {
@@ -121,9 +133,15 @@ struct command {
     unsigned int allowed;
 };
 
-static const char *const flag_names[] = {
-    "-o/--output",       "--ovn-nb", "--dry-run", "--kube-ovn",
-    "--vpc/--namespace", "",         "--ovn-sb"};
+static const char *const flag_names[] = {"-o/--output",
+                                         "--ovn-nb",
+                                         "--dry-run",
+                                         "--kube-ovn",
+                                         "--vpc/--namespace",
+                                         "",
+                                         "--ovn-sb",
+                                         "",
+                                         "--ovs"};
 
 static const struct command commands[] = {
     {"orphans", cli_orphans_command, ALLOW_OUTPUT},
@@ -132,7 +150,8 @@ static const struct command commands[] = {
     {"compat", cli_compat_command, 0},
     {"topology", cli_topology_command,
      ALLOW_OUTPUT | ALLOW_OVN_NB | ALLOW_FILTERS | ALLOW_GRAPH},
-    {"trace", cli_trace_command, ALLOW_OVN_NB | ALLOW_OVN_SB | ALLOW_ARGS},
+    {"trace", cli_trace_command,
+     ALLOW_OVN_NB | ALLOW_OVN_SB | ALLOW_ARGS | ALLOW_OVS},
 };
 
 static int
@@ -153,6 +172,7 @@ main(int argc, char *argv[])
         {"output", required_argument, NULL, 'o'},
         {"ovn-nb", required_argument, NULL, OPT_OVN_NB},
         {"ovn-sb", required_argument, NULL, OPT_OVN_SB},
+        {"ovs", required_argument, NULL, OPT_OVS},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"kube-ovn", no_argument, NULL, OPT_KUBE_OVN},
         {"vpc", required_argument, NULL, OPT_VPC},
@@ -197,6 +217,10 @@ main(int argc, char *argv[])
         case OPT_OVN_SB:
             options.ovn_sb = optarg;
             given |= ALLOW_OVN_SB;
+            break;
+        case OPT_OVS:
+            options.ovs = optarg;
+            given |= ALLOW_OVS;
             break;
         case OPT_DRY_RUN:
             options.dry_run = true;
@@ -291,6 +315,10 @@ main(int argc, char *argv[])
     if (!options.ovn_sb && (command->allowed & ALLOW_OVN_SB)) {
         const char *env = getenv("KOVN_OVN_SB");
         options.ovn_sb = env && *env ? env : NULL;
+    }
+    if (!options.ovs && (command->allowed & ALLOW_OVS)) {
+        const char *env = getenv("KOVN_OVS");
+        options.ovs = env && *env ? env : NULL;
     }
     options.verbose = verbose;
     if (!*options.default_vpc || !*options.default_subnet) {

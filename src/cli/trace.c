@@ -7,27 +7,24 @@
  * it hit in kovn's terms.  ovn-trace assumes established connections
  * unless told otherwise; each of its conntrack steps is told "new", so the
  * ACLs judge the packet as the first of a connection, where policies
- * decide. */
+ * decide.  With --ovs, cli/trace_ovs.h runs the same packet through the
+ * pod's node's OVS datapath. */
 #include <config.h>
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "base/error.h"
 #include "cli/cluster.h"
 #include "cli/commands.h"
+#include "cli/run.h"
 #include "cli/trace_explain.h"
 #include "cli/trace_nb.h"
+#include "cli/trace_ovs.h"
 #include "crd/model.h"
 #include "crd/names.h"
 #include "crd/pod.h"
@@ -42,8 +39,6 @@
 #include "ovn/trace.h"
 #include "util.h"
 #include "json/access.h"
-
-extern char **environ;
 
 /* ovn-trace's conntrack steps told "new": a packet crosses at most a few
  * switches and routers, each with a couple of ct actions. */
@@ -60,6 +55,7 @@ struct trace_pod {
     char *mac;
     char *sw;        /* Its subnet's logical switch. */
     char *addresses; /* ip_address annotation: "a" or "a,b". */
+    char *node;      /* spec.nodeName, "" until scheduled. */
 };
 
 static void
@@ -70,6 +66,7 @@ trace_pod_destroy(struct trace_pod *p)
     free(p->mac);
     free(p->sw);
     free(p->addresses);
+    free(p->node);
 }
 
 /* Splits "ns/name" (exactly one slash, both parts non-empty). */
@@ -157,6 +154,7 @@ read_source(struct kube_client *client, const char *key, struct trace_pod *src,
         src->mac = xstrdup(mac);
         src->sw = xstrdup(sw);
         src->addresses = xstrdup(ip);
+        src->node = xstrdup(pod.node);
     }
     crd_pod_destroy(&pod);
     json_destroy(obj);
@@ -318,80 +316,6 @@ read_destination(struct kube_client *client, const char *arg,
     return error;
 }
 
-/* Runs 'argv' with stdout and stderr into 'out', for at most 'timeout_ms'
- * and OVN_TRACE_TEXT_MAX bytes.  Returns 0 (then '*status' is the exit
- * status from waitpid()) or a negative errno. */
-static int
-run_capture(char *const argv[], long long timeout_ms, struct ds *out,
-            int *status, struct kovn_error *err)
-{
-    posix_spawn_file_actions_t actions;
-    struct timespec start, now;
-    int fds[2], error = 0;
-    pid_t pid;
-
-    if (pipe2(fds, O_CLOEXEC)) {
-        return kovn_error_set(err, -errno, "pipe: %s", ovs_strerror(errno));
-    }
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-    error = posix_spawnp(&pid, argv[0], &actions, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    if (error) {
-        close(fds[0]);
-        return kovn_error_set(err, -error, "running %s: %s", argv[0],
-                              ovs_strerror(error));
-    }
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (;;) {
-        struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-        char buf[65536];
-        long long left;
-        ssize_t n;
-
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000LL +
-                             (now.tv_nsec - start.tv_nsec) / 1000000);
-        if (left <= 0) {
-            error = kovn_error_set(err, -ETIMEDOUT,
-                                   "%s did not finish within %lld s", argv[0],
-                                   timeout_ms / 1000);
-            break;
-        }
-        if (poll(&pfd, 1, left) < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            error =
-                kovn_error_set(err, -errno, "poll: %s", ovs_strerror(errno));
-            break;
-        }
-        n = read(fds[0], buf, sizeof buf);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
-            continue;
-        } else if (n <= 0) {
-            break;
-        }
-        if (out->length + n > OVN_TRACE_TEXT_MAX) {
-            error =
-                kovn_error_set(err, -EFBIG, "%s printed more than %d bytes",
-                               argv[0], OVN_TRACE_TEXT_MAX);
-            break;
-        }
-        ds_put_buffer(out, buf, n);
-    }
-    close(fds[0]);
-    if (error) {
-        kill(pid, SIGKILL);
-    }
-    while (waitpid(pid, status, 0) < 0 && errno == EINTR) {
-        continue;
-    }
-    return error;
-}
-
 static int
 run_ovn_trace(const char *sb, const char *datapath, const char *microflow,
               struct ds *out, struct kovn_error *err)
@@ -408,7 +332,8 @@ run_ovn_trace(const char *sb, const char *datapath, const char *microflow,
     svec_add(&argv, datapath);
     svec_add(&argv, microflow);
     svec_terminate(&argv);
-    error = run_capture(argv.names, CLI_OVN_TIMEOUT_MS, out, &status, err);
+    error = cli_run_capture(argv.names, CLI_OVN_TIMEOUT_MS, OVN_TRACE_TEXT_MAX,
+                            out, &status, err);
     if (!error && (!WIFEXITED(status) || WEXITSTATUS(status))) {
         /* Its last line says why ("database connection failed", ...). */
         error = kovn_error_set(err, -EPROTO, "ovn-trace failed (%s): %s",
@@ -497,9 +422,12 @@ next_hop_mac(struct ovn_nb *nb, const struct crd_model *model,
     return *mac ? 0 : -ENOENT;
 }
 
+/* 'ovs': the lines of the OVS datapath part, before the verdict (the last
+ * line, which scripts read). */
 static void
 print_result(const struct trace_pod *src, const struct trace_dst *dst,
-             const struct trace_packet *pkt, const struct trace_explanation *e)
+             const struct trace_packet *pkt, const struct trace_explanation *e,
+             const struct svec *ovs)
 {
     char s[NET_ADDR_STRLEN], d[NET_ADDR_STRLEN];
 
@@ -516,6 +444,9 @@ print_result(const struct trace_pod *src, const struct trace_dst *dst,
     }
     for (size_t i = 0; i < e->steps.n; i++) {
         printf("  %s\n", e->steps.names[i]);
+    }
+    for (size_t i = 0; i < ovs->n; i++) {
+        printf("%s\n", ovs->names[i]);
     }
     printf("%s\n", e->verdict_text);
 }
@@ -535,6 +466,7 @@ cli_trace_command(const struct cli_options *options)
     struct trace_explanation explanation = {0};
     struct ovn_nb *nb = NULL;
     struct ds output = DS_EMPTY_INITIALIZER;
+    struct svec ovs_lines = SVEC_EMPTY_INITIALIZER;
     char *eth_dst = NULL, *microflow = NULL, dst_text[NET_ADDR_STRLEN];
     const char *protocol;
     int port, error;
@@ -634,13 +566,21 @@ cli_trace_command(const struct cli_options *options)
         goto out;
     }
     trace_explain(&trace, &facts, &explanation);
-    print_result(&src, &dst, &pkt, &explanation);
+    cli_trace_ovs(&(struct cli_trace_ovs_request){.ovs = options->ovs,
+                                                  .node = src.node,
+                                                  .port = src.port,
+                                                  .packet = &pkt,
+                                                  .facts = &facts,
+                                                  .verbose = options->verbose},
+                  &explanation, &ovs_lines);
+    print_result(&src, &dst, &pkt, &explanation, &ovs_lines);
 
 out:
     if (error) {
         fprintf(stderr, "kubectl-kovn: %s\n", err.msg);
     }
     trace_explanation_destroy(&explanation);
+    svec_destroy(&ovs_lines);
     ovn_trace_destroy(&trace);
     ds_destroy(&output);
     free(microflow);

@@ -683,6 +683,7 @@ explain_outputs(struct walk *w, const struct ovn_trace_step *s)
             /* The flood of an ARP request, not the packet. */
         } else if (!*type) {
             svec_add_nocopy(&w->delivered, port_text(w->f, port));
+            svec_add(&w->out->delivered_ports, port);
         } else if (strcmp(type, "patch") && strcmp(type, "router")) {
             svec_add_nocopy(&w->left,
                             xasprintf("port %s (type %s)", port, type));
@@ -768,6 +769,7 @@ trace_explain(const struct ovn_trace *trace, const struct trace_facts *facts,
 
     memset(out, 0, sizeof *out);
     svec_init(&out->steps);
+    svec_init(&out->delivered_ports);
     svec_init(&w.delivered);
     svec_init(&w.left);
     for (size_t i = 0; i < trace->n_steps; i++) {
@@ -811,6 +813,7 @@ void
 trace_explanation_destroy(struct trace_explanation *e)
 {
     svec_destroy(&e->steps);
+    svec_destroy(&e->delivered_ports);
     free(e->verdict_text);
     memset(e, 0, sizeof *e);
 }

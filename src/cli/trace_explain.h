@@ -149,6 +149,9 @@ struct trace_explanation {
     struct svec steps; /* One line per thing worth saying, in order. */
     enum trace_verdict verdict;
     char *verdict_text; /* "dropped by NetworkPolicy demo/deny-all ..." */
+    /* The Logical_Switch_Ports it was delivered to, for comparing with
+     * where the OVS datapath sends it. */
+    struct svec delivered_ports;
 };
 
 void trace_explain(const struct ovn_trace *trace,

@@ -21,6 +21,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "ovn/owner.h"
 #include "ovn/trace.h"
+#include "test_golden.h"
 #include "util.h"
 
 static const char *golden_dir;
@@ -28,17 +29,7 @@ static const char *golden_dir;
 static char *
 read_golden(const char *name)
 {
-    char *path = xasprintf("%s/%s", golden_dir, name);
-    struct ds text = DS_EMPTY_INITIALIZER;
-    FILE *f = fopen(path, "r");
-
-    assert_non_null(f);
-    for (int c; (c = getc(f)) != EOF;) {
-        ds_put_char(&text, c);
-    }
-    fclose(f);
-    free(path);
-    return ds_steal_cstr(&text);
+    return test_golden_read(golden_dir, name);
 }
 
 static struct net_cidr
