@@ -19,8 +19,21 @@ source "$kovn_root/tests/lib/controller.sh"
 controller=${1:?usage: test_ui.sh KOVN_CONTROLLER SCREENSHOT.png}
 screenshot=${2:?}
 
-if ! python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import browser; sys.exit(0 if browser.find_chromium() else 1)' "$kovn_root/tests/lib"; then
-    echo "SKIP: no chromium on PATH (scripts/deps.sh installs Debian's chromium)"
+# Skipped, saying why, only where Chromium cannot start; once it has, any
+# failure is the page's.
+if ! why=$(python3 - "$kovn_root/tests/lib" 2>&1 <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import browser
+if not browser.find_chromium():
+    sys.exit("no chromium on PATH (scripts/deps.sh installs Debian's chromium)")
+try:
+    browser.Browser().close()
+except browser.BrowserError as e:
+    sys.exit("chromium does not start: %s" % e)
+PY
+); then
+    echo "SKIP: $why"
     exit 77
 fi
 

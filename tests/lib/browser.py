@@ -69,6 +69,13 @@ class Browser:
         self.next_id = 0
         self.events = []
         self.session = None
+        try:
+            self._attach(width, height)
+        except BaseException:
+            self.close()
+            raise
+
+    def _attach(self, width, height):
         targets = self.call("Target.getTargets")["targetInfos"]
         pages = [t for t in targets if t["type"] == "page"]
         if not pages:
@@ -104,6 +111,14 @@ class Browser:
         self.log.close()
         shutil.rmtree(self.profile, ignore_errors=True)
 
+    def _log_tail(self, n=5):
+        """Chromium's last complaints, without the D-Bus noise of a
+        machine with no session bus."""
+        self.log.flush()
+        with open(self.log.name, errors="replace") as f:
+            lines = [l.strip() for l in f if "dbus" not in l.lower() and l.strip()]
+        return " | ".join(lines[-n:]) or "(no output)"
+
     def _send(self, message):
         data = json.dumps(message).encode() + b"\0"
         while data:
@@ -120,8 +135,8 @@ class Browser:
                 continue
             chunk = os.read(self.from_browser, 1 << 16)
             if not chunk:
-                raise BrowserError("chromium closed its pipe (exit %s); see %s"
-                                   % (self.proc.poll(), self.log.name))
+                raise BrowserError("chromium closed its pipe (exit %s): %s"
+                                   % (self.proc.wait(), self._log_tail()))
             self.buffer += chunk
         message, self.buffer = self.buffer.split(b"\0", 1)
         return json.loads(message)
