@@ -20,18 +20,8 @@
 # Needs root; runs in a network namespace of its own.
 #   test_netpol.sh KOVN_CONTROLLER KOVN_DAEMON KOVN_CNI
 set -euo pipefail
-# The whole node runs in a network namespace of its own: one userspace
-# datapath per namespace, and another node test may hold this one.
-if [[ -z ${KOVN_NETPOL_NETNS:-} ]]; then
-    [[ $(id -u) == 0 ]] || { echo "FAIL: needs root (network namespaces and veths)" >&2; exit 1; }
-    netns=kovnnp$$
-    ip netns add "$netns"
-    trap 'ip netns del "$netns" 2>/dev/null' EXIT
-    ip -n "$netns" link set lo up
-    rc=0
-    KOVN_NETPOL_NETNS=$netns ip netns exec "$netns" bash "$0" "$@" || rc=$?
-    exit $rc
-fi
+source "$(dirname "$0")/../lib/own_netns.sh"
+in_own_netns kovnnp "$0" "$@"
 source "$(dirname "$0")/../lib/k8s.sh"
 source "$(dirname "$0")/../lib/kovn_node.sh"
 controller=${1:?usage: test_netpol.sh KOVN_CONTROLLER KOVN_DAEMON KOVN_CNI}

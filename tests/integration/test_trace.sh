@@ -18,6 +18,7 @@ set -euo pipefail
 source "$(dirname "$0")/../lib/k8s.sh"
 source "$kovn_root/scripts/lib/proc.sh"
 source "$kovn_root/tests/lib/controller.sh"
+source "$kovn_root/tests/lib/netpol.sh"
 controller=${1:?usage: test_trace.sh KOVN_CONTROLLER KUBECTL_KOVN}
 cli=${2:?usage: test_trace.sh KOVN_CONTROLLER KUBECTL_KOVN}
 
@@ -160,18 +161,7 @@ out=$(verdict_is "dropped by Subnet priv private (ACL priority 1000, to-lport)" 
 step "private subnet: dropped by Subnet priv private"
 sed 's/^/    | /' <<<"$out"
 
-kubectl apply -f - >/dev/null <<'EOF'
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: deny-all, namespace: demo}
-spec:
-  podSelector: {matchLabels: {app: b}}
-  policyTypes: [Ingress]
-EOF
-pg_of() { ovn-nbctl --db="$nb" --bare --columns=name find port_group "external_ids:kovn-netpol=\"$1\""; }
-has_pg() { [[ -n $(pg_of demo/deny-all) ]]; }
-wait_for 30 "the port group of demo/deny-all" has_pg
-ovn-nbctl --db="$nb" --timeout=30 --wait=sb sync
+deny_ingress demo deny-all b sb
 out=$(verdict_is "dropped by NetworkPolicy demo/deny-all (ACL priority 2000, to-lport)" \
     demo/a demo/b)
 verdict_is "delivered to demo/srv (Logical_Switch_Port srv.demo on subnet ovn-default)" \

@@ -14,18 +14,11 @@
 # Needs root; runs in a network namespace of its own.
 #   test_trace_ovs.sh KOVN_CONTROLLER KOVN_DAEMON KOVN_CNI KUBECTL_KOVN
 set -euo pipefail
-if [[ -z ${KOVN_TRACE_OVS_NETNS:-} ]]; then
-    [[ $(id -u) == 0 ]] || { echo "FAIL: needs root (network namespaces and veths)" >&2; exit 1; }
-    netns=kovnto$$
-    ip netns add "$netns"
-    trap 'ip netns del "$netns" 2>/dev/null' EXIT
-    ip -n "$netns" link set lo up
-    rc=0
-    KOVN_TRACE_OVS_NETNS=$netns ip netns exec "$netns" bash "$0" "$@" || rc=$?
-    exit $rc
-fi
+source "$(dirname "$0")/../lib/own_netns.sh"
+in_own_netns kovnto "$0" "$@"
 source "$(dirname "$0")/../lib/k8s.sh"
 source "$(dirname "$0")/../lib/kovn_node.sh"
+source "$(dirname "$0")/../lib/netpol.sh"
 usage="usage: test_trace_ovs.sh KOVN_CONTROLLER KOVN_DAEMON KOVN_CNI KUBECTL_KOVN"
 controller=${1:?$usage}
 daemon=${2:?$usage}
@@ -109,19 +102,8 @@ out=$(trace --ovs "$dir/dead.ctl" demo/a demo/b)
 step "no --ovs, or a socket nobody answers: skipped and why"
 tail -n 2 <<<"$out" | sed 's/^/    | /'
 
-kubectl apply -f - >/dev/null <<'YAML'
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: deny-all, namespace: demo}
-spec:
-  podSelector: {matchLabels: {app: b}}
-  policyTypes: [Ingress]
-YAML
-pg_of() { ovn-nbctl --db="$nb" --bare --columns=name find port_group "external_ids:kovn-netpol=\"$1\""; }
-has_pg() { [[ -n $(pg_of demo/deny-all) ]]; }
-wait_for 30 "the port group of demo/deny-all" has_pg
-# Until the chassis has the policy's flows.
-ovn-nbctl --db="$nb" --timeout=30 --wait=hv sync
+# In force on the chassis (hv), not only in SB.
+deny_ingress demo deny-all b hv
 out=$(expect_trace "dropped by NetworkPolicy demo/deny-all (ACL priority 2000, to-lport)" \
     "node $node: OVS datapath: drop" --ovs "$dir/node" demo/a demo/b tcp 8080)
 step "NetworkPolicy: OVS drops, OVN names demo/deny-all"
