@@ -163,6 +163,19 @@ usage_error(const char *fmt, const char *arg)
     return CLI_EXIT_ERROR;
 }
 
+/* A flag left out takes environment variable 'name' (when set and not
+ * empty), for commands that accept the flag. */
+static void
+from_env(const char **value, const struct command *command, unsigned int flag,
+         const char *name)
+{
+    const char *env = getenv(name);
+
+    if (!*value && (command->allowed & flag) && env && *env) {
+        *value = env;
+    }
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -308,18 +321,9 @@ main(int argc, char *argv[])
         return usage_error("unknown output format \"%s\" (table or json)",
                            output);
     }
-    if (!options.ovn_nb && (command->allowed & ALLOW_OVN_NB)) {
-        const char *env = getenv("KOVN_OVN_NB");
-        options.ovn_nb = env && *env ? env : NULL;
-    }
-    if (!options.ovn_sb && (command->allowed & ALLOW_OVN_SB)) {
-        const char *env = getenv("KOVN_OVN_SB");
-        options.ovn_sb = env && *env ? env : NULL;
-    }
-    if (!options.ovs && (command->allowed & ALLOW_OVS)) {
-        const char *env = getenv("KOVN_OVS");
-        options.ovs = env && *env ? env : NULL;
-    }
+    from_env(&options.ovn_nb, command, ALLOW_OVN_NB, "KOVN_OVN_NB");
+    from_env(&options.ovn_sb, command, ALLOW_OVN_SB, "KOVN_OVN_SB");
+    from_env(&options.ovs, command, ALLOW_OVS, "KOVN_OVS");
     options.verbose = verbose;
     if (!*options.default_vpc || !*options.default_subnet) {
         return usage_error("%s", "--default-vpc and --default-subnet need a "
