@@ -199,7 +199,7 @@ for args in "" "frobnicate" "orphans --bogus" "orphans -o yaml" \
     grep -q '^Usage: kubectl-kovn' "$K8S_DIR/err" || fail "'$args': no usage on stderr"
     [[ ! -s "$K8S_DIR/out" ]] || fail "'$args' wrote to stdout"
 done
-"$cli" --help | grep -q '^Usage: kubectl-kovn' || fail "--help"
+grep -q "^Usage: kubectl-kovn" <<<"$("$cli" --help)" || fail "--help"
 
 echo "--- orphans"
 kovn orphans -o json >"$K8S_DIR/orphans.json"
