@@ -724,15 +724,15 @@ pod_sent(int i, double now)
 }
 
 static void
-progress(void)
+progress(double start)
 {
     long rss, hwm;
 
     bench_proc_memory(kovn.pid, &rss, &hwm);
     printf("  +%.0f s: %d pods allocated, %d ports in NB of %d; controller "
            "VmRSS %.1f MiB, load %.2f\n",
-           bench_now_seconds() - cur->first_sent, cur->n_allocated,
-           cur->n_ported, cur->n_pods, rss / 1024.0, bench_load_average());
+           bench_now_seconds() - start, cur->n_allocated, cur->n_ported,
+           cur->n_pods, rss / 1024.0, bench_load_average());
     fflush(stdout);
 }
 
@@ -764,7 +764,7 @@ wire_pods(void)
         }
         double now = bench_now_seconds();
         if (now >= next_progress) {
-            progress();
+            progress(start);
             next_progress = now + PROGRESS_EVERY;
         }
         if (now - start > pod_limit_s()) {
