@@ -143,6 +143,7 @@ struct run {
     long hwm_kib; /* Highest VmHWM of any controller process. */
     long rss_kib; /* After phase 4. */
     double txns_per_pod, writes_per_pod;
+    double reconciles[BENCH_N_QUEUES]; /* During the pods' phase. */
     struct bench_start first, restarts[N_RESTARTS];
     const struct bench_start *median;
     /* S3. */
@@ -794,6 +795,9 @@ wire_pods(void)
     }
     cur->txns_per_pod = (after.nb_txns - before.nb_txns) / cur->n_pods;
     cur->writes_per_pod = (after.txns - before.txns) / cur->n_pods;
+    for (int q = 0; q < BENCH_N_QUEUES; q++) {
+        cur->reconciles[q] = after.q[q].reconciles - before.q[q].reconciles;
+    }
 }
 
 /* The message of the SubnetFull Event of pod 'name' in 'ns', or NULL
@@ -1033,6 +1037,12 @@ report_shape(void)
     printf("NB: %.3f transactions per pod (%.3f object writes per pod, "
            "batched)\n",
            r->txns_per_pod, r->writes_per_pod);
+    printf("reconciles while the pods were wired (until idle):");
+    for (int q = 0; q < BENCH_N_QUEUES; q++) {
+        printf("%s %.0f %s", q ? "," : "", r->reconciles[q],
+               bench_queue_name(q));
+    }
+    printf("\n");
     if (r->shape->fill) {
         printf("port limit %d: %d pods attached; pod %d waited with "
                "SubnetFull after %.2f s: \"%s\"\n",
