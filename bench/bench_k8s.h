@@ -31,6 +31,7 @@
 #include "base/error.h"
 #include "kube/informer.h"
 #include "kube/kubeconfig.h"
+#include "kube/object.h"
 #include "kube/rest.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -827,6 +828,30 @@ bench_observer_handlers(const struct bench_observer *observer)
         .update = bench_observer_update,
         .aux = CONST_CAST(struct bench_observer *, observer),
     };
+}
+
+static inline void
+bench_prune(struct json *obj, void *fields)
+{
+    kube_object_prune(obj, fields);
+}
+
+/* An informer on 'client' of the collection 'path' that keeps only the
+ * NULL-terminated 'fields' of each object (kube_object_prune() paths; NULL:
+ * all) and shows each to 'observer'; both outlive it. */
+static inline struct kube_informer *
+bench_informer(struct kube_client *client, const char *path,
+               const char *const *fields,
+               const struct bench_observer *observer)
+{
+    struct kube_informer_options options = {
+        .path = path,
+        .watch_timeout_s = 3600,
+        .transform = fields ? bench_prune : NULL,
+        .transform_aux = CONST_CAST(char **, fields)};
+    struct kube_informer_handlers handlers = bench_observer_handlers(observer);
+
+    return kube_informer_create(client, &options, &handlers);
 }
 
 /* A client of 'kubeconfig' allowed 'qps' requests per second (and as many

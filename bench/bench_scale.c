@@ -549,12 +549,6 @@ static const char *const object_fields[] = {
     "metadata.name", "metadata.namespace", "metadata.resourceVersion",
     "metadata.annotations", NULL};
 
-static void
-prune(struct json *obj, void *fields)
-{
-    kube_object_prune(obj, fields);
-}
-
 /* --- Steps. */
 
 static void
@@ -1133,23 +1127,10 @@ run_shape(const struct shape *shape)
     ovn_sandbox_start_without_northd(&ovn);
     writer = bench_kube_client(&kovn, k8s.kubeconfig, CLIENT_QPS);
     reader = bench_kube_client(&kovn, k8s.kubeconfig, 200);
-    struct kube_informer_options pod_options = {.path = "/api/v1/pods",
-                                                .watch_timeout_s = 3600,
-                                                .transform = prune,
-                                                .transform_aux =
-                                                    (void *)object_fields};
-    struct kube_informer_handlers pod_handlers =
-        bench_observer_handlers(&pod_observer);
-    pod_informer = kube_informer_create(reader, &pod_options, &pod_handlers);
-    struct kube_informer_options node_options = {.path = "/api/v1/nodes",
-                                                 .watch_timeout_s = 3600,
-                                                 .transform = prune,
-                                                 .transform_aux =
-                                                     (void *)object_fields};
-    struct kube_informer_handlers node_handlers =
-        bench_observer_handlers(&node_observer);
+    pod_informer =
+        bench_informer(reader, "/api/v1/pods", object_fields, &pod_observer);
     node_informer =
-        kube_informer_create(reader, &node_options, &node_handlers);
+        bench_informer(reader, "/api/v1/nodes", object_fields, &node_observer);
     nb = ovsdb_idl_create(ovn.nb_unix, &nbrec_idl_class, false, true);
     ovsdb_idl_add_column(nb, &nbrec_logical_switch_col_name);
     ovsdb_idl_add_column(nb, &nbrec_logical_switch_port_col_name);
