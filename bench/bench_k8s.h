@@ -31,6 +31,7 @@
 #include "base/error.h"
 #include "kube/informer.h"
 #include "kube/kubeconfig.h"
+#include "kube/object.h"
 #include "kube/rest.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/json.h"
@@ -46,18 +47,41 @@ struct bench_ctl {
     char log[256]; /* Its stdout and stderr. */
 };
 
+/* Flags every benchmark's controller gets, before its own ones. */
+#define BENCH_CTL_MAX_EXTRA 8
+
 /* Starts 'exe' (--no-leader-elect, metrics on a free port) on OVN NB
- * remote 'nb' and 'kubeconfig', its output in 'log' (truncated).  The child
- * dies with this process (PDEATHSIG) even if this one is killed, and keeps
- * none of its descriptors: a sandbox's reaper pipe or an API connection
- * held open by the controller would outlive their owner.  Returns 0 or a
- * negative errno. */
+ * remote 'nb' and 'kubeconfig', with the NULL-terminated flags 'extra'
+ * (at most BENCH_CTL_MAX_EXTRA; NULL: none) after those, its output in
+ * 'log' (truncated).  The child dies with this process (PDEATHSIG) even if
+ * this one is killed, and keeps none of its descriptors: a sandbox's
+ * reaper pipe or an API connection held open by the controller would
+ * outlive their owner.  Returns 0 or a negative errno. */
 static inline int
-bench_ctl_start(struct bench_ctl *ctl, const char *exe, const char *nb,
-                const char *kubeconfig, const char *log)
+bench_ctl_start_args(struct bench_ctl *ctl, const char *exe, const char *nb,
+                     const char *kubeconfig, const char *log,
+                     const char *const *extra)
 {
+    const char *argv[9 + BENCH_CTL_MAX_EXTRA + 1];
     pid_t parent = getpid();
+    size_t n = 0;
     pid_t pid;
+
+    argv[n++] = exe;
+    argv[n++] = "--no-leader-elect";
+    argv[n++] = "--metrics-port";
+    argv[n++] = "0";
+    argv[n++] = "--ovn-nb";
+    argv[n++] = nb;
+    argv[n++] = "--kubeconfig";
+    argv[n++] = kubeconfig;
+    for (size_t i = 0; extra && extra[i]; i++) {
+        if (i >= BENCH_CTL_MAX_EXTRA) {
+            return -E2BIG;
+        }
+        argv[n++] = extra[i];
+    }
+    argv[n] = NULL;
 
     snprintf(ctl->log, sizeof ctl->log, "%s", log);
     pid = fork();
@@ -76,12 +100,19 @@ bench_ctl_start(struct bench_ctl *ctl, const char *exe, const char *nb,
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent) {
             _exit(125);
         }
-        execl(exe, exe, "--no-leader-elect", "--metrics-port", "0", "--ovn-nb",
-              nb, "--kubeconfig", kubeconfig, (char *)NULL);
+        execv(exe, CONST_CAST(char **, argv));
         _exit(127);
     }
     ctl->pid = pid;
     return 0;
+}
+
+/* bench_ctl_start_args() without flags of the benchmark's own. */
+static inline int
+bench_ctl_start(struct bench_ctl *ctl, const char *exe, const char *nb,
+                const char *kubeconfig, const char *log)
+{
+    return bench_ctl_start_args(ctl, exe, nb, kubeconfig, log, NULL);
 }
 
 /* Stops the controller: SIGTERM, then SIGKILL after 5 s. */
@@ -477,6 +508,198 @@ bench_metric(const char *body, const char *series)
     return -1;
 }
 
+/* The controller's work queues, as its metrics label them. */
+enum bench_queue {
+    BENCH_Q_VPC,
+    BENCH_Q_SUBNET,
+    BENCH_Q_NAMESPACE,
+    BENCH_Q_NODE,
+    BENCH_Q_POD,
+    BENCH_N_QUEUES
+};
+
+static inline const char *
+bench_queue_name(int q)
+{
+    static const char *const names[BENCH_N_QUEUES] = {
+        "vpc", "subnet", "namespace", "node", "pod"};
+
+    return names[q];
+}
+
+/* What the controller's /metrics say about its work queues and NB
+ * transactions. */
+struct bench_ctl_stats {
+    struct bench_queue_stats {
+        double depth, waiting; /* Keys ready, keys delayed or backing off. */
+        double gets, dones;    /* Keys taken, keys finished. */
+        double reconciles, errors, retries;
+        double wait_s, work_s; /* Summed queue wait and processing time. */
+    } q[BENCH_N_QUEUES];
+    double txns, txn_s; /* Object writes to NB, and their summed latency. */
+    double nb_txns;     /* NB transactions (batches of those writes). */
+    double events;      /* Kubernetes Events recorded. */
+};
+
+/* Reads the controller's /metrics on 'port' into 'st'; false if it does
+ * not answer in time (a busy controller answers late). */
+static inline bool
+bench_ctl_stats_get(int port, struct bench_ctl_stats *st)
+{
+    char *body = NULL;
+
+    memset(st, 0, sizeof *st);
+    if (bench_http_get(port, "/metrics", &body) != 200) {
+        free(body);
+        return false;
+    }
+    for (int q = 0; q < BENCH_N_QUEUES; q++) {
+        struct bench_queue_stats *qs = &st->q[q];
+        char series[128];
+
+#define BENCH_SERIES(NAME, LABEL)                                  \
+    (snprintf(series, sizeof series, "%s{%s=\"%s\"}", NAME, LABEL, \
+              bench_queue_name(q)),                                \
+     bench_metric(body, series))
+        qs->depth = BENCH_SERIES("kovn_workqueue_depth", "name");
+        qs->waiting = BENCH_SERIES("kovn_workqueue_waiting", "name");
+        qs->gets = BENCH_SERIES("kovn_workqueue_queue_duration_seconds_count",
+                                "name");
+        qs->dones =
+            BENCH_SERIES("kovn_workqueue_work_duration_seconds_count", "name");
+        qs->wait_s =
+            BENCH_SERIES("kovn_workqueue_queue_duration_seconds_sum", "name");
+        qs->work_s =
+            BENCH_SERIES("kovn_workqueue_work_duration_seconds_sum", "name");
+        qs->retries = BENCH_SERIES("kovn_workqueue_retries_total", "name");
+        qs->reconciles = BENCH_SERIES("kovn_reconciles_total", "controller");
+        qs->errors = BENCH_SERIES("kovn_reconcile_errors_total", "controller");
+#undef BENCH_SERIES
+    }
+    st->txns = bench_metric(body, "kovn_ovn_txn_duration_seconds_count");
+    st->txn_s = bench_metric(body, "kovn_ovn_txn_duration_seconds_sum");
+    st->nb_txns = bench_metric(body, "kovn_ovn_batch_txns_total");
+    st->events = bench_metric(body, "kovn_events_recorded_total");
+    free(body);
+    return true;
+}
+
+/* Whether 'st' shows every work queue empty with nothing in flight, and
+ * at least 'want[q]' reconciles of queue q since the controller's start
+ * (one per object it has). */
+static inline bool
+bench_ctl_all_reconciled(const struct bench_ctl_stats *st,
+                         const double want[BENCH_N_QUEUES])
+{
+    for (int q = 0; q < BENCH_N_QUEUES; q++) {
+        const struct bench_queue_stats *qs = &st->q[q];
+
+        if (qs->depth != 0 || qs->waiting != 0 || qs->gets != qs->dones ||
+            qs->reconciles < want[q]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Whether nothing was reconciled and no NB transaction made between 'a'
+ * and 'b'. */
+static inline bool
+bench_ctl_same_work(const struct bench_ctl_stats *a,
+                    const struct bench_ctl_stats *b)
+{
+    for (int q = 0; q < BENCH_N_QUEUES; q++) {
+        if (a->q[q].reconciles != b->q[q].reconciles) {
+            return false;
+        }
+    }
+    return a->nb_txns == b->nb_txns;
+}
+
+/* A controller start, until ready and then all reconciled and idle. */
+struct bench_start {
+    double ready_s;        /* Exec to /readyz 200. */
+    double reconciled_s;   /* Exec to every object reconciled, queues empty. */
+    double idle_s;         /* Exec to idle, counters unchanged. */
+    double cpu_s;          /* From exec to idle. */
+    long rss_kib, hwm_kib; /* At idle. */
+    struct bench_ctl_stats stats; /* When all reconciled. */
+};
+
+/* Waits, in 'loop', for the controller just started (at 'start', from
+ * bench_now_seconds()) to answer /readyz 200 and then to have reconciled
+ * everything: its /metrics (polled every 50 ms) show every work queue
+ * empty with nothing in flight and at least 'want[q]' reconciles of each
+ * queue; confirmed by the controller then going idle (bench_idle) with
+ * its reconciles and NB transactions unchanged.  Polling /metrics costs
+ * the controller CPU, so none runs while the idle check does; the
+ * counters after it tell whether anything more was done in between, and
+ * if so, the start was complete only then.  Fails the benchmark after
+ * 'limit_s'. */
+static inline void
+bench_ctl_wait_reconciled(struct bench_ctl *ctl, const struct bench_loop *loop,
+                          double start, const double want[BENCH_N_QUEUES],
+                          double limit_s, struct bench_start *s)
+{
+    double reconciled_at = 0;
+    int port = 0;
+
+    memset(s, 0, sizeof *s);
+    while (!s->ready_s) {
+        loop->run();
+        if (!port) {
+            port = bench_ctl_metrics_port(ctl);
+        }
+        if (port && bench_http_get(port, "/readyz", NULL) == 200) {
+            /* When the answer arrived: a busy controller answers late. */
+            s->ready_s = bench_now_seconds() - start;
+        }
+        if (bench_now_seconds() - start > limit_s) {
+            bench_fail(ctl,
+                       "the controller was not ready %.0f s after its start "
+                       "(metrics port: %d)",
+                       limit_s, port);
+        }
+        loop->block(time_msec() + 5);
+    }
+    for (;;) {
+        struct bench_ctl_stats st;
+
+        loop->run();
+        bool done = bench_ctl_stats_get(port, &st) &&
+                    bench_ctl_all_reconciled(&st, want);
+        double now = bench_now_seconds();
+        if (done && reconciled_at && bench_ctl_same_work(&s->stats, &st)) {
+            break;
+        }
+        if (done) {
+            reconciled_at = now;
+            s->stats = st;
+            bench_ctl_settle(ctl, loop, limit_s);
+            continue;
+        }
+        reconciled_at = 0;
+        if (now - start > limit_s) {
+            struct ds text = DS_EMPTY_INITIALIZER;
+
+            for (int q = 0; q < BENCH_N_QUEUES; q++) {
+                ds_put_format(&text, "%s%s %.0f of %.0f (depth %.0f)",
+                              q ? ", " : "", bench_queue_name(q),
+                              st.q[q].reconciles, want[q], st.q[q].depth);
+            }
+            bench_fail(ctl,
+                       "the controller had not reconciled everything %.0f s "
+                       "after its start (reconciles: %s)",
+                       limit_s, ds_cstr(&text));
+        }
+        loop->block(time_msec() + 50);
+    }
+    s->reconciled_s = reconciled_at - start;
+    s->idle_s = bench_now_seconds() - start;
+    s->cpu_s = bench_proc_cpu(ctl->pid);
+    bench_proc_memory(ctl->pid, &s->rss_kib, &s->hwm_kib);
+}
+
 /* The lines of the controller's /metrics that start with one of the 'n'
  * 'prefixes', each indented, for a report; the caller frees. */
 static inline char *
@@ -605,6 +828,30 @@ bench_observer_handlers(const struct bench_observer *observer)
         .update = bench_observer_update,
         .aux = CONST_CAST(struct bench_observer *, observer),
     };
+}
+
+static inline void
+bench_prune(struct json *obj, void *fields)
+{
+    kube_object_prune(obj, fields);
+}
+
+/* An informer on 'client' of the collection 'path' that keeps only the
+ * NULL-terminated 'fields' of each object (kube_object_prune() paths; NULL:
+ * all) and shows each to 'observer'; both outlive it. */
+static inline struct kube_informer *
+bench_informer(struct kube_client *client, const char *path,
+               const char *const *fields,
+               const struct bench_observer *observer)
+{
+    struct kube_informer_options options = {
+        .path = path,
+        .watch_timeout_s = 3600,
+        .transform = fields ? bench_prune : NULL,
+        .transform_aux = CONST_CAST(char **, fields)};
+    struct kube_informer_handlers handlers = bench_observer_handlers(observer);
+
+    return kube_informer_create(client, &options, &handlers);
 }
 
 /* A client of 'kubeconfig' allowed 'qps' requests per second (and as many

@@ -596,12 +596,6 @@ static const char *const pod_fields[] = {"metadata.name", "metadata.namespace",
 static const char *const ip_fields[] = {
     "metadata.name", "metadata.resourceVersion", "spec.ipAddress", NULL};
 
-static void
-prune(struct json *obj, void *fields)
-{
-    kube_object_prune(obj, fields);
-}
-
 static const char *
 ip_address(const struct json *ip)
 {
@@ -1249,22 +1243,10 @@ main(int argc, char *argv[])
 
     writer = bench_kube_client(&kovn, k8s.kubeconfig, CLIENT_QPS);
     reader = bench_kube_client(&kovn, k8s.kubeconfig, 200);
-    struct kube_informer_options pod_options = {.path = "/api/v1/pods",
-                                                .watch_timeout_s = 1800,
-                                                .transform = prune,
-                                                .transform_aux =
-                                                    (void *)pod_fields};
-    struct kube_informer_handlers pod_handlers =
-        bench_observer_handlers(&pod_observer);
-    pod_informer = kube_informer_create(reader, &pod_options, &pod_handlers);
-    struct kube_informer_options ip_options = {.path = CRD_API_PATH "/ips",
-                                               .watch_timeout_s = 1800,
-                                               .transform = prune,
-                                               .transform_aux =
-                                                   (void *)ip_fields};
-    struct kube_informer_handlers ip_handlers =
-        bench_observer_handlers(&ip_observer);
-    ip_informer = kube_informer_create(reader, &ip_options, &ip_handlers);
+    pod_informer =
+        bench_informer(reader, "/api/v1/pods", pod_fields, &pod_observer);
+    ip_informer =
+        bench_informer(reader, CRD_API_PATH "/ips", ip_fields, &ip_observer);
     nb = ovsdb_idl_create(ovn.nb_unix, &nbrec_idl_class, false, true);
     ovsdb_idl_add_column(nb, &nbrec_logical_switch_col_name);
     ovsdb_idl_add_column(nb, &nbrec_logical_switch_port_col_name);

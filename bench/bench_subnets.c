@@ -82,17 +82,11 @@
 #define READY_LIMIT_S 120.0
 #define SETUP_LIMIT_S 600.0
 #define START_LIMIT_S 300.0
-#define METRICS_EVERY 0.05
 /* Starts measured; the figure is their median (one start on two shared
  * cores varies). */
 #define N_RESTARTS   3
 #define GOAL_P99_MS  100.0
 #define GOAL_START_S 3.0
-
-/* The controller's work queues, as its metrics label them. */
-enum queue { Q_VPC, Q_SUBNET, Q_NAMESPACE, Q_NODE, Q_POD, N_QUEUES };
-static const char *const queue_names[N_QUEUES] = {"vpc", "subnet", "namespace",
-                                                  "node", "pod"};
 
 struct sample {
     double sent;      /* Create request queued. */
@@ -102,29 +96,11 @@ struct sample {
     double ready;     /* First watch event with Ready=True. */
 };
 
-/* What the controller's /metrics say about its work queues and NB
- * transactions. */
-struct ctl_stats {
-    struct queue_stats {
-        double depth, waiting; /* Keys ready, keys delayed or backing off. */
-        double gets, dones;    /* Keys taken, keys finished. */
-        double reconciles, errors, retries;
-        double wait_s, work_s; /* Summed queue wait and processing time. */
-    } q[N_QUEUES];
-    double txns, txn_s;
-    double events; /* Kubernetes Events recorded. */
-};
-
-/* A controller start, until ready and then all reconciled and idle. */
+/* A controller start (bench_ctl_wait_reconciled()) and what it cost. */
 struct start {
-    double ready_s;        /* Exec to /readyz 200. */
-    double reconciled_s;   /* Exec to every object reconciled, queues empty. */
-    double idle_s;         /* Exec to idle, counters unchanged. */
-    double cpu_s;          /* From exec to idle. */
-    long rss_kib, hwm_kib; /* At idle. */
+    struct bench_start b;
     int subnet_events, ns_events; /* Watch updates here during the start. */
     double server_cpu_s[BENCH_N_SERVERS]; /* From exec to idle. */
-    struct ctl_stats stats;               /* When all reconciled. */
 };
 
 static struct k8s_sandbox k8s;
@@ -491,91 +467,23 @@ progress(double elapsed)
 
 /* --- The controller's starts. */
 
-/* Reads the controller's /metrics into 'st'; false if it does not answer
- * in time (a busy controller answers late). */
-static bool
-ctl_stats_get(int port, struct ctl_stats *st)
-{
-    char *body = NULL;
-
-    if (bench_http_get(port, "/metrics", &body) != 200) {
-        free(body);
-        return false;
-    }
-    for (int q = 0; q < N_QUEUES; q++) {
-        struct queue_stats *qs = &st->q[q];
-        char series[128];
-
-#define SERIES(NAME, LABEL)                                        \
-    (snprintf(series, sizeof series, "%s{%s=\"%s\"}", NAME, LABEL, \
-              queue_names[q]),                                     \
-     bench_metric(body, series))
-        qs->depth = SERIES("kovn_workqueue_depth", "name");
-        qs->waiting = SERIES("kovn_workqueue_waiting", "name");
-        qs->gets =
-            SERIES("kovn_workqueue_queue_duration_seconds_count", "name");
-        qs->dones =
-            SERIES("kovn_workqueue_work_duration_seconds_count", "name");
-        qs->wait_s =
-            SERIES("kovn_workqueue_queue_duration_seconds_sum", "name");
-        qs->work_s =
-            SERIES("kovn_workqueue_work_duration_seconds_sum", "name");
-        qs->retries = SERIES("kovn_workqueue_retries_total", "name");
-        qs->reconciles = SERIES("kovn_reconciles_total", "controller");
-        qs->errors = SERIES("kovn_reconcile_errors_total", "controller");
-#undef SERIES
-    }
-    st->txns = bench_metric(body, "kovn_ovn_txn_duration_seconds_count");
-    st->txn_s = bench_metric(body, "kovn_ovn_txn_duration_seconds_sum");
-    st->events = bench_metric(body, "kovn_events_recorded_total");
-    free(body);
-    return true;
-}
-
-/* Whether 'st' shows every work queue empty with nothing in flight, and
- * every object reconciled at least once since the controller's start. */
-static bool
-all_reconciled(const struct ctl_stats *st)
-{
-    const size_t want[N_QUEUES] = {
-        [Q_VPC] = kube_informer_count(vpc_informer),
-        [Q_SUBNET] = kube_informer_count(subnet_informer),
-        [Q_NAMESPACE] = kube_informer_count(ns_informer),
-        [Q_NODE] = N_NODES,
-    };
-
-    for (int q = 0; q < N_QUEUES; q++) {
-        const struct queue_stats *qs = &st->q[q];
-
-        if (qs->depth != 0 || qs->waiting != 0 || qs->gets != qs->dones ||
-            qs->reconciles < want[q]) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool
-same_reconciles(const struct ctl_stats *a, const struct ctl_stats *b)
-{
-    for (int q = 0; q < N_QUEUES; q++) {
-        if (a->q[q].reconciles != b->q[q].reconciles) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Starts the controller, logging to DIR/'log_name', and measures its start
- * into 's': to /readyz 200, to all reconciled, to idle. */
+ * into 's': to /readyz 200, to every Vpc, subnet, namespace and Node
+ * reconciled, to idle. */
 static void
 start_controller(const char *exe, const char *log_name, struct start *s)
 {
     int subnet_updates0 = subnet_updates, ns_updates0 = ns_updates;
-    double start, now, reconciled_at = 0;
+    const double want[BENCH_N_QUEUES] = {
+        [BENCH_Q_VPC] = kube_informer_count(vpc_informer),
+        [BENCH_Q_SUBNET] = kube_informer_count(subnet_informer),
+        [BENCH_Q_NAMESPACE] = kube_informer_count(ns_informer),
+        [BENCH_Q_NODE] = N_NODES,
+    };
     double servers[BENCH_N_SERVERS];
+    double start;
     char log[256];
-    int port = 0, error;
+    int error;
 
     memset(s, 0, sizeof *s);
     bench_server_cpu(k8s.dir, ovn.dir, servers);
@@ -586,64 +494,11 @@ start_controller(const char *exe, const char *log_name, struct start *s)
     if (error) {
         bench_fail(&kovn, "starting %s: %s", exe, ovs_strerror(-error));
     }
-    while (!s->ready_s) {
-        run_all();
-        if (!port) {
-            port = bench_ctl_metrics_port(&kovn);
-        }
-        if (port && bench_http_get(port, "/readyz", NULL) == 200) {
-            /* When the answer arrived: a busy controller answers late. */
-            s->ready_s = bench_now_seconds() - start;
-        }
-        if (bench_now_seconds() - start > START_LIMIT_S) {
-            bench_fail(&kovn,
-                       "the controller was not ready %.0f s after its start "
-                       "(metrics port: %d)",
-                       START_LIMIT_S, port);
-        }
-        block_until(time_msec() + 5);
-    }
-    /* Polling /metrics costs the controller CPU, so none runs while the
-     * idle check does; the counters after it tell whether anything more
-     * was reconciled in between, and if so, the start was complete only
-     * then. */
-    for (;;) {
-        struct ctl_stats st;
-
-        memset(&st, 0, sizeof st);
-        run_all();
-        bool done = ctl_stats_get(port, &st) && all_reconciled(&st);
-        now = bench_now_seconds();
-        if (done && reconciled_at && same_reconciles(&s->stats, &st)) {
-            break;
-        }
-        if (done) {
-            reconciled_at = now;
-            s->stats = st;
-            settle();
-            continue;
-        }
-        reconciled_at = 0;
-        if (now - start > START_LIMIT_S) {
-            bench_fail(
-                &kovn,
-                "the controller had not reconciled everything %.0f s after "
-                "its start (reconciles: %.0f vpc, %.0f subnet, %.0f "
-                "namespace, %.0f node)",
-                START_LIMIT_S, st.q[Q_VPC].reconciles,
-                st.q[Q_SUBNET].reconciles, st.q[Q_NAMESPACE].reconciles,
-                st.q[Q_NODE].reconciles);
-        }
-        block_until(time_msec() + METRICS_EVERY * 1000);
-    }
-    s->reconciled_s = reconciled_at - start;
-    s->idle_s = bench_now_seconds() - start;
-    s->cpu_s = bench_proc_cpu(kovn.pid);
+    bench_ctl_wait_reconciled(&kovn, &loop, start, want, START_LIMIT_S, &s->b);
     bench_server_cpu(k8s.dir, ovn.dir, s->server_cpu_s);
     for (int i = 0; i < BENCH_N_SERVERS; i++) {
         s->server_cpu_s[i] -= servers[i];
     }
-    bench_proc_memory(kovn.pid, &s->rss_kib, &s->hwm_kib);
     s->subnet_events = subnet_updates - subnet_updates0;
     s->ns_events = ns_updates - ns_updates0;
     bench_ctl_print_log_lines(&kovn, " ms after start", log_name);
@@ -665,7 +520,7 @@ struct fig1 {
     int vpc_events, subnet_events, ns_events; /* Watch updates here. */
     double load;
     long rss_kib, hwm_kib;
-    struct ctl_stats before, after;
+    struct bench_ctl_stats before, after;
 };
 
 static void
@@ -689,7 +544,7 @@ figure1(struct fig1 *f)
     int ns_events = ns_updates;
 
     memset(f, 0, sizeof *f);
-    if (!ctl_stats_get(port, &f->before)) {
+    if (!bench_ctl_stats_get(port, &f->before)) {
         bench_fail(&kovn, "the controller's /metrics did not answer");
     }
     subnet_bulk = &subnets;
@@ -753,7 +608,7 @@ figure1(struct fig1 *f)
     f->subnet_events = subnet_updates - subnet_events;
     f->ns_events = ns_updates - ns_events;
     bench_proc_memory(kovn.pid, &f->rss_kib, &f->hwm_kib);
-    if (!ctl_stats_get(port, &f->after)) {
+    if (!bench_ctl_stats_get(port, &f->after)) {
         bench_fail(&kovn, "the controller's /metrics did not answer");
     }
     subnet_bulk = NULL;
@@ -834,32 +689,32 @@ print_start(const char *what, const struct start *s)
     printf(
         "%-18s %7.2f %10.2f %6.2f %6.2f %6.2f %6.2f %5.2f %4.0f %6.0f %6.0f "
         "%5.1f %5.1f %6d %6d\n",
-        what, s->ready_s, s->reconciled_s, s->idle_s, s->cpu_s,
+        what, s->b.ready_s, s->b.reconciled_s, s->b.idle_s, s->b.cpu_s,
         s->server_cpu_s[BENCH_APISERVER], s->server_cpu_s[BENCH_ETCD],
-        s->server_cpu_s[BENCH_NB], s->stats.q[Q_VPC].reconciles,
-        s->stats.q[Q_SUBNET].reconciles, s->stats.q[Q_NAMESPACE].reconciles,
-        s->rss_kib / 1024.0, s->hwm_kib / 1024.0, s->subnet_events,
-        s->ns_events);
+        s->server_cpu_s[BENCH_NB], s->b.stats.q[BENCH_Q_VPC].reconciles,
+        s->b.stats.q[BENCH_Q_SUBNET].reconciles,
+        s->b.stats.q[BENCH_Q_NAMESPACE].reconciles, s->b.rss_kib / 1024.0,
+        s->b.hwm_kib / 1024.0, s->subnet_events, s->ns_events);
 }
 
 /* The controller's work between 'before' (NULL: its start) and 'after',
  * per queue. */
 static void
-print_work(const char *what, const struct ctl_stats *before,
-           const struct ctl_stats *after)
+print_work(const char *what, const struct bench_ctl_stats *before,
+           const struct bench_ctl_stats *after)
 {
-    static const struct ctl_stats zero;
-    const struct ctl_stats *b = before ? before : &zero;
+    static const struct bench_ctl_stats zero;
+    const struct bench_ctl_stats *b = before ? before : &zero;
 
-    for (int q = 0; q < N_QUEUES; q++) {
-        const struct queue_stats *x = &b->q[q], *y = &after->q[q];
+    for (int q = 0; q < BENCH_N_QUEUES; q++) {
+        const struct bench_queue_stats *x = &b->q[q], *y = &after->q[q];
         double gets = y->gets - x->gets, dones = y->dones - x->dones;
 
         if (y->reconciles == x->reconciles) {
             continue;
         }
         printf("  %-20s %-10s %10.0f %7.0f %8.0f %12.1f %12.1f\n", what,
-               queue_names[q], y->reconciles - x->reconciles,
+               bench_queue_name(q), y->reconciles - x->reconciles,
                y->errors - x->errors, y->retries - x->retries,
                gets ? (y->wait_s - x->wait_s) * 1000 / gets : 0,
                dones ? (y->work_s - x->work_s) * 1000 / dones : 0);
@@ -877,9 +732,9 @@ compare_reconciled(const void *a_, const void *b_)
 {
     const struct start *a = a_, *b = b_;
 
-    return a->reconciled_s < b->reconciled_s
+    return a->b.reconciled_s < b->b.reconciled_s
                ? -1
-               : a->reconciled_s > b->reconciled_s;
+               : a->b.reconciled_s > b->b.reconciled_s;
 }
 
 static void
@@ -906,11 +761,11 @@ report(const struct fig1 *f, const struct start *first,
     memcpy(sorted, restarts, sizeof sorted);
     qsort(sorted, N_RESTARTS, sizeof *sorted, compare_reconciled);
     const struct start *median = &sorted[N_RESTARTS / 2];
-    double ready_min = restarts[0].ready_s, ready_max = ready_min;
+    double ready_min = restarts[0].b.ready_s, ready_max = ready_min;
     for (int i = 0; i < N_RESTARTS; i++) {
-        ready_min = MIN(ready_min, restarts[i].ready_s);
-        ready_max = MAX(ready_max, restarts[i].ready_s);
-        worst_hwm = MAX(worst_hwm, restarts[i].hwm_kib);
+        ready_min = MIN(ready_min, restarts[i].b.ready_s);
+        ready_max = MAX(ready_max, restarts[i].b.ready_s);
+        worst_hwm = MAX(worst_hwm, restarts[i].b.hwm_kib);
     }
     bench_proc_memory(kovn.pid, &rss, &hwm);
 
@@ -932,10 +787,10 @@ report(const struct fig1 *f, const struct start *first,
     print_row("2. baseline: list what the controller lists", n_objects, list_s,
               -1, 0, 1.0);
     print_row("2. controller start to /readyz, median", n_objects,
-              median->ready_s, -1, 0, median->ready_s / list_s);
+              median->b.ready_s, -1, 0, median->b.ready_s / list_s);
     print_row("2. controller start to all reconciled, median", n_objects,
-              median->reconciled_s, median->cpu_s, median->hwm_kib,
-              median->reconciled_s / list_s);
+              median->b.reconciled_s, median->b.cpu_s, median->b.hwm_kib,
+              median->b.reconciled_s / list_s);
     printf("(time: from the first create, or from the controller's exec; "
            "work: subnets, namespaces to bind, or objects listed; ctl CPU: "
            "the controller's user+system seconds, in figure 1 until all Ready "
@@ -989,9 +844,9 @@ report(const struct fig1 *f, const struct start *first,
            "i.e. what it wrote)\n");
     printf("cold start, median of %d: /readyz %.2f s (spread %.2f..%.2f), "
            "all reconciled %.2f s (spread %.2f..%.2f)\n",
-           N_RESTARTS, median->ready_s, ready_min, ready_max,
-           median->reconciled_s, sorted[0].reconciled_s,
-           sorted[N_RESTARTS - 1].reconciled_s);
+           N_RESTARTS, median->b.ready_s, ready_min, ready_max,
+           median->b.reconciled_s, sorted[0].b.reconciled_s,
+           sorted[N_RESTARTS - 1].b.reconciled_s);
     printf("controller VmHWM: %.1f MiB at most (VmRSS %.1f MiB at the end); "
            "this load generator: RSS %.1f MiB\n",
            worst_hwm / 1024.0, rss / 1024.0, bench_rss_kib() / 1024.0);
@@ -1001,7 +856,7 @@ report(const struct fig1 *f, const struct start *first,
            "errors", "retries", "avg wait ms", "avg work ms");
     print_work("first start", NULL, &f->before);
     print_work("figure 1", &f->before, &f->after);
-    print_work("restart (median)", NULL, &median->stats);
+    print_work("restart (median)", NULL, &median->b.stats);
     printf("(wait: in the queue before a reconcile; work: from its start to "
            "its end, API writes and NB transactions included; OVN NB txn: "
            "transactions and their mean time; Events: Kubernetes Events the "
@@ -1019,7 +874,7 @@ report(const struct fig1 *f, const struct start *first,
     printf("\n");
     print_goal("subnet create -> Ready p99", to_ready.p99, GOAL_P99_MS, "ms");
     print_goal("controller cold start to all reconciled, median",
-               median->reconciled_s, GOAL_START_S, "s");
+               median->b.reconciled_s, GOAL_START_S, "s");
     fflush(stdout);
 }
 
@@ -1089,7 +944,7 @@ main(int argc, char *argv[])
     printf("controller first start: /readyz after %.2f s, all reconciled "
            "(%d namespaces annotated, Vpcs Ready) after %.2f s; waited %.2f "
            "s more for the watches\n",
-           first.ready_s, N_NAMESPACES, first.reconciled_s, t);
+           first.b.ready_s, N_NAMESPACES, first.b.reconciled_s, t);
     fflush(stdout);
 
     figure1(&f);
