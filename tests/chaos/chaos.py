@@ -695,6 +695,77 @@ def check():
     return res, counts
 
 
+def selftest():
+    """Shows that check() catches each kind of fault before it is trusted:
+    with the controllers and kovn-daemon stopped (SIGSTOP), so that none
+    repairs a fault before it is seen, one fault per invariant is made,
+    check() must name each, and the faults are removed again.  Returns
+    the invariants that missed theirs."""
+    stopped = [pid_of(os.path.join(D, f)) for f in ("controller-1.pid", "controller-2.pid",
+                                                    "daemon.pid")]
+    for pid in stopped:
+        os.kill(pid, signal.SIGSTOP)
+    ns = NAMESPACES[0]
+    pod = next(p for p in KUBE.items("/api/v1/namespaces/%s/pods" % ns)
+               if (p["metadata"].get("annotations") or {}).get("ovn.kubernetes.io/ip_address"))
+    ann = pod["metadata"]["annotations"]
+    ls = ann["ovn.kubernetes.io/logical_switch"]
+    undo = []
+    try:
+        # An IP object without a pod, holding another pod's address.
+        KUBE.req("POST", CRD + "/ips", {
+            "apiVersion": "kubeovn.io/v1", "kind": "IP", "metadata": {"name": "ghost.%s" % ns},
+            "spec": {"podName": "ghost", "namespace": ns, "subnet": ls, "podType": "pod",
+                     "ipAddress": ann["ovn.kubernetes.io/ip_address"],
+                     "v4IpAddress": ann["ovn.kubernetes.io/ip_address"],
+                     "macAddress": ann["ovn.kubernetes.io/mac_address"]}})
+        undo.append(lambda: KUBE.req("DELETE", CRD + "/ips/ghost.%s" % ns))
+        # A pod without an address (bound to a node nobody runs).
+        body = pod_body(ns, "noaddr")
+        body["spec"]["nodeName"] = "nowhere"
+        KUBE.req("POST", "/api/v1/namespaces/%s/pods" % ns, body)
+        undo.append(lambda: KUBE.req("DELETE", "/api/v1/namespaces/%s/pods/noaddr" % ns,
+                                     {"gracePeriodSeconds": 0}))
+        # A kovn LSP and an OVS port without their pods.
+        run("ovn-nbctl", "--db=" + NB, "lsp-add", ls, "ghost2." + ns, "--",
+            "set", "logical_switch_port", "ghost2." + ns, "external_ids:vendor=kovn",
+            "external_ids:kovn-pod=%s/ghost2" % ns)
+        undo.append(lambda: run("ovn-nbctl", "--db=" + NB, "--if-exists", "lsp-del",
+                                "ghost2." + ns))
+        run("ovs-vsctl", "--db=" + OVS_DB, "add-port", "br-int", "chaosghost", "--", "set",
+            "interface", "chaosghost", "type=internal", "external_ids:iface-id=ghost3." + ns)
+        undo.append(lambda: run("ovs-vsctl", "--db=" + OVS_DB, "--if-exists", "del-port",
+                                "br-int", "chaosghost"))
+        # A namespace annotated otherwise than the controller would.
+        KUBE.merge("/api/v1/namespaces/" + NAMESPACES[1],
+                   {"metadata": {"annotations": {"ovn.kubernetes.io/logical_switch": "ghost"}}})
+        # A Subnet stuck deleting (a finalizer of ours holds it).
+        body = subnet_body(SUBNETS[-1], "ovn-cluster", [], None)
+        body["metadata"]["finalizers"] = ["chaos.kovn.io/hold"]
+        KUBE.req("POST", CRD + "/subnets", body)
+        KUBE.req("DELETE", CRD + "/subnets/" + SUBNETS[-1])
+        undo.append(lambda: KUBE.merge(CRD + "/subnets/" + SUBNETS[-1],
+                                       {"metadata": {"finalizers": None}}))
+        res, _ = check()
+    finally:
+        for u in reversed(undo):
+            u()
+        for pid in stopped:
+            os.kill(pid, signal.SIGCONT)
+    wants = {"pods have their addresses": "pod %s/noaddr" % ns,
+             "no duplicate IP or MAC": "IP ghost.%s" % ns,
+             "no IP object, LSP or OVS port without its pod": "IP ghost.%s" % ns,
+             "namespaces annotated as a fresh controller would (kubectl kovn check)":
+                 "Namespace " + NAMESPACES[1],
+             "no Vpc or Subnet stuck deleting": "Subnet " + SUBNETS[-1]}
+    missed = [k for k, w in wants.items() if not any(w in p for p in res[k])]
+    for k, w in (("no IP object, LSP or OVS port without its pod", "LSP ghost2."),
+                 ("no IP object, LSP or OVS port without its pod", "iface-id ghost3.")):
+        if not any(w in p for p in res[k]):
+            missed.append("%s (%s)" % (k, w))
+    return missed
+
+
 def converge(victims, deadline):
     """Polls check() until every invariant holds; the last result."""
     last = None
@@ -732,6 +803,16 @@ def main():
     if not ok:
         report(res)
         log("FAIL: the start population did not settle")
+        return 1
+    missed = selftest()
+    if missed:
+        log("FAIL: the checks missed a fault made for them: " + "; ".join(missed))
+        return 1
+    log("self-test: each check caught the fault made for it")
+    ok, (res, counts) = converge(victims, time.monotonic() + CONVERGE_SECONDS)
+    if not ok:
+        report(res)
+        log("FAIL: the start population did not settle after the self-test")
         return 1
     time.sleep(3)
     lead0, pid0, rss0 = leader_rss()
@@ -783,6 +864,10 @@ def main():
     else:
         failed = True
         print("  FAIL controller RSS: no leader to measure")
+    sanitizer = sanitizer_reports()
+    if sanitizer:
+        failed = True
+        print("  FAIL sanitizer reports in: " + ", ".join(sanitizer))
     if victims.unexpected:
         failed = True
         print("  FAIL processes exited unasked or could not be restarted:")
@@ -790,6 +875,21 @@ def main():
             print("       " + u)
     print("chaos: %s (seed %d)" % ("FAIL" if failed else "PASS", SEED))
     return 1 if failed else 0
+
+
+def sanitizer_reports():
+    """The logs of kovn's processes that hold an ASan or UBSan report."""
+    found = []
+    for name in ("controller-1.log", "controller-2.log", "daemon.out", "daemon.log",
+                 "sandboxd/sandboxd.out"):
+        try:
+            text = open(os.path.join(D, name), errors="replace").read()
+        except OSError:
+            continue
+        if "ERROR: AddressSanitizer" in text or "runtime error:" in text \
+                or "ERROR: LeakSanitizer" in text:
+            found.append(os.path.join(D, name))
+    return found
 
 
 def show(counts):
