@@ -158,6 +158,8 @@ def rss_kb(pid):
 
 
 def kill9(pid):
+    if pid is None:
+        return
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -166,12 +168,14 @@ def kill9(pid):
         time.sleep(0.02)
 
 
-def relaunch(name, pidfile=None):
-    """Starts D/NAME.cmd again as chaos.sh's launch() did."""
+def relaunch(name, out=None):
+    """Starts D/NAME.cmd again as chaos.sh's launch() (or kovn_node.sh's
+    start_daemon) did: pid in D/NAME.pid, output appended to OUT (default
+    D/NAME.log)."""
     cmd = open(os.path.join(D, name + ".cmd")).read()
-    pidfile = pidfile or os.path.join(D, name + ".pid")
-    subprocess.run(["bash", "-c", '(nohup %s >>%s/%s.log 2>&1 </dev/null & echo $! >%s)'
-                    % (cmd, D, name, pidfile)], check=True)
+    out = out or os.path.join(D, name + ".log")
+    subprocess.run(["bash", "-c", '(nohup %s >>%s 2>&1 </dev/null & echo $! >%s)'
+                    % (cmd, out, os.path.join(D, name + ".pid"))], check=True)
 
 
 def run(*args, timeout=60):
@@ -250,7 +254,7 @@ class Victims:
             kill9(pid)
             self.kills["kovn-daemon"] += 1
             self._down()
-            relaunch("daemon", os.path.join(D, "daemon.pid"))
+            relaunch("daemon", os.path.join(D, "daemon.out"))
             desc = "kovn-daemon"
         elif what in ("kube-apiserver", "etcd"):
             run(K8S, "kill", D, what, "KILL")
@@ -290,7 +294,7 @@ class Victims:
                   ("kovn-controller-2", os.path.join(D, "controller-2.pid"),
                    lambda: relaunch("controller-2")),
                   ("kovn-daemon", os.path.join(D, "daemon.pid"),
-                   lambda: relaunch("daemon", os.path.join(D, "daemon.pid"))),
+                   lambda: relaunch("daemon", os.path.join(D, "daemon.out"))),
                   ("kovn-sandboxd", os.path.join(D, "sandboxd.pid"), None),
                   ("ovn-northd", os.path.join(OVN_DIR, "ovn-northd.pid"),
                    lambda: run(OVN, "start-northd", OVN_DIR))]
