@@ -748,6 +748,7 @@ restore_ip(struct controller *ctl, const struct crd_ip *ip)
     struct kovn_error err;
     struct net_mac mac;
     char *key = crd_ip_pod_key(ip);
+    bool kept;
 
     if (!key || !*ip->subnet) {
         VLOG_WARN("IP %s: no podName/namespace/subnet, ignored", ip->name);
@@ -771,8 +772,14 @@ restore_ip(struct controller *ctl, const struct crd_ip *ip)
         ipam_mac_alloc(ctl->addresses.macs, &mac);
         ipam_mac_release(ctl->addresses.macs, &mac);
     }
-    if (addresses_take(&ctl->addresses, key, ip->subnet, &addrs, &mac, &err)) {
+    if (addresses_restore(&ctl->addresses, key, ip->subnet, &addrs, &mac,
+                          &kept, &err)) {
         goto bad;
+    }
+    if (kept) {
+        VLOG_WARN("IP %s: pod %s keeps addresses its subnet's spec no "
+                  "longer allows: %s",
+                  ip->name, key, err.msg);
     }
     return key;
 bad:
@@ -794,6 +801,7 @@ restore_pod(struct controller *ctl, const struct crd_pod *pod)
     struct ipam_addrs addrs;
     struct kovn_error err;
     struct net_mac mac;
+    bool kept;
 
     if (!allocated || strcmp(allocated, "true") || !ip_text || !subnet ||
         parse_addresses(ip_text, &addrs, &err)) {
@@ -816,10 +824,14 @@ restore_pod(struct controller *ctl, const struct crd_pod *pod)
         ipam_mac_alloc(ctl->addresses.macs, &mac);
         ipam_mac_release(ctl->addresses.macs, &mac);
     }
-    if (addresses_take(&ctl->addresses, pod->key, subnet, &addrs, &mac,
-                       &err)) {
+    if (addresses_restore(&ctl->addresses, pod->key, subnet, &addrs, &mac,
+                          &kept, &err)) {
         VLOG_WARN("pod %s: cannot restore %s from annotations: %s", pod->key,
                   ip_text, err.msg);
+    } else if (kept) {
+        VLOG_WARN("pod %s keeps %s, which its subnet's spec no longer "
+                  "allows: %s",
+                  pod->key, ip_text, err.msg);
     }
 }
 

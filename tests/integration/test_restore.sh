@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A kovn-controller replica that loses leadership and gets it back
-# rebuilds its address book first: while the other replica led, pods came
+# kovn-controller's address book is rebuilt right (both found by make
+# chaos).
+# 1. A replica that loses leadership and gets it back rebuilds it first: while the other replica led, pods came
 # and went that its book never saw (found by make chaos, where replicas
 # lose the lease under load and regain it without a restart).  Replica A
 # leads and addresses a pod; A is stopped (SIGSTOP) past the lease, B takes
@@ -8,12 +9,17 @@
 # resumes (and loses the lease), B stops; A leads again.  A must restore
 # (its log says so, with B's pods counted) and the next pod it addresses
 # must not get an address B handed out.
-#   test_leader_restore.sh KOVN_CONTROLLER
+# 2. A pod keeps across a restart an address its subnet's excludeIps came
+# to cover: a restore records it (out of the IPAM), as a running
+# controller does when the spec changes, instead of refusing it and then
+# failing the pod's allocation over and over (and, were the exclusion
+# lifted, handing the address out again).
+#   test_restore.sh KOVN_CONTROLLER
 set -euo pipefail
 source "$(dirname "$0")/../lib/k8s.sh"
 source "$kovn_root/scripts/lib/proc.sh"
 source "$kovn_root/tests/lib/controller.sh"
-controller=${1:?usage: test_leader_restore.sh KOVN_CONTROLLER}
+controller=${1:?usage: test_restore.sh KOVN_CONTROLLER}
 
 start_k8s_and_ovn
 kubectl_admin apply -f "$kovn_root/deploy/rbac.yaml" >/dev/null
@@ -22,7 +28,7 @@ start_controller
 a_pid=$(cat "$K8S_DIR/controller.pid")
 b_port=$(free_port)
 stop_b() { stop_pidfile "$K8S_DIR/controller-b.pid"; }
-trap 'kill -CONT $a_pid 2>/dev/null; stop_b; stop_k8s_and_ovn' EXIT
+trap 'kill -CONT $a_pid 2>/dev/null || true; stop_b; stop_k8s_and_ovn' EXIT
 
 kubectl_admin apply -f - >/dev/null <<'EOF'
 apiVersion: v1
@@ -87,4 +93,60 @@ x4=$(ip_of x4)
 [[ $(ip_of x2) == "$x2" && $(ip_of x3) == "$x3" ]] ||
     fail "x2/x3 moved: $(ip_of x2) $(ip_of x3)"
 echo "A, leading again, restored its book (2 allocations) and gave x4 $x4"
+
+# --- 2. An address that excludeIps came to cover, across a restart.
+kubectl_admin apply -f - >/dev/null <<'EOF'
+apiVersion: v1
+kind: Namespace
+metadata: {name: ex}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: default, namespace: ex}
+automountServiceAccountToken: false
+---
+apiVersion: kubeovn.io/v1
+kind: Subnet
+metadata: {name: small}
+spec: {cidrBlock: 10.231.0.0/29, namespaces: [ex]}
+EOF
+ns_bound() {
+    [[ $(kubectl_admin get ns ex -o jsonpath='{.metadata.annotations.ovn\.kubernetes\.io/logical_switch}') == small ]]
+}
+wait_for 30 "namespace ex bound to subnet small" ns_bound
+expod() {
+    kubectl_admin apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: $1, namespace: ex}
+spec:
+  automountServiceAccountToken: false
+  containers: [{name: c, image: none}]
+EOF
+}
+ex_ip() {
+    kubectl_admin -n ex get pod "$1" \
+        -o jsonpath='{.metadata.annotations.ovn\.kubernetes\.io/ip_address}' 2>/dev/null
+}
+ex_addressed() { [[ -n $(ex_ip "$1") ]]; }
+expod s1
+wait_for 30 "s1 addressed" ex_addressed s1
+s1=$(ex_ip s1)
+kubectl_admin patch subnet small --type merge -p "{\"spec\":{\"excludeIps\":[\"$s1\"]}}" >/dev/null
+wait_for 30 "A logging that s1 keeps $s1" grep -q "pod ex/s1 keeps addresses the new spec" \
+    "$K8S_DIR/controller.log"
+stop_pidfile "$K8S_DIR/controller.pid"
+start_controller
+expod s2
+wait_for 30 "s2 addressed after the restart" ex_addressed s2
+sleep 2
+[[ $(ex_ip s1) == "$s1" ]] || fail "s1 moved from $s1 to $(ex_ip s1)"
+[[ $(ex_ip s2) != "$s1" ]] || fail "s2 got s1's $s1"
+failed=$(kubectl_admin -n ex get events --field-selector involvedObject.name=s1,reason=AllocationFailed \
+    -o jsonpath='{.items[*].message}')
+[[ -z $failed ]] || fail "s1's allocation failed after the restart: $failed"
+if grep -q 'cannot restore' "$K8S_DIR/controller.log"; then
+    fail "a restore refused: $(grep 'cannot restore' "$K8S_DIR/controller.log" | head -3)"
+fi
+echo "s1 kept $s1 (excluded since) across a restart; s2 got $(ex_ip s2)"
 echo PASS
