@@ -23,7 +23,12 @@ which starts every process and passes their places in CHAOS_* variables).
      fresh controller would, no stale OVN row and no orphan;
    - no Vpc or Subnet stuck deleting: a deleting Subnet must still be used
      by a pod, a deleting Vpc still referenced by a Subnet;
-   - the leading controller's VmRSS is within 10% of the baseline.
+   - the leader's address book (kovn_allocations) holds as many holders as
+     there are pods and nodes with addresses;
+   - the leading controller's VmRSS is within 10% of the baseline;
+   - no process exited unasked, no ASan or UBSan report in kovn's logs.
+   Before the churn, a self-test makes one fault per invariant (with the
+   controllers and kovn-daemon stopped) and each must be caught.
    A failure names the object; the exit status is 1.
 
 Random but reproducible: CHAOS_SEED (printed at start) seeds both
@@ -546,13 +551,33 @@ def ovsdb_json(text):
     return rows
 
 
+BOOK = "the leader's address book holds the live pods and nodes (kovn_allocations)"
+
+
+def leader_metric(name):
+    """A metric of the leading replica, or None without one."""
+    r = leader()
+    if r is None:
+        return None
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % controller_port(r),
+                                    timeout=5) as resp:
+            for line in resp.read().decode().splitlines():
+                f = line.split()
+                if len(f) == 2 and f[0] == name:
+                    return float(f[1])
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def check():
     """{invariant: [problems]}; raises RuntimeError when it cannot tell."""
     res = collections.OrderedDict()
     for k in ("pods have their addresses", "no duplicate IP or MAC",
               "no IP object, LSP or OVS port without its pod",
               "namespaces annotated as a fresh controller would (kubectl kovn check)",
-              "no Vpc or Subnet stuck deleting"):
+              "no Vpc or Subnet stuck deleting", BOOK):
         res[k] = []
     pods = KUBE.items("/api/v1/pods")
     ips = KUBE.items(CRD + "/ips")
@@ -694,6 +719,17 @@ def check():
         if "deletionTimestamp" in vpc["metadata"] and not users:
             s.append("Vpc %s deleting since %s, no subnet references it (finalizers %s)"
                      % (name, vpc["metadata"]["deletionTimestamp"], vpc["metadata"].get("finalizers")))
+    # An address book that misses a holder (a restore that refused it, a
+    # book gone stale) would hand its address out again.
+    holders = counts["pods"] + sum(
+        1 for n in KUBE.items("/api/v1/nodes")
+        if (n["metadata"].get("annotations") or {}).get("ovn.kubernetes.io/allocated") == "true")
+    book = leader_metric("kovn_allocations")
+    if book is None:
+        res[BOOK].append("no leading controller answers /metrics")
+    elif int(book) != holders:
+        res[BOOK].append("kovn_allocations is %d, %d pods and nodes hold addresses"
+                         % (book, holders))
     counts["namespaces"] = len(KUBE.items("/api/v1/namespaces"))
     counts["subnets"], counts["vpcs"] = len(subnets), len(vpcs)
     return res, counts
@@ -762,6 +798,7 @@ def selftest():
              "namespaces annotated as a fresh controller would (kubectl kovn check)":
                  "Namespace " + NAMESPACES[1],
              "no Vpc or Subnet stuck deleting": "Subnet " + SUBNETS[-1]}
+    wants[BOOK] = ""  # any finding: the book cannot have the pod of nowhere
     missed = [k for k, w in wants.items() if not any(w in p for p in res[k])]
     for k, w in (("no IP object, LSP or OVS port without its pod", "LSP ghost2."),
                  ("no IP object, LSP or OVS port without its pod", "iface-id ghost3.")):
@@ -773,6 +810,7 @@ def selftest():
 def converge(victims, deadline):
     """Polls check() until every invariant holds; the last result."""
     last = None
+    shown = time.monotonic()
     while True:
         try:
             victims.revive()
@@ -783,6 +821,11 @@ def converge(victims, deadline):
             last = ({"the checks could run": [str(e)]}, collections.Counter())
         if time.monotonic() > deadline:
             return False, last
+        if time.monotonic() - shown > 10:
+            # What it waits for, so that a slow convergence shows its cause.
+            problems = [p for ps in last[0].values() for p in ps]
+            log("converging: %d problems, e.g. %s" % (len(problems), problems[0]))
+            shown = time.monotonic()
         time.sleep(2)
 
 
