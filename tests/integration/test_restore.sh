@@ -40,21 +40,23 @@ kind: ServiceAccount
 metadata: {name: default, namespace: lr}
 automountServiceAccountToken: false
 EOF
+# pod NAME [NAMESPACE]: a pod no scheduler binds; ip_of and addressed
+# read its address annotation.
 pod() {
     kubectl_admin apply -f - >/dev/null <<EOF
 apiVersion: v1
 kind: Pod
-metadata: {name: $1, namespace: lr}
+metadata: {name: $1, namespace: ${2:-lr}}
 spec:
   automountServiceAccountToken: false
   containers: [{name: c, image: none}]
 EOF
 }
 ip_of() {
-    kubectl_admin -n lr get pod "$1" \
+    kubectl_admin -n "${2:-lr}" get pod "$1" \
         -o jsonpath='{.metadata.annotations.ovn\.kubernetes\.io/ip_address}' 2>/dev/null
 }
-addressed() { [[ -n $(ip_of "$1") ]]; }
+addressed() { [[ -n $(ip_of "$@") ]]; }
 ready() { curl -sf "http://127.0.0.1:$1/readyz" >/dev/null; }
 
 pod x1
@@ -114,39 +116,24 @@ ns_bound() {
     [[ $(kubectl_admin get ns ex -o jsonpath='{.metadata.annotations.ovn\.kubernetes\.io/logical_switch}') == small ]]
 }
 wait_for 30 "namespace ex bound to subnet small" ns_bound
-expod() {
-    kubectl_admin apply -f - >/dev/null <<EOF
-apiVersion: v1
-kind: Pod
-metadata: {name: $1, namespace: ex}
-spec:
-  automountServiceAccountToken: false
-  containers: [{name: c, image: none}]
-EOF
-}
-ex_ip() {
-    kubectl_admin -n ex get pod "$1" \
-        -o jsonpath='{.metadata.annotations.ovn\.kubernetes\.io/ip_address}' 2>/dev/null
-}
-ex_addressed() { [[ -n $(ex_ip "$1") ]]; }
-expod s1
-wait_for 30 "s1 addressed" ex_addressed s1
-s1=$(ex_ip s1)
+pod s1 ex
+wait_for 30 "s1 addressed" addressed s1 ex
+s1=$(ip_of s1 ex)
 kubectl_admin patch subnet small --type merge -p "{\"spec\":{\"excludeIps\":[\"$s1\"]}}" >/dev/null
 wait_for 30 "A logging that s1 keeps $s1" grep -q "pod ex/s1 keeps addresses the new spec" \
     "$K8S_DIR/controller.log"
 stop_pidfile "$K8S_DIR/controller.pid"
 start_controller
-expod s2
-wait_for 30 "s2 addressed after the restart" ex_addressed s2
+pod s2 ex
+wait_for 30 "s2 addressed after the restart" addressed s2 ex
 sleep 2
-[[ $(ex_ip s1) == "$s1" ]] || fail "s1 moved from $s1 to $(ex_ip s1)"
-[[ $(ex_ip s2) != "$s1" ]] || fail "s2 got s1's $s1"
+[[ $(ip_of s1 ex) == "$s1" ]] || fail "s1 moved from $s1 to $(ip_of s1 ex)"
+[[ $(ip_of s2 ex) != "$s1" ]] || fail "s2 got s1's $s1"
 failed=$(kubectl_admin -n ex get events --field-selector involvedObject.name=s1,reason=AllocationFailed \
     -o jsonpath='{.items[*].message}')
 [[ -z $failed ]] || fail "s1's allocation failed after the restart: $failed"
 if grep -q 'cannot restore' "$K8S_DIR/controller.log"; then
     fail "a restore refused: $(grep 'cannot restore' "$K8S_DIR/controller.log" | head -3)"
 fi
-echo "s1 kept $s1 (excluded since) across a restart; s2 got $(ex_ip s2)"
+echo "s1 kept $s1 (excluded since) across a restart; s2 got $(ip_of s2 ex)"
 echo PASS
