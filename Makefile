@@ -9,12 +9,13 @@ DEBUG_DIR   := build/debug
 FUZZ_DIR    := build/fuzz
 RUN_DIR     := $(CURDIR)/run
 FUZZ_SECONDS ?= 60
+CHAOS_SECONDS ?= 600
 MESON_TEST_ARGS ?=
 
 FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 
 .PHONY: all deps ovs k8s release image debug asan fuzz-build run stop test bench fuzz \
-        valgrind format clean
+        valgrind format clean chaos
 
 all: release
 
@@ -70,6 +71,17 @@ test: asan k8s image
 	@rm -f $(ASAN_DIR)/meson-logs/testlog.json
 	@meson test -C $(ASAN_DIR) --print-errorlogs $(MESON_TEST_ARGS) || true
 	@scripts/test-summary.py $(ASAN_DIR)/meson-logs/testlog.json
+
+# CHAOS_SECONDS (default 600) of churn of pods, namespaces, subnets and
+# Vpcs while kovn-controller (two replicas), kovn-daemon, kube-apiserver,
+# etcd, the NB Raft leader and ovn-northd are killed -9 at random; then the
+# invariants, the kills per process and the time to converge.  Under
+# ASan+UBSan; CHAOS_SEED=N repeats a run's choices.  make test runs 60 s.
+chaos: asan k8s
+	CHAOS_SECONDS=$(CHAOS_SECONDS) tests/chaos/chaos.sh \
+	    $(ASAN_DIR)/src/controller/kovn-controller $(ASAN_DIR)/src/daemon/kovn-daemon \
+	    $(ASAN_DIR)/src/cni/kovn-cni $(ASAN_DIR)/src/sandbox/kovn-sandboxd \
+	    $(ASAN_DIR)/src/cli/kubectl-kovn
 
 valgrind: debug
 	meson test -C $(DEBUG_DIR) --suite unit --suite fuzz --timeout-multiplier 30 \

@@ -229,6 +229,27 @@ addresses_take(struct addresses *book, const char *key, const char *subnet,
 }
 
 int
+addresses_restore(struct addresses *book, const char *key, const char *subnet,
+                  const struct ipam_addrs *addrs, const struct net_mac *mac,
+                  bool *kept, struct kovn_error *err)
+{
+    int error = addresses_take(book, key, subnet, addrs, mac, err);
+
+    *kept = false;
+    if (error != -EINVAL) {
+        return error;
+    }
+    if (ipam_mac_take(book->macs, mac)) {
+        char buf[NET_MAC_STRLEN];
+        net_mac_format(mac, buf);
+        return kovn_error_set(err, -EADDRINUSE, "MAC %s is in use", buf);
+    }
+    record(book, key, subnet, addrs, mac);
+    *kept = true;
+    return 0;
+}
+
+int
 addresses_alloc(struct addresses *book, const char *key, const char *subnet,
                 const struct net_range_list *pool, const struct net_mac *mac)
 {

@@ -64,6 +64,18 @@ int addresses_take(struct addresses *book, const char *key, const char *subnet,
                    const struct ipam_addrs *addrs, const struct net_mac *mac,
                    struct kovn_error *err);
 
+/* addresses_take() for a restore: addresses the subnet's spec no longer
+ * allows (excluded, reserved, outside its CIDRs since a change) stay
+ * recorded for 'key', out of the IPAM, as addresses_sync_subnet() keeps
+ * them when the spec changes under a running controller; otherwise the
+ * next spec change that allows them again would hand them out twice.
+ * Returns 0 (with 'err' saying why they are kept out of the IPAM when
+ * 'kept' is set), or -EADDRINUSE, -EEXIST, -ENOENT as addresses_take(). */
+int addresses_restore(struct addresses *book, const char *key,
+                      const char *subnet, const struct ipam_addrs *addrs,
+                      const struct net_mac *mac, bool *kept,
+                      struct kovn_error *err);
+
 /* Allocates for pod 'key' in 'subnet' (restricted to 'pool' if non-null)
  * with a given MAC or a fresh one.  Returns 0, -ENOSPC (subnet full),
  * -EDQUOT (its switch has as many ports as OVN allows, 'pod_limit'),

@@ -599,6 +599,29 @@ log_ready_parts(struct controller *ctl)
     }
 }
 
+/* An empty book with an IPAM for every subnet in the model, as the
+ * informers' events built it at start. */
+static void
+rebuild_addresses(struct controller *ctl)
+{
+    struct shash_node *node;
+
+    addresses_destroy(&ctl->addresses);
+    addresses_init(&ctl->addresses);
+    ctl->addresses.pod_limit =
+        subnet_port_capacity(ctl->opts.switch_port_limit);
+    SHASH_FOR_EACH(node, crd_model_subnets(ctl->model))
+    {
+        addresses_sync_subnet(&ctl->addresses, node->data);
+    }
+}
+
+void
+controller_stopped_leading(struct controller *ctl)
+{
+    ctl->restored = false;
+}
+
 void
 controller_run(struct controller *ctl, bool active)
 {
@@ -622,9 +645,13 @@ controller_run(struct controller *ctl, bool active)
     }
     active = active && controller_synced(ctl);
     if (active && !ctl->restored) {
+        if (ctl->n_restores) {
+            rebuild_addresses(ctl);
+        }
         pod_restore(ctl);
         node_restore(ctl);
         ctl->restored = true;
+        ctl->n_restores++;
     }
     if (active && ctl->opts.adopt_kube_ovn) {
         /* Kube-OVN's rows become kovn's before any reconciler writes NB:

@@ -105,9 +105,11 @@ struct controller {
     struct ctrl_queue *netpol_queue;
 
     /* IPAM and who holds what; rebuilt by pod_restore() before the first
-     * pod is reconciled. */
+     * pod is reconciled, and again each time leadership is regained.
+     * 'n_restores' counts the rebuilds. */
     struct addresses addresses;
     bool restored;
+    unsigned int n_restores;
     /* With --adopt-kube-ovn, reconcilers wait for CTRL_ADOPT_DONE. */
     enum ctrl_adopt_state adopt_state;
     long long adopt_retry_ms;
@@ -180,6 +182,12 @@ bool controller_synced(const struct controller *ctl);
 /* Reconciles only while 'active' (elected leader, defaults in place). */
 void controller_run(struct controller *ctl, bool active);
 void controller_wait(struct controller *ctl, bool active);
+/* Leadership is lost: while another replica leads, it allocates and
+ * releases addresses this one's book does not see, so the book is rebuilt
+ * from IP objects and annotations before this one reconciles again.  (A
+ * stale book hands out an address a pod of the other leader's term holds,
+ * or refuses that pod its own.) */
+void controller_stopped_leading(struct controller *ctl);
 
 /* Reconcilers (vpc_ctrl.c, subnet_ctrl.c, namespace_ctrl.c). */
 struct ctrl_job;

@@ -316,6 +316,7 @@ parse_flags(int argc, char *argv[], struct flags *f)
 
 struct leading {
     bool leader;
+    struct controller *ctl;
 };
 
 static void
@@ -330,8 +331,11 @@ stopped_leading(void *l)
 {
     /* Workers stop at once; reconciles in flight finish their writes,
      * which carry resourceVersion preconditions against a new leader's. */
+    struct leading *leading = l;
+
     VLOG_WARN("lost leadership: reconcilers stopped");
-    ((struct leading *)l)->leader = false;
+    leading->leader = false;
+    controller_stopped_leading(leading->ctl);
 }
 
 int
@@ -342,7 +346,7 @@ main(int argc, char *argv[])
     struct controller ctl;
     struct server *server;
     struct kube_lease *lease = NULL;
-    struct leading leading = {false};
+    struct leading leading = {false, &ctl};
     struct kovn_error err;
     struct flags f;
     bool defaults_done = false;

@@ -549,6 +549,42 @@ cleanup(struct controller *ctl, const char *key, struct ctrl_job *job,
     return cleanup_ip_step(ctl, key, job);
 }
 
+/* True if IP object 'ip' records 'alloc' for 'pod' (its node aside).
+ * Addresses are compared parsed, as restore_ip() reads them, so that
+ * another writer's spelling (Kube-OVN's) is no difference. */
+static bool
+ip_object_matches(const struct crd_ip *ip, const struct crd_pod *pod,
+                  const struct pod_alloc *alloc)
+{
+    struct ipam_addrs addrs = {.n = 0};
+    struct kovn_error err;
+    struct net_mac mac;
+    char *text;
+    int error;
+
+    if (strcmp(ip->pod, pod->name) || strcmp(ip->namespace, pod->namespace) ||
+        strcmp(ip->subnet, alloc->subnet) ||
+        net_mac_parse(ip->mac, &mac, &err) ||
+        !net_mac_equals(&mac, &alloc->mac)) {
+        return false;
+    }
+    text = *ip->v4 || *ip->v6
+               ? xasprintf("%s%s%s", ip->v4, *ip->v4 && *ip->v6 ? "," : "",
+                           ip->v6)
+               : xstrdup(ip->addresses);
+    error = parse_addresses(text, &addrs, &err);
+    free(text);
+    if (error || addrs.n != alloc->addrs.n) {
+        return false;
+    }
+    for (size_t i = 0; i < addrs.n; i++) {
+        if (!net_addr_equals(&addrs.addrs[i], &alloc->addrs.addrs[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* 3. The IP object, once the port is in. */
 static enum ctrl_result
 ip_object_step(struct controller *ctl, const char *key, struct ctrl_job *job)
@@ -580,7 +616,35 @@ ip_object_step(struct controller *ctl, const char *key, struct ctrl_job *job)
         goto out;
     }
     crd_ip_from_json(ip_json, &ip);
-    if (*pod.node && strcmp(ip.node, pod.node)) {
+    if (!ip_object_matches(&ip, &pod, alloc)) {
+        /* Another pod's of the same name, whose delete did not get
+         * through before this one was given new addresses (a controller
+         * killed or a leader change in between): left alone, it would
+         * name addresses no pod holds, and win over the pod's at the next
+         * restore.  The allocation is what the annotations and the port
+         * carry, so the object follows it. */
+        struct json *obj = ip_object(&pod, alloc, name);
+        struct json *spec = shash_find_data(json_object(obj), "spec");
+        struct json *patch = json_object_create();
+        char *path = xasprintf(CTRL_IPS_PATH "/%s", name);
+
+        VLOG_INFO("pod %s: IP object %s says %s %s in %s, rewritten to the "
+                  "pod's allocation",
+                  key, name, ip.addresses, ip.mac, ip.subnet);
+        if (!shash_find(json_object(spec), "v4IpAddress")) {
+            json_object_put(spec, "v4IpAddress", json_null_create());
+        }
+        if (!shash_find(json_object(spec), "v6IpAddress")) {
+            json_object_put(spec, "v6IpAddress", json_null_create());
+        }
+        json_object_put(patch, "spec", json_clone(spec));
+        ctrl_job_send(job, ctl->client, "PATCH", path, patch,
+                      "application/merge-patch+json", false);
+        json_destroy(patch);
+        json_destroy(obj);
+        free(path);
+        result = CTRL_PENDING;
+    } else if (*pod.node && strcmp(ip.node, pod.node)) {
         /* Scheduled after the IP object was written. */
         struct json *patch = json_object_create();
         struct json *spec = json_object_create();
@@ -684,6 +748,7 @@ restore_ip(struct controller *ctl, const struct crd_ip *ip)
     struct kovn_error err;
     struct net_mac mac;
     char *key = crd_ip_pod_key(ip);
+    bool kept;
 
     if (!key || !*ip->subnet) {
         VLOG_WARN("IP %s: no podName/namespace/subnet, ignored", ip->name);
@@ -707,8 +772,14 @@ restore_ip(struct controller *ctl, const struct crd_ip *ip)
         ipam_mac_alloc(ctl->addresses.macs, &mac);
         ipam_mac_release(ctl->addresses.macs, &mac);
     }
-    if (addresses_take(&ctl->addresses, key, ip->subnet, &addrs, &mac, &err)) {
+    if (addresses_restore(&ctl->addresses, key, ip->subnet, &addrs, &mac,
+                          &kept, &err)) {
         goto bad;
+    }
+    if (kept) {
+        VLOG_WARN("IP %s: pod %s keeps addresses its subnet's spec no "
+                  "longer allows: %s",
+                  ip->name, key, err.msg);
     }
     return key;
 bad:
@@ -730,6 +801,7 @@ restore_pod(struct controller *ctl, const struct crd_pod *pod)
     struct ipam_addrs addrs;
     struct kovn_error err;
     struct net_mac mac;
+    bool kept;
 
     if (!allocated || strcmp(allocated, "true") || !ip_text || !subnet ||
         parse_addresses(ip_text, &addrs, &err)) {
@@ -752,10 +824,14 @@ restore_pod(struct controller *ctl, const struct crd_pod *pod)
         ipam_mac_alloc(ctl->addresses.macs, &mac);
         ipam_mac_release(ctl->addresses.macs, &mac);
     }
-    if (addresses_take(&ctl->addresses, pod->key, subnet, &addrs, &mac,
-                       &err)) {
+    if (addresses_restore(&ctl->addresses, pod->key, subnet, &addrs, &mac,
+                          &kept, &err)) {
         VLOG_WARN("pod %s: cannot restore %s from annotations: %s", pod->key,
                   ip_text, err.msg);
+    } else if (kept) {
+        VLOG_WARN("pod %s keeps %s, which its subnet's spec no longer "
+                  "allows: %s",
+                  pod->key, ip_text, err.msg);
     }
 }
 

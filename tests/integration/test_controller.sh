@@ -336,6 +336,20 @@ for ((i = 0; i < 100; i++)); do
     sleep 0.1
 done
 [[ $used == 1 ]] || fail "subnet busy v4usingIPs: '$used'"
+# An IP object that names other addresses than its pod holds (a same-named
+# predecessor's, whose delete did not get through) follows the pod's.
+ip0=$(kubectl_admin -n ns1 get pod web-0 -o jsonpath='{.metadata.annotations.ovn\.kubernetes\.io/ip_address}')
+mac0=$(kubectl_admin -n ns1 get pod web-0 -o jsonpath='{.metadata.annotations.ovn\.kubernetes\.io/mac_address}')
+[[ -n $ip0 && -n $mac0 ]] || fail "web-0 has no address"
+kubectl_admin patch ip web-0.ns1 --type merge -p \
+    '{"spec":{"ipAddress":"10.230.0.200","v4IpAddress":"10.230.0.200","macAddress":"02:00:00:aa:bb:cc"}}' >/dev/null
+for ((i = 0; i < 100; i++)); do
+    got=$(kubectl_admin get ip web-0.ns1 -o jsonpath='{.spec.ipAddress} {.spec.v4IpAddress} {.spec.macAddress}')
+    [[ $got == "$ip0 $ip0 $mac0" ]] && break
+    sleep 0.1
+done
+[[ $got == "$ip0 $ip0 $mac0" ]] || fail "IP object web-0.ns1 says '$got', pod holds $ip0 $mac0"
+echo "an IP object naming other addresses than its pod's was rewritten to the pod's"
 [[ $(kubectl_admin get subnet busy -o jsonpath='{.status.v4availableIPs}') == 252 ]] ||
     fail "subnet busy v4availableIPs"
 nbctl ls-list | grep -q '(busy)' || fail "switch busy not in OVN"

@@ -9,6 +9,9 @@
 #       Ready, and gives each pod bound to it a network namespace
 #       kd<id>-p-<pod uid> wired by kovn-cni; returns once the Node is
 #       Ready too.  $sandboxd_dir holds its log and records.
+#   KOVN_NODE_OVN_ARGS (e.g. --raft) are passed to `scripts/ovn.sh start`;
+#   a caller that defines kovn_node_start_controller before calling
+#   kovn_node_start starts its own controller(s) instead (tests/chaos).
 #   With KOVN_NODE_KUBELET=1 a real kubelet is to register the Node: the
 #   control plane gets a scheduler, no Node object is made (kubelet 1.20
 #   panics adopting one without status) and kovn_node_start returns without
@@ -56,15 +59,18 @@ die() {
     fail "$@"
 }
 
+# The daemon's command line is kept in $dir/daemon.cmd, so that a test
+# that kills it can start it again the same way.
 start_daemon() {
     rm -f "$dir/daemon.pid"
-    "$kovn_daemon" --kubeconfig "$dir/kovn-daemon.kubeconfig" --node-name "$node" \
+    local cmd=("$kovn_daemon" --kubeconfig "$dir/kovn-daemon.kubeconfig" --node-name "$node" \
         --ovs-db "$ovs_db" --cni-socket "$sock" \
         --cluster-cidr "$default_cidr${KOVN_NODE_EXTRA_CIDRS:+,$KOVN_NODE_EXTRA_CIDRS}" \
         --nat-table "kovn_$id" \
         --annotation-timeout 30s --installed-timeout 30s \
-        --log-file "$dir/daemon.log" --pidfile "$dir/daemon.pid" \
-        >>"$dir/daemon.out" 2>&1 &
+        --log-file "$dir/daemon.log" --pidfile "$dir/daemon.pid")
+    printf '%q ' "${cmd[@]}" >"$dir/daemon.cmd"
+    "${cmd[@]}" >>"$dir/daemon.out" 2>&1 &
     daemon_pid=$!
     # The pid file is written by the daemon itself; wait for it.
     local i
@@ -164,7 +170,8 @@ kovn_node_start() {
     dir=$K8S_DIR
     # k8s_start installed its own EXIT trap; ours stops more.
     trap "${kovn_node_trap:-kovn_node_cleanup}" EXIT
-    "$kovn_root/scripts/ovn.sh" start "$dir/ovn" >"$dir/ovn.log" 2>&1 ||
+    # shellcheck disable=SC2086
+    "$kovn_root/scripts/ovn.sh" start "$dir/ovn" ${KOVN_NODE_OVN_ARGS:-} >"$dir/ovn.log" 2>&1 ||
         { cat "$dir/ovn.log" >&2; fail "OVN did not start"; }
     source "$dir/ovn/ovn.env"
     nb=$OVN_NB_DB
@@ -180,11 +187,15 @@ kovn_node_start() {
         printf 'apiVersion: v1\nkind: Node\nmetadata: {name: %s}\n' "$node" |
         kubectl create -f - >/dev/null
 
-    "$kovn_controller" --kubeconfig "$dir/kovn-controller.kubeconfig" --ovn-nb "$nb" \
-        --metrics-port "$(free_port)" --no-leader-elect \
-        --default-cidr "$default_cidr" --default-gateway "10.$x.0.1" \
-        --join-cidr "$join_cidr" >>"$dir/controller.log" 2>&1 &
-    echo $! >"$dir/controller.pid"
+    if declare -F kovn_node_start_controller >/dev/null; then
+        kovn_node_start_controller
+    else
+        "$kovn_controller" --kubeconfig "$dir/kovn-controller.kubeconfig" --ovn-nb "$nb" \
+            --metrics-port "$(free_port)" --no-leader-elect \
+            --default-cidr "$default_cidr" --default-gateway "10.$x.0.1" \
+            --join-cidr "$join_cidr" >>"$dir/controller.log" 2>&1 &
+        echo $! >"$dir/controller.pid"
+    fi
 
     # The plugin config as a runtime hands it over: the conflist's plugin
     # with the list's cniVersion and name, pointed at this node's socket.
