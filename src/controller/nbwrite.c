@@ -69,7 +69,7 @@ ctrl_nb_write(struct controller *ctl, struct ctrl_job *job, const char *key,
     if (job) {
         ctrl_job_hold(job);
     }
-    ovn_batch_submit_alone(ctl->nb_batch, write_build, w, write_done);
+    ovn_batch_submit_partial(ctl->nb_batch, write_build, w, write_done);
     return CTRL_PENDING;
 }
 

@@ -26,6 +26,9 @@ struct change {
     void *aux;
     ovn_batch_done_fn *done;
     long long deadline;
+    /* Its build may fail after writing part of its rows: such a failure
+     * drops the whole transaction, and the others are built again. */
+    bool partial;
     /* Set after the server rejected a transaction this change was part of:
      * it then goes into a transaction of its own, so that the error is
      * reported to the change that caused it and to no other. */
@@ -134,14 +137,14 @@ ovn_batch_destroy(struct ovn_batch *batch)
 
 static void
 submit(struct ovn_batch *batch, ovn_nb_build_fn *build, void *aux,
-       ovn_batch_done_fn *done, bool alone)
+       ovn_batch_done_fn *done, bool partial)
 {
     struct change *c = xzalloc(sizeof *c);
 
     c->build = build;
     c->aux = aux;
     c->done = done;
-    c->alone = alone;
+    c->partial = partial;
     c->deadline = time_msec() + batch->timeout_ms;
     ovs_list_push_back(&batch->queued, &c->node);
     batch->n_queued++;
@@ -155,8 +158,8 @@ ovn_batch_submit(struct ovn_batch *batch, ovn_nb_build_fn *build, void *aux,
 }
 
 void
-ovn_batch_submit_alone(struct ovn_batch *batch, ovn_nb_build_fn *build,
-                       void *aux, ovn_batch_done_fn *done)
+ovn_batch_submit_partial(struct ovn_batch *batch, ovn_nb_build_fn *build,
+                         void *aux, ovn_batch_done_fn *done)
 {
     submit(batch, build, aux, done, true);
 }
@@ -182,15 +185,36 @@ expire_queued(struct ovn_batch *batch, long long now)
     }
 }
 
-/* Builds the next transaction from the head of the queue.  A change whose
- * build fails is completed with that error; the others are moved to
- * 'in_txn'. */
-static void
-start_txn(struct ovn_batch *batch)
+static struct ovsdb_idl_txn *
+new_txn(const struct ovn_batch *batch)
 {
     struct ovsdb_idl_txn *txn = ovsdb_idl_txn_create(batch->nb->idl);
 
     ovsdb_idl_txn_add_comment(txn, "kovn");
+    return txn;
+}
+
+static void
+drop_txn(struct ovsdb_idl_txn *txn)
+{
+    ovsdb_idl_txn_abort(txn);
+    ovsdb_idl_txn_destroy(txn);
+}
+
+/* Builds the next transaction from the head of the queue.  A change whose
+ * build fails is completed with that error; the others are moved to
+ * 'in_txn'.  When the failed change was partial, what it wrote cannot be
+ * taken out of the transaction alone: the transaction is dropped and the
+ * changes already in it are built again into a new one.  That costs at
+ * most one transaction's builds per failure, and failures are the rare
+ * case, while sharing transactions is the common one: a Node's port, its
+ * policies and address set, or a subnet's rows, each used to cost a
+ * transaction of its own. */
+static void
+start_txn(struct ovn_batch *batch)
+{
+    struct ovsdb_idl_txn *txn = new_txn(batch);
+
     while (!ovs_list_is_empty(&batch->queued) &&
            batch->n_in_txn < batch->max_changes) {
         struct change *c =
@@ -206,13 +230,13 @@ start_txn(struct ovn_batch *batch)
         kovn_error_clear(&err);
         error = c->build(batch->nb, txn, c->aux, &err);
         if (error) {
-            bool alone = c->alone;
+            bool drop = c->partial;
 
             complete(batch, c, error, &err);
-            if (alone) {
-                /* It may have written part of its rows: they go with the
-                 * aborted transaction. */
-                break;
+            if (drop) {
+                drop_txn(txn);
+                requeue_txn(batch, false);
+                txn = new_txn(batch);
             }
             continue;
         }
@@ -223,8 +247,7 @@ start_txn(struct ovn_batch *batch)
         }
     }
     if (!batch->n_in_txn) {
-        ovsdb_idl_txn_abort(txn);
-        ovsdb_idl_txn_destroy(txn);
+        drop_txn(txn);
         return;
     }
     batch->txn = txn;
@@ -304,9 +327,9 @@ void
 ovn_batch_run(struct ovn_batch *batch)
 {
     /* Bounded: each pass either leaves a transaction in flight, or empties
-     * or shortens the queue, or starts waiting for a retry.  Changes that
-     * go alone and change nothing complete within their pass, so several
-     * passes keep them from taking a loop iteration each. */
+     * or shortens the queue, or starts waiting for a retry.  Transactions
+     * that change nothing complete within their pass, so several passes
+     * keep each from taking a loop iteration. */
     for (int pass = 0; pass < 16; pass++) {
         long long now = time_msec();
 

@@ -16,8 +16,9 @@
  * and never from ovn_batch_submit().
  *
  * One bad change does not fail the others: a build error fails only that
- * change (a build function used here must fail before it writes anything,
- * as the ensure helpers do), and when the server rejects a transaction of
+ * change (a build function given to ovn_batch_submit() must fail before it
+ * writes anything, as the ensure helpers do; one that may not is given to
+ * ovn_batch_submit_partial()), and when the server rejects a transaction of
  * several changes, each of them is retried alone so that only the culprit
  * gets the error. */
 #ifndef KOVN_OVN_BATCH_H
@@ -59,10 +60,11 @@ void ovn_batch_submit(struct ovn_batch *batch, ovn_nb_build_fn *build,
                       void *aux, ovn_batch_done_fn *done);
 
 /* As ovn_batch_submit(), for a change whose build may fail after it has
- * written part of its rows (several ensure steps): it goes into a
- * transaction of its own, which is dropped if its build fails. */
-void ovn_batch_submit_alone(struct ovn_batch *batch, ovn_nb_build_fn *build,
-                            void *aux, ovn_batch_done_fn *done);
+ * written part of its rows (several ensure steps).  It shares transactions
+ * all the same; if its build fails, the transaction is dropped and the
+ * other changes in it are built again into a new one. */
+void ovn_batch_submit_partial(struct ovn_batch *batch, ovn_nb_build_fn *build,
+                              void *aux, ovn_batch_done_fn *done);
 
 /* Call after ovn_nb_run(): completes the transaction in flight, if any,
  * and sends the next one. */

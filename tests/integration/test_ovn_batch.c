@@ -32,6 +32,7 @@ enum change_kind {
     GOOD,          /* A port on the test's switch. */
     NO_SWITCH,     /* A port on a switch that does not exist: build fails. */
     SERVER_REJECT, /* A second port named "dup": the name index rejects it. */
+    HALF_WRITTEN,  /* Writes its port, then fails: must leave no trace. */
 };
 
 struct change {
@@ -67,7 +68,13 @@ build_change(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux,
         .switch_name = c->kind == NO_SWITCH ? "missing" : c->switch_name,
         .mac = &mac,
     };
-    return ovn_switch_port_ensure(nb, txn, &spec, &owner, err) ? 0 : err->code;
+    if (!ovn_switch_port_ensure(nb, txn, &spec, &owner, err)) {
+        return err->code;
+    }
+    if (c->kind == HALF_WRITTEN) {
+        return kovn_error_set(err, -EINVAL, "%s: second step failed", c->name);
+    }
+    return 0;
 }
 
 static void
@@ -242,6 +249,50 @@ test_a_bad_change_fails_alone_and_the_rest_commit(void **state)
     ovn_nb_destroy(nb);
 }
 
+static void
+test_partial_changes_share_a_transaction_and_a_failed_one_is_dropped(
+    void **state)
+{
+    struct ovn_nb *nb = ovn_nb_create(sandbox.nb_remote);
+    struct ovn_batch *batch = ovn_batch_create(nb, 1000, TIMEOUT_MS);
+    int remaining = 30;
+    struct change *changes = make_changes(30, "partial", "p", &remaining);
+
+    (void)state;
+    make_switch(nb, "partial");
+    changes[0].kind = HALF_WRITTEN;
+    changes[12].kind = HALF_WRITTEN;
+    changes[29].kind = HALF_WRITTEN;
+    changes[20].kind = NO_SWITCH;
+    for (size_t i = 0; i < 30; i++) {
+        ovn_batch_submit_partial(batch, build_change, &changes[i],
+                                 change_done);
+    }
+    run_until_done(nb, batch, &remaining);
+
+    for (size_t i = 0; i < 30; i++) {
+        assert_int_equal(changes[i].calls, 1);
+        if (changes[i].kind == HALF_WRITTEN) {
+            assert_int_equal(changes[i].error, -EINVAL);
+        } else if (i == 20) {
+            assert_int_equal(changes[i].error, -ENOENT);
+        } else {
+            assert_int_equal(changes[i].error, 0);
+        }
+    }
+    /* The 26 good ones, together; nothing of the half-written ones, which
+     * were first, in the middle and last of the transaction. */
+    assert_int_equal(ovn_batch_stats(batch)->txns, 1);
+    assert_int_equal(ovn_batch_stats(batch)->failures, 4);
+    assert_int_equal(ports_matching("partial", ".ns)"), 26);
+    assert_int_equal(ports_matching("partial", "(p0.ns)"), 0);
+    assert_int_equal(ports_matching("partial", "(p12.ns)"), 0);
+    assert_int_equal(ports_matching("partial", "(p29.ns)"), 0);
+    free(changes);
+    ovn_batch_destroy(batch);
+    ovn_nb_destroy(nb);
+}
+
 /* Sends 'sig' to the standalone NB ovsdb-server, by its pid file. */
 static void
 nb_server_signal(int sig)
@@ -336,6 +387,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ports_due_together_share_one_transaction),
         cmocka_unit_test(test_a_bad_change_fails_alone_and_the_rest_commit),
+        cmocka_unit_test(
+            test_partial_changes_share_a_transaction_and_a_failed_one_is_dropped),
         cmocka_unit_test(
             test_lost_connection_mid_batch_rebuilds_from_the_replica),
         cmocka_unit_test(test_destroy_completes_pending_changes_as_cancelled),
