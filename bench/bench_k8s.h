@@ -62,7 +62,9 @@ bench_ctl_start_args(struct bench_ctl *ctl, const char *exe, const char *nb,
                      const char *kubeconfig, const char *log,
                      const char *const *extra)
 {
-    const char *argv[9 + BENCH_CTL_MAX_EXTRA + 1];
+    const char *argv[9 + 2 * BENCH_CTL_MAX_EXTRA + 1];
+    const char *env_flags = getenv("KOVN_BENCH_CTL_FLAGS");
+    char *env_copy = NULL, *save = NULL;
     pid_t parent = getpid();
     size_t n = 0;
     pid_t pid;
@@ -81,11 +83,25 @@ bench_ctl_start_args(struct bench_ctl *ctl, const char *exe, const char *nb,
         }
         argv[n++] = extra[i];
     }
+    /* $KOVN_BENCH_CTL_FLAGS: more flags, space-separated, to compare a
+     * setting with the default in otherwise identical runs. */
+    if (env_flags) {
+        env_copy = xstrdup(env_flags);
+        for (char *flag = strtok_r(env_copy, " ", &save); flag;
+             flag = strtok_r(NULL, " ", &save)) {
+            if (n >= ARRAY_SIZE(argv) - 1) {
+                free(env_copy);
+                return -E2BIG;
+            }
+            argv[n++] = flag;
+        }
+    }
     argv[n] = NULL;
 
     snprintf(ctl->log, sizeof ctl->log, "%s", log);
     pid = fork();
     if (pid < 0) {
+        free(env_copy);
         return -errno;
     }
     if (pid == 0) {
@@ -100,9 +116,11 @@ bench_ctl_start_args(struct bench_ctl *ctl, const char *exe, const char *nb,
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent) {
             _exit(125);
         }
-        execv(exe, CONST_CAST(char **, argv));
+        /* execv() promises not to write argv; its type predates const. */
+        execv(exe, (char *const *)argv);
         _exit(127);
     }
+    free(env_copy);
     ctl->pid = pid;
     return 0;
 }
@@ -848,7 +866,8 @@ bench_informer(struct kube_client *client, const char *path,
         .path = path,
         .watch_timeout_s = 3600,
         .transform = fields ? bench_prune : NULL,
-        .transform_aux = CONST_CAST(char **, fields)};
+        .transform_aux = (void *)fields,
+    };
     struct kube_informer_handlers handlers = bench_observer_handlers(observer);
 
     return kube_informer_create(client, &options, &handlers);
