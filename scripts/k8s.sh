@@ -287,6 +287,10 @@ cmd_start() {
 
     local extra=()
     [[ -n "${K8S_WATCH_CACHE_SIZES:-}" ]] && extra+=("--watch-cache-sizes=$K8S_WATCH_CACHE_SIZES")
+    # K8S_APISERVER_ARGS: more flags, space-separated (tests: tight limits).
+    local api_extra=()
+    [[ -n "${K8S_APISERVER_ARGS:-}" ]] && read -ra api_extra <<<"$K8S_APISERVER_ARGS"
+    extra+=("${api_extra[@]}")
     # No kube-proxy runs here, so no ClusterIP answers on the host: the
     # API server calls webhooks behind a Service (deploy/kovn-controller.yaml)
     # at the Service's endpoints (--enable-aggregator-routing).

@@ -119,8 +119,11 @@ usage(void)
            "  --switch-port-limit=N      ports one OVN logical switch holds "
            "(32767;\n"
            "                             4095 with VXLAN encapsulation)\n"
-           "  --kube-api-qps=N --kube-api-burst=N  client rate limit "
-           "(500/1000)\n"
+           "  --kube-api-qps=N --kube-api-burst=N  a fixed client rate "
+           "limit (default:\n"
+           "                             none; requests in flight adapt "
+           "to the API\n"
+           "                             server's answers, up to 64)\n"
            "  -v, --verbose              debug logging\n"
            "  -h, --help\n"
            "Durations: a number with ms, s, m or h (plain numbers are "
@@ -295,7 +298,7 @@ parse_flags(int argc, char *argv[], struct flags *f)
                 .metrics_port = 10660,
                 .webhook_address = NULL,
             },
-        .qps = 500,
+        .qps = KUBE_CLIENT_NO_RATE,
         .burst = 1000,
         .webhook_address = "127.0.0.1",
         .webhook_port = -1,

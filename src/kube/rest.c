@@ -13,6 +13,7 @@
 #include "hash.h"
 #include "kube/kubeconfig.h"
 #include "kube/status.h"
+#include "kube/window.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/json.h"
@@ -51,6 +52,7 @@ struct kube_client {
     /* Token bucket. */
     double tokens;
     long long tokens_updated;
+    struct kube_window window; /* Bounds 'n_active_requests'. */
 };
 
 struct tracked_socket {
@@ -77,7 +79,8 @@ struct kube_request {
      * the response body stays empty. */
     kube_stream_fn *stream;
     bool stream_stopped;
-    bool finished; /* Out of curl's hands. */
+    bool finished;     /* Out of curl's hands. */
+    long long started; /* When handed to curl (time_msec()). */
 };
 
 static void
@@ -254,7 +257,7 @@ kube_client_create(const struct kube_config *config,
     if (options) {
         client->options = *options;
     }
-    if (client->options.qps <= 0) {
+    if (client->options.qps == 0) {
         client->options.qps = 50;
     }
     if (client->options.burst <= 0) {
@@ -269,6 +272,7 @@ kube_client_create(const struct kube_config *config,
     if (client->options.max_in_flight <= 0) {
         client->options.max_in_flight = 64;
     }
+    kube_window_init(&client->window, client->options.max_in_flight);
     if (!client->options.user_agent) {
         client->options.user_agent = "kovn/0.1";
     }
@@ -526,6 +530,12 @@ kube_client_in_flight(const struct kube_client *client)
     return client->n_active_requests;
 }
 
+const struct kube_window *
+kube_client_window(const struct kube_client *client)
+{
+    return &client->window;
+}
+
 size_t
 kube_client_pending(const struct kube_client *client)
 {
@@ -533,10 +543,22 @@ kube_client_pending(const struct kube_client *client)
            ovs_list_size(&client->finished);
 }
 
+static bool
+rate_limited(const struct kube_client *client)
+{
+    return client->options.qps > 0;
+}
+
 static void
 refill_tokens(struct kube_client *client)
 {
     long long now = time_msec();
+
+    if (!rate_limited(client)) {
+        client->tokens = client->options.burst;
+        client->tokens_updated = now;
+        return;
+    }
     double added =
         (double)(now - client->tokens_updated) * client->options.qps / 1000.0;
 
@@ -547,7 +569,7 @@ refill_tokens(struct kube_client *client)
 static bool
 below_in_flight_limit(const struct kube_client *client)
 {
-    return client->n_active_requests < (size_t)client->options.max_in_flight;
+    return client->n_active_requests < kube_window_limit(&client->window);
 }
 
 static bool
@@ -576,7 +598,8 @@ start_queued(struct kube_client *client)
             continue;
         }
         ovs_list_remove(&request->node);
-        client->tokens -= 1.0;
+        client->tokens -= rate_limited(client) ? 1.0 : 0.0;
+        request->started = time_msec();
         if (request->stream) {
             client->n_queued_streams--;
         } else {
@@ -662,6 +685,15 @@ collect_finished(struct kube_client *client)
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
                           (char **)&request);
         request->result = msg->data.result;
+        if (!request->stream) {
+            long status = 0;
+
+            curl_easy_getinfo(request->easy, CURLINFO_RESPONSE_CODE, &status);
+            kube_window_update(
+                &client->window, status,
+                request->result == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : 0,
+                (double)(time_msec() - request->started), time_msec());
+        }
         curl_multi_remove_handle(client->multi, request->easy);
         request->finished = true;
         client->n_active_requests -= !request->stream;
@@ -757,7 +789,7 @@ kube_client_wait(struct kube_client *client)
         (client->n_queued_streams || below_in_flight_limit(client))) {
         /* Wake when the next token is due; otherwise a request ending
          * wakes the loop. */
-        double missing = 1.0 - client->tokens;
+        double missing = rate_limited(client) ? 1.0 - client->tokens : 0;
         long long delay =
             missing <= 0
                 ? 0

@@ -1,7 +1,8 @@
 /* The Kubernetes REST client: libcurl's multi interface driven by the OVS
  * poll loop (kube_client_run() / kube_client_wait(), as everything else in a
  * kovn daemon), with connection reuse and HTTP/2 where the server offers
- * it, per-request timeouts, a client-side QPS/burst limit, bounded response
+ * it, per-request timeouts, an adaptive bound on requests in flight
+ * (kube/window.h) and an optional QPS/burst limit, bounded response
  * bodies, and metav1.Status errors decoded into (code, reason, message).
  *
  * Requests complete through a callback from kube_client_run(); nothing is
@@ -16,22 +17,28 @@
 struct json;
 struct kovn_error;
 struct kube_config;
+struct kube_window;
 
 /* Largest response body accepted; paged lists stay far below it. */
 #define KUBE_BODY_MAX (128 * 1024 * 1024)
 
 struct kube_client_options {
-    double qps;                /* Sustained requests per second; 0: 50. */
+    /* Sustained requests per second; 0: 50; KUBE_CLIENT_NO_RATE: no fixed
+     * rate, only the adaptive window (kube/window.h) bounds requests. */
+    double qps;
     int burst;                 /* Bucket size; 0: 100. */
     long timeout_ms;           /* Per request; 0: 30000. */
     long long token_reload_ms; /* Re-read a token file after; 0: 60 s. */
-    /* Requests (not streams) handed to libcurl at once; more wait their
-     * turn.  Each costs libcurl some 25 KB of buffers, and beyond the API
-     * server's HTTP/2 stream limit (Go's 250) libcurl opens, and later
-     * drops, more connections.  0: 64. */
+    /* The most requests (not streams) handed to libcurl at once, the
+     * ceiling of the adaptive window; more wait their turn.  Each costs
+     * libcurl some 25 KB of buffers, and beyond the API server's HTTP/2
+     * stream limit (Go's 250) libcurl opens, and later drops, more
+     * connections.  0: 64. */
     int max_in_flight;
     const char *user_agent;
 };
+
+#define KUBE_CLIENT_NO_RATE (-1.0)
 
 struct kube_response {
     long status;       /* HTTP status; 0 when the request never got one. */
@@ -88,6 +95,8 @@ void kube_request_cancel(struct kube_request *request);
 
 /* Requests (not streams) handed to libcurl and not yet finished. */
 size_t kube_client_in_flight(const struct kube_client *client);
+/* The adaptive window that bounds them. */
+const struct kube_window *kube_client_window(const struct kube_client *);
 
 void kube_client_run(struct kube_client *client);
 void kube_client_wait(struct kube_client *client);

@@ -21,6 +21,7 @@
 #include "kube/events.h"
 #include "kube/kubeconfig.h"
 #include "kube/rest.h"
+#include "kube/window.h"
 #include "openvswitch/json.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
@@ -709,6 +710,94 @@ test_token_file_is_read_again(void **state)
     free(kubeconfig);
 }
 
+struct overload_counter {
+    int done, created, too_many, other;
+};
+
+static void
+overload_done(struct kube_response *response, void *counter_)
+{
+    struct overload_counter *counter = counter_;
+
+    counter->done++;
+    counter->created += response->status == 201;
+    counter->too_many += response->status == 429;
+    if (response->status != 201 && response->status != 429) {
+        /* A server this starved may also time a write out (504), or drop
+         * it: counted, not judged. */
+        counter->other++;
+        printf("other answer: %ld %s\n", response->status, response->message);
+    }
+}
+
+/* An API server that takes one write at a time answers the rest with 429:
+ * the client's window is cut (to 1 at worst), so that a second wave meets
+ * far fewer refusals than the first, which hit it with the whole window. */
+static void
+test_429s_cut_the_window(void **state)
+{
+    struct k8s_sandbox tight;
+    /* A short timeout: an answer that never comes fails the wave soon. */
+    struct kube_client_options options = {
+        .qps = KUBE_CLIENT_NO_RATE, .max_in_flight = 32, .timeout_ms = 3000};
+    struct overload_counter waves[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}};
+    enum { N = 100 };
+
+    (void)state;
+    setenv("K8S_APISERVER_ARGS",
+           "--enable-priority-and-fairness=false "
+           "--max-mutating-requests-inflight=1",
+           1);
+    k8s_sandbox_start(&tight, false);
+    unsetenv("K8S_APISERVER_ARGS");
+
+    /* Not the admin: the API server does not limit system:masters. */
+    struct kube_client *client =
+        client_with(tight.controller_kubeconfig, &options);
+
+    for (int wave = 0; wave < 2; wave++) {
+        struct overload_counter *c = &waves[wave];
+        long long start = time_msec();
+
+        for (int i = 0; i < N; i++) {
+            char body[160];
+            struct json *json;
+
+            snprintf(body, sizeof body,
+                     "{\"apiVersion\":\"coordination.k8s.io/v1\","
+                     "\"kind\":\"Lease\",\"metadata\":{\"name\":\"w%d-%d\"}}",
+                     wave, i);
+            json = json_from_string(body);
+            kube_client_send(
+                client, "POST",
+                "/apis/coordination.k8s.io/v1/namespaces/default/leases", json,
+                NULL, overload_done, c);
+            json_destroy(json);
+        }
+        for (;;) {
+            kube_client_run(client);
+            if (c->done == N) {
+                break;
+            }
+            kube_client_wait(client);
+            poll_timer_wait_until(start + 60000);
+            poll_block();
+            assert_true(time_msec() - start < 60000);
+        }
+        printf("wave %d: %d created, %d refused with 429, %d other, "
+               "window %zu after %llu cuts\n",
+               wave + 1, c->created, c->too_many, c->other,
+               kube_window_limit(kube_client_window(client)),
+               (unsigned long long)kube_client_window(client)->cuts);
+        assert_int_equal(c->created + c->too_many + c->other, N);
+    }
+    assert_true(waves[0].too_many > 0);
+    assert_true(kube_client_window(client)->cuts > 0);
+    assert_true(waves[1].too_many < waves[0].too_many);
+    kube_client_destroy(client);
+    k8s_sandbox_stop(&tight);
+}
+
 static int
 setup(void **state)
 {
@@ -738,6 +827,7 @@ main(void)
         cmocka_unit_test(test_rbac_refusal_is_403_forbidden),
         cmocka_unit_test(test_concurrent_requests_complete_on_the_poll_loop),
         cmocka_unit_test(test_in_flight_limit_queues_requests_but_not_streams),
+        cmocka_unit_test(test_429s_cut_the_window),
         cmocka_unit_test(test_unreachable_server_is_a_transport_error),
         cmocka_unit_test(test_events_aggregate_repeats_and_limit_spam),
         cmocka_unit_test(test_client_certificate_auth_from_files_and_data),
