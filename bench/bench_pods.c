@@ -80,8 +80,8 @@
 #define POD_LIMIT_S    600.0
 #define SETUP_LIMIT_S  300.0
 #define START_LIMIT_S  60.0
-#define GOAL_RATIO     1.5
-#define GOAL_RSS_MIB   60.0
+#define GOAL_RATIO     1.1
+#define GOAL_RSS_MIB   40.0
 #define GOAL_RESTART_S 3.0
 /* Restarts measured; the cold-start figure is their median (one start on
  * two shared cores varies by a second). */
