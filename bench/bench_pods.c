@@ -1096,6 +1096,7 @@ controller_metrics(void)
         "kovn_ovn_batch_",
         "kovn_heap_",
         "kovn_allocations",
+        "kovn_kube_client_window",
     };
 
     return bench_ctl_metrics(&kovn, prefixes, ARRAY_SIZE(prefixes));

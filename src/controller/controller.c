@@ -445,6 +445,7 @@ controller_init(struct controller *ctl, const struct controller_options *opts,
     /* 1,000 ports make a transaction of a few hundred KB; the 10 s bound
      * is ovn_nb_transact()'s. */
     ctl->nb_batch = ovn_batch_create(nb, 1000, 10 * 1000);
+    ovn_batch_set_linger(ctl->nb_batch, opts->nb_linger_ms);
     ctl->model = crd_model_create(opts->default_vpc, opts->default_subnet);
     ctl->deps_world = (struct deps_world){
         .model = ctl->model,

@@ -76,6 +76,7 @@ enum {
     OPT_QPS,
     OPT_BURST,
     OPT_PORT_LIMIT,
+    OPT_NB_LINGER,
 };
 
 static void
@@ -119,6 +120,10 @@ usage(void)
            "  --switch-port-limit=N      ports one OVN logical switch holds "
            "(32767;\n"
            "                             4095 with VXLAN encapsulation)\n"
+           "  --ovn-nb-linger=DURATION   under a stream of NB changes, "
+           "start a\n"
+           "                             transaction at most this often "
+           "(20ms; 0: at once)\n"
            "  --kube-api-qps=N --kube-api-burst=N  a fixed client rate "
            "limit (default:\n"
            "                             none; requests in flight adapt "
@@ -226,6 +231,9 @@ parse_flag(int option, const char *name, const char *arg, void *f_)
     case OPT_BURST:
         f->burst = cmdline_int(name, arg, 1, 100000);
         break;
+    case OPT_NB_LINGER:
+        f->ctl.nb_linger_ms = cmdline_duration(name, arg);
+        break;
     case OPT_PORT_LIMIT:
         f->ctl.switch_port_limit =
             cmdline_int(name, arg, 2, OVN_SWITCH_PORT_LIMIT);
@@ -267,6 +275,7 @@ parse_flags(int argc, char *argv[], struct flags *f)
         {"webhook-key", required_argument, NULL, OPT_WEBHOOK_KEY},
         {"event-namespace", required_argument, NULL, OPT_EVENT_NS},
         {"switch-port-limit", required_argument, NULL, OPT_PORT_LIMIT},
+        {"ovn-nb-linger", required_argument, NULL, OPT_NB_LINGER},
         {"kube-api-qps", required_argument, NULL, OPT_QPS},
         {"kube-api-burst", required_argument, NULL, OPT_BURST},
         CMDLINE_OPTIONS_VERBOSE_HELP,
@@ -287,6 +296,7 @@ parse_flags(int argc, char *argv[], struct flags *f)
                 .gc_interval_ms = 360 * 1000,
                 .event_namespace = "default",
                 .switch_port_limit = OVN_SWITCH_PORT_LIMIT,
+                .nb_linger_ms = 20,
             },
         .apply_crds = true,
         .leader_elect = true,

@@ -12,6 +12,8 @@
 #include "controller/nbwrite.h"
 #include "controller/queue.h"
 #include "kube/events.h"
+#include "kube/rest.h"
+#include "kube/window.h"
 #include "ovn/batch.h"
 #include "util.h"
 
@@ -118,6 +120,15 @@ ctrl_metrics_export(const struct controller *ctl, struct metrics_registry *r)
     metrics_set(r, "kovn_heap_in_use_bytes", METRIC_GAUGE,
                 "Bytes allocated on the heap and not freed.", "",
                 (double)(mi.uordblks + mi.hblkhd), NULL);
+    const struct kube_window *window = kube_client_window(ctl->client);
+    metrics_set(r, "kovn_kube_client_window", METRIC_GAUGE,
+                "Requests the API client may keep in flight now (its "
+                "adaptive window).",
+                "", (double)kube_window_limit(window), NULL);
+    metrics_set(r, "kovn_kube_client_window_cuts_total", METRIC_COUNTER,
+                "Times the API server's answers (429, 503, 504, timeouts, "
+                "answers over 5 s) halved the window.",
+                "", (double)window->cuts, NULL);
     const struct ovn_batch_stats *bs = ovn_batch_stats(ctl->nb_batch);
     metrics_set(r, "kovn_ovn_batch_txns_total", METRIC_COUNTER,
                 "OVN NB transactions sent by the batched writer (all of the "

@@ -43,6 +43,11 @@ struct ovn_batch {
     struct ovs_list queued; /* struct change, oldest first. */
     size_t n_queued;
 
+    /* A transaction starts 'linger_ms' after the previous one was
+     * answered, unless half a transaction's worth of changes is queued. */
+    long long linger_ms;
+    long long last_done;
+
     struct ovsdb_idl_txn *txn; /* In flight, or NULL. */
     struct ovs_list in_txn;    /* Its changes. */
     size_t n_in_txn;
@@ -111,6 +116,20 @@ requeue_txn(struct ovn_batch *batch, bool alone)
         batch->n_queued++;
     }
     batch->n_in_txn = 0;
+}
+
+void
+ovn_batch_set_linger(struct ovn_batch *batch, long long linger_ms)
+{
+    batch->linger_ms = MAX(linger_ms, 0);
+}
+
+/* True if the next transaction should wait for more changes. */
+static bool
+lingering(const struct ovn_batch *batch, long long now)
+{
+    return now < batch->last_done + batch->linger_ms &&
+           batch->n_queued < batch->max_changes / 2;
 }
 
 void
@@ -281,6 +300,8 @@ commit_txn(struct ovn_batch *batch)
         batch->nb->n_txns_sent++;
         batch->stats.txn_seconds += (time_msec() - batch->txn_started) / 1e3;
     }
+    /* A rebuild after "try again" does not linger. */
+    batch->last_done = status == TXN_TRY_AGAIN ? 0 : time_msec();
     switch (status) {
     case TXN_SUCCESS:
     case TXN_UNCHANGED:
@@ -347,6 +368,9 @@ ovn_batch_run(struct ovn_batch *batch)
             }
             batch->retry_wait = false;
         }
+        if (lingering(batch, now)) {
+            return;
+        }
         start_txn(batch);
         /* Sent now: a transaction must not stay open until the next
          * ovsdb_idl_run(), which refuses to run with one. */
@@ -371,6 +395,8 @@ ovn_batch_wait(struct ovn_batch *batch)
             poll_timer_wait_until(first->deadline);
         } else if (batch->retry_wait) {
             poll_timer_wait_until(batch->retry_at);
+        } else if (lingering(batch, time_msec())) {
+            poll_timer_wait_until(batch->last_done + batch->linger_ms);
         } else {
             poll_immediate_wake();
         }

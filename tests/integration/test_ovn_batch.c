@@ -122,6 +122,10 @@ run_until_done(struct ovn_nb *nb, struct ovn_batch *batch,
         }
         ovn_nb_run(nb);
         ovn_batch_run(batch);
+        if (*remaining <= 0) {
+            /* Done in this pass: nothing may wake the loop again. */
+            break;
+        }
         ovn_nb_wait(nb);
         ovn_batch_wait(batch);
         poll_timer_wait_until(deadline);
@@ -293,6 +297,52 @@ test_partial_changes_share_a_transaction_and_a_failed_one_is_dropped(
     ovn_nb_destroy(nb);
 }
 
+/* With a linger, changes that follow a transaction closely wait and go
+ * together; a change after a quiet spell goes at once. */
+static void
+test_linger_gathers_a_stream_of_changes(void **state)
+{
+    struct ovn_nb *nb = ovn_nb_create(sandbox.nb_remote);
+    struct ovn_batch *batch = ovn_batch_create(nb, 1000, TIMEOUT_MS);
+    int remaining = 1;
+    struct change *changes = make_changes(5, "linger", "l", &remaining);
+    long long start;
+
+    (void)state;
+    make_switch(nb, "linger");
+    ovn_batch_set_linger(batch, 2000);
+
+    start = time_msec();
+    ovn_batch_submit(batch, build_change, &changes[0], change_done);
+    ovn_batch_run(batch);
+    assert_int_equal(ovn_batch_in_flight(batch), 1); /* Sent at once. */
+    run_until_done(nb, batch, &remaining);
+    start = time_msec();
+
+    remaining = 3;
+    for (size_t i = 1; i < 4; i++) {
+        ovn_batch_submit(batch, build_change, &changes[i], change_done);
+        ovn_batch_run(batch);
+        assert_int_equal(ovn_batch_in_flight(batch), 0);
+    }
+    run_until_done(nb, batch, &remaining);
+    assert_true(time_msec() - start >= 2000);
+    assert_int_equal(ovn_batch_stats(batch)->txns, 2);
+
+    /* Quiet for longer than the linger: the next change goes at once. */
+    xsleep(3);
+    remaining = 1;
+    ovn_batch_submit(batch, build_change, &changes[4], change_done);
+    ovn_batch_run(batch);
+    assert_int_equal(ovn_batch_in_flight(batch), 1);
+    run_until_done(nb, batch, &remaining);
+    assert_int_equal(ovn_batch_stats(batch)->txns, 3);
+    assert_int_equal(ports_matching("linger", ".ns)"), 5);
+    free(changes);
+    ovn_batch_destroy(batch);
+    ovn_nb_destroy(nb);
+}
+
 /* Sends 'sig' to the standalone NB ovsdb-server, by its pid file. */
 static void
 nb_server_signal(int sig)
@@ -389,6 +439,7 @@ main(void)
         cmocka_unit_test(test_a_bad_change_fails_alone_and_the_rest_commit),
         cmocka_unit_test(
             test_partial_changes_share_a_transaction_and_a_failed_one_is_dropped),
+        cmocka_unit_test(test_linger_gathers_a_stream_of_changes),
         cmocka_unit_test(
             test_lost_connection_mid_batch_rebuilds_from_the_replica),
         cmocka_unit_test(test_destroy_completes_pending_changes_as_cancelled),
