@@ -53,8 +53,8 @@ struct controller_options {
     /* Ports one OVN logical switch holds (crd/subnet.h): a subnet attaches
      * at most subnet_port_capacity() of it pods. */
     size_t switch_port_limit;
-    /* NB transactions start at most this often under a stream of changes
-     * (ovn_batch_set_linger()). */
+    /* Under a stream of changes, the next NB transaction waits this long
+     * after the previous one's answer (ovn_batch_set_linger()). */
     long long nb_linger_ms;
     /* --adopt-kube-ovn: take over Kube-OVN's NB rows and finalizers
      * (controller/adopt.h). */

@@ -686,13 +686,14 @@ collect_finished(struct kube_client *client)
                           (char **)&request);
         request->result = msg->data.result;
         if (!request->stream) {
+            long long now = time_msec();
             long status = 0;
 
             curl_easy_getinfo(request->easy, CURLINFO_RESPONSE_CODE, &status);
             kube_window_update(
                 &client->window, status,
                 request->result == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : 0,
-                (double)(time_msec() - request->started), time_msec());
+                (double)(now - request->started), now);
         }
         curl_multi_remove_handle(client->multi, request->easy);
         request->finished = true;
