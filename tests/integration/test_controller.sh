@@ -276,7 +276,7 @@ to-lport  3000 (ip4.src == 100.64.0.0/16 && ip4.dst == 10.240.0.0/24) allow-rela
 to-lport  3000 (ip4.src == 10.240.0.0/24 && ip4.dst == 100.64.0.0/16) allow-related'
 want_sorted=$(sort <<<"$want_acls")
 for ((i = 0; i < 100; i++)); do
-    acls=$(nbctl acl-list priv 2>/dev/null | sed 's/^ *//; s/ *$//' | sort)
+    acls=$(nbctl acl-list priv 2>/dev/null | sed 's/^ *//; s/ *$//' | sort) || true
     [[ $acls == "$want_sorted" ]] && break
     sleep 0.1
 done

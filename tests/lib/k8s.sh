@@ -7,6 +7,11 @@
 #   fail MESSAGE, wait_for SECONDS DESCRIPTION COMMAND...
 kovn_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
+# set -e ends a test at the first failing command without a word; say
+# which (-E: also inside functions and command substitutions).
+set -E
+trap 'echo "exit status $? at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
+
 k8s_cleanup() {
     [[ -n "${K8S_DIR:-}" ]] || return 0
     "$kovn_root/scripts/k8s.sh" stop "$K8S_DIR" >/dev/null 2>&1 || true
