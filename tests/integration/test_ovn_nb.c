@@ -260,6 +260,78 @@ test_ensure_twice_sends_no_transaction(void **state)
     ovn_nb_destroy(nb);
 }
 
+/* A port an earlier build left in switch "move-a", tagged with the legacy
+ * external_ids:ls key, ensured on "move-b": it leaves "move-a", joins
+ * "move-b" and loses the key; ensuring it again changes nothing. */
+static int
+build_moved_port(struct ovn_nb *nb, struct ovsdb_idl_txn *txn, void *aux,
+                 struct kovn_error *err)
+{
+    struct ovn_owner pod = {OVN_OWNER_POD, "default/mover"};
+    struct ovn_owner subnet = {OVN_OWNER_SUBNET, "move-b"};
+    struct ovn_switch_spec ls = {.name = "move-b"};
+    struct net_mac pod_mac = mac("0a:58:0a:11:00:05");
+    struct net_addr ip = addr("10.17.0.5");
+    struct ovn_switch_port_spec port = {.name = "mover.default",
+                                        .switch_name = "move-b",
+                                        .mac = &pod_mac,
+                                        .ips = &ip,
+                                        .n_ips = 1,
+                                        .port_security = true};
+
+    (void)aux;
+    if (!ovn_switch_ensure(nb, txn, &ls, &subnet, err) ||
+        !ovn_switch_port_ensure(nb, txn, &port, &pod, err)) {
+        return err->code;
+    }
+    return 0;
+}
+
+static void
+test_moved_port_changes_switch_and_drops_legacy_key(void **state)
+{
+    struct kovn_error err = {0};
+    enum ovn_txn_outcome outcome;
+    struct ovn_nb *nb;
+    char *out;
+
+    (void)state;
+    out = sandbox_run(
+        "ovn-nbctl --db=%s ls-add move-a -- set logical_switch move-a "
+        "external_ids:vendor=kovn external_ids:kovn-subnet=move-a -- "
+        "lsp-add move-a mover.default -- "
+        "lsp-set-addresses mover.default '0a:58:0a:11:00:05 10.17.0.5' -- "
+        "set logical_switch_port mover.default external_ids:vendor=kovn "
+        "external_ids:kovn-pod=default/mover external_ids:ls=move-a",
+        sandbox.nb_unix);
+    assert_non_null(out);
+    free(out);
+
+    nb = ovn_nb_create(sandbox.nb_remote);
+    assert_int_equal(ovn_nb_transact(nb, build_moved_port, NULL, TIMEOUT_MS,
+                                     &outcome, &err),
+                     0);
+    assert_int_equal(outcome, OVN_TXN_CHANGED);
+    out = sandbox_run("ovn-nbctl --db=%s lsp-list move-a; echo =; "
+                      "ovn-nbctl --db=%s lsp-list move-b; echo =; "
+                      "ovn-nbctl --db=%s get logical_switch_port "
+                      "mover.default external_ids",
+                      sandbox.nb_unix, sandbox.nb_unix, sandbox.nb_unix);
+    assert_non_null(out);
+    /* move-a lists nothing, move-b the port, whose ids lack ls. */
+    assert_true(!strncmp(out, "=\n", 2));
+    assert_non_null(strstr(out, "(mover.default)\n=\n"));
+    assert_null(strstr(out, "ls="));
+    assert_non_null(strstr(out, "vendor=kovn"));
+    free(out);
+
+    assert_int_equal(ovn_nb_transact(nb, build_moved_port, NULL, TIMEOUT_MS,
+                                     &outcome, &err),
+                     0);
+    assert_int_equal(outcome, OVN_TXN_UNCHANGED);
+    ovn_nb_destroy(nb);
+}
+
 /* Owner existence as the controller would report it: the subnets listed in
  * 'gone' were deleted, every other owner still exists. */
 static bool
@@ -881,6 +953,7 @@ main(void)
         cmocka_unit_test(
             test_ensure_creates_topology_that_northd_turns_into_datapaths),
         cmocka_unit_test(test_ensure_twice_sends_no_transaction),
+        cmocka_unit_test(test_moved_port_changes_switch_and_drops_legacy_key),
         cmocka_unit_test(test_stale_listing_finds_only_orphaned_kovn_rows),
         cmocka_unit_test(test_bad_input_is_an_error_naming_row_and_field),
         cmocka_unit_test(test_delete_removes_ports_then_switch_and_router),
