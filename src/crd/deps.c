@@ -163,17 +163,23 @@ static char *
 pod_egress_view(const struct deps_world *w, const char *key,
                 const void *object)
 {
-    const char *ip, *ls;
+    const char *node, *ip, *ls;
 
     (void)w;
     (void)key;
     if (!object) {
         return NULL;
     }
+    node = crd_pod_node_of(object);
     ip = kube_object_annotation(object, ANN_IP_ADDRESS);
     ls = kube_object_annotation(object, ANN_LOGICAL_SWITCH);
-    return xasprintf("%s|%s|%s", crd_pod_node_of(object) ?: "", ip ? ip : "",
-                     ls ? ls : "");
+    /* A pod without an address or a node puts nothing in any node's sets:
+     * a pod created bound (or scheduled) is no change to its node until
+     * its address is written, one node reconcile per pod instead of two. */
+    if (!node || !*node || !ip || !*ip) {
+        return NULL;
+    }
+    return xasprintf("%s|%s|%s", node, ip, ls ? ls : "");
 }
 
 /* What the gateway choice reads of a node (its JSON): Ready, labels and

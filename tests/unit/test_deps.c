@@ -851,6 +851,11 @@ test_deps_egress_edges(void **state)
     keyed_change(&w.deps, DEPS_IN_NODE, "n1", NULL, NODE_JSON("True", "t1"));
     assert_true(sset_contains(&egress_marks[DEPS_OUT_SUBNET], "cent"));
 
+    /* Created bound but without an address: nothing for its node yet. */
+    keyed_change(&w.deps, DEPS_IN_POD, "ns1/p", NULL,
+                 POD_JSON("n1", "", "Pending"));
+    assert_true(sset_is_empty(&egress_marks[DEPS_OUT_NODE]));
+    assert_true(sset_contains(&egress_marks[DEPS_OUT_POD], "ns1/p"));
     keyed_change(&w.deps, DEPS_IN_POD, "ns1/p", POD_JSON("n1", "", "Pending"),
                  POD_JSON("n1", "10.31.0.5", "Pending"));
     assert_true(sset_contains(&egress_marks[DEPS_OUT_NODE], "n1"));
