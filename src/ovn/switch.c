@@ -14,8 +14,8 @@
 
 /* external_ids key on a port naming its switch, which Kube-OVN and earlier
  * kovn builds write.  kovn removes it: an ensure looks for the port in its
- * switch's port list anyway, and the key cost some 330 bytes of replica per
- * port, a seventh of the NB replica at 10,000 pods. */
+ * switch's port list anyway, and the key cost some 300 bytes of replica per
+ * port (bench_ovn_nb: 2,362 -> 2,058 bytes). */
 #define LEGACY_PORT_SWITCH_KEY "ls"
 
 const struct nbrec_logical_switch *
