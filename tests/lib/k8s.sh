@@ -8,9 +8,11 @@
 kovn_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 # set -e ends a test at the first failing command without a word; say
-# which (-E: also inside functions and command substitutions).
+# which (-E: also inside functions).  Only where set -e is on: cleanup
+# code runs with set +e and expects some of its commands to fail.
 set -E
-trap 'echo "exit status $? at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
+trap 'kovn_err_status=$?; [[ $- != *e* ]] ||
+    echo "exit status $kovn_err_status at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
 
 k8s_cleanup() {
     [[ -n "${K8S_DIR:-}" ]] || return 0
