@@ -176,7 +176,7 @@ pod_egress_view(const struct deps_world *w, const char *key,
     /* A pod without an address or a node puts nothing in any node's sets:
      * a pod created bound (or scheduled) is no change to its node until
      * its address is written, one node reconcile per pod instead of two. */
-    if (!node || !*node || !ip || !*ip) {
+    if (!node || !ip || !*ip) {
         return NULL;
     }
     return xasprintf("%s|%s|%s", node, ip, ls ? ls : "");
