@@ -7,10 +7,14 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "crd/ip.h"
 #include "crd/subnet.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
+
+/* Nodes' keys in 'allocs'; see addresses_node_key(). */
+#define NODE_KEY_PREFIX "node:"
 
 VLOG_DEFINE_THIS_MODULE(addresses);
 
@@ -158,7 +162,7 @@ addresses_find(const struct addresses *book, const char *key)
 char *
 addresses_node_key(const char *node)
 {
-    return xasprintf("node:%s", node);
+    return xasprintf(NODE_KEY_PREFIX "%s", node);
 }
 
 const struct pod_alloc *
@@ -306,6 +310,37 @@ addresses_holders(const struct addresses *book, const char *subnet)
     const struct addr_space *space = shash_find_data(&book->subnets, subnet);
 
     return space ? space->holders : 0;
+}
+
+void
+addresses_holder_ip_names(const struct addresses *book, const char *subnet,
+                          struct sset *names)
+{
+    const struct shash_node *node;
+
+    if (!addresses_holders(book, subnet)) {
+        return;
+    }
+    SHASH_FOR_EACH(node, &book->allocs)
+    {
+        const struct pod_alloc *alloc = node->data;
+        const char *key = alloc->key;
+        char *name;
+
+        if (strcmp(alloc->subnet, subnet)) {
+            continue;
+        }
+        if (!strncmp(key, NODE_KEY_PREFIX, strlen(NODE_KEY_PREFIX))) {
+            name = crd_node_port_name(key + strlen(NODE_KEY_PREFIX));
+        } else {
+            const char *slash = strchr(key, '/');
+            char *ns = xmemdup0(key, slash ? slash - key : 0);
+
+            name = crd_ip_port_name(slash ? slash + 1 : key, ns);
+            free(ns);
+        }
+        sset_add_and_free(names, name);
+    }
 }
 
 bool

@@ -351,14 +351,27 @@ put_counts(struct controller *ctl, const struct subnet *subnet,
     }
 }
 
+/* The IPs that keep 'subnet' from being deleted: its IP objects, and the
+ * holders in the address book whose IP object is not there (yet): a pod
+ * annotated by a controller killed before it posted the IP object holds
+ * its address all the same, and its subnet must wait for it. */
 static char *
 ip_users(struct controller *ctl, const char *subnet, size_t *n)
 {
     const struct sset *ips =
         kube_informer_by_index(ctl->ip_informer, CTRL_IP_BY_SUBNET, subnet);
+    struct sset users;
 
-    *n = ips ? sset_count(ips) : 0;
-    return *n ? ctrl_name_list(ips, MAX_NAMED) : xstrdup("");
+    if (ips) {
+        sset_clone(&users, ips);
+    } else {
+        sset_init(&users);
+    }
+    addresses_holder_ip_names(&ctl->addresses, subnet, &users);
+    *n = sset_count(&users);
+    char *list = *n ? ctrl_name_list(&users, MAX_NAMED) : xstrdup("");
+    sset_destroy(&users);
+    return list;
 }
 
 /* Its rows are gone: the finalizer goes, if it is still there. */
@@ -408,7 +421,8 @@ reconcile_deleting(struct controller *ctl, struct ctrl_job *job,
                               "DeleteBlocked", msg);
         free(msg);
         free(users);
-        /* The IP objects' delete events requeue this subnet. */
+        /* The IP objects' delete events, and releases in the address
+         * book, requeue this subnet. */
         return ctrl_crd_status_write(ctl, job, "Subnet", path, obj, status);
     }
     free(users);

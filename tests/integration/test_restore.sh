@@ -14,6 +14,9 @@
 # controller does when the spec changes, instead of refusing it and then
 # failing the pod's allocation over and over (and, were the exclusion
 # lifted, handing the address out again).
+# 3. A pod annotated by a controller killed before it posted the pod's IP
+# object still holds its subnet (found by make chaos): deleting the subnet
+# waits for the pod, naming it, instead of removing the switch under it.
 #   test_restore.sh KOVN_CONTROLLER
 set -euo pipefail
 source "$(dirname "$0")/../lib/k8s.sh"
@@ -136,4 +139,56 @@ if grep -q 'cannot restore' "$K8S_DIR/controller.log"; then
     fail "a restore refused: $(grep 'cannot restore' "$K8S_DIR/controller.log" | head -3)"
 fi
 echo "s1 kept $s1 (excluded since) across a restart; s2 got $(ip_of s2 ex)"
+
+# --- 3. A subnet held by a pod whose IP object is missing.
+kubectl_admin apply -f - >/dev/null <<'EOF'
+apiVersion: v1
+kind: Namespace
+metadata: {name: hold}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: default, namespace: hold}
+automountServiceAccountToken: false
+---
+apiVersion: kubeovn.io/v1
+kind: Subnet
+metadata: {name: held}
+spec: {cidrBlock: 10.232.0.0/29, namespaces: [hold]}
+EOF
+switch_held() { nbctl ls-list | grep -q '(held)'; }
+ip_object() { kubectl_admin get ip "$1"; }
+no_ip_object() { ! kubectl_admin get ip "$1"; }
+wait_for 30 "switch held in OVN" switch_held
+pod h1 hold
+wait_for 30 "h1 addressed" addressed h1 hold
+wait_for 30 "h1's IP object" ip_object h1.hold
+h1=$(ip_of h1 hold)
+# What a controller killed between the annotation patch and the IP's POST
+# leaves: the pod annotated, no IP object.  The subnet's delete is asked
+# while no controller runs, so the restarted one meets both at once.
+stop_pidfile "$K8S_DIR/controller.pid"
+kubectl_admin delete ip h1.hold --wait=false >/dev/null
+kubectl_admin patch ip h1.hold --type merge -p '{"metadata":{"finalizers":null}}' \
+    >/dev/null 2>&1 || true
+wait_for 10 "h1's IP object gone" no_ip_object h1.hold
+kubectl_admin delete subnet held --wait=false >/dev/null
+start_controller
+held_reason() {
+    kubectl_admin get subnet held \
+        -o jsonpath='{.status.conditions[?(@.type=="Ready")].reason}'
+}
+blocked() { [[ $(held_reason) == IPsInUse ]]; }
+wait_for 30 "subnet held blocked by h1" blocked
+msg=$(kubectl_admin get subnet held -o jsonpath='{.status.conditions[?(@.type=="Ready")].message}')
+[[ $msg == *h1.hold* ]] || fail "held's blocking message does not name h1: $msg"
+sleep 2
+kubectl_admin get subnet held >/dev/null 2>&1 || fail "subnet held deleted under pod h1"
+switch_held || fail "switch held removed under pod h1"
+[[ $(ip_of h1 hold) == "$h1" ]] || fail "h1 moved from $h1 to $(ip_of h1 hold)"
+kubectl_admin -n hold delete pod h1 --grace-period=0 >/dev/null
+subnet_gone() { ! kubectl_admin get subnet held; }
+wait_for 30 "subnet held deleted once h1 went" subnet_gone
+switch_held && fail "switch held left in OVN"
+echo "subnet held waited for h1 ($h1, no IP object) and went with it"
 echo PASS
