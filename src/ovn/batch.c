@@ -300,8 +300,16 @@ commit_txn(struct ovn_batch *batch)
         batch->nb->n_txns_sent++;
         batch->stats.txn_seconds += (time_msec() - batch->txn_started) / 1e3;
     }
-    /* A rebuild after "try again" does not linger. */
-    batch->last_done = status == TXN_TRY_AGAIN ? 0 : time_msec();
+    /* A rebuild after "try again" does not linger, nor does what follows
+     * a transaction that changed nothing: lingering spares the server and
+     * the replicas work, and an unchanged one gave them none.  Re-checks of
+     * converged rows (every pod's port at a restart) go at the speed of
+     * their builds instead of one round per linger. */
+    if (status == TXN_TRY_AGAIN) {
+        batch->last_done = 0;
+    } else if (status != TXN_UNCHANGED) {
+        batch->last_done = time_msec();
+    }
     switch (status) {
     case TXN_SUCCESS:
     case TXN_UNCHANGED:

@@ -51,12 +51,12 @@ struct ovn_batch_stats {
  * a change may wait, queued and in flight, before it fails. */
 struct ovn_batch *ovn_batch_create(struct ovn_nb *nb, size_t max_changes,
                                    long long timeout_ms);
-/* Makes a transaction start 'linger_ms' after the previous one was
- * answered (0, the default: at once), unless half of 'max_changes' is
- * queued.  Each transaction that adds a port costs the server and every
- * replica a pass over the switch's whole port set, so under a stream of
- * changes a few milliseconds of waiting buy fewer, larger transactions;
- * a change after a quiet spell still goes at once. */
+/* Makes a transaction start 'linger_ms' after the previous one that
+ * changed something was answered (0, the default: at once), unless half
+ * of 'max_changes' is queued.  Each transaction that adds a port costs the
+ * server and every replica a pass over the switch's whole port set, so under a
+ * stream of changes a few milliseconds of waiting buy fewer, larger
+ * transactions; a change after a quiet spell still goes at once. */
 void ovn_batch_set_linger(struct ovn_batch *batch, long long linger_ms);
 
 /* Completes every change still queued or in flight with -ECANCELED. */

@@ -338,6 +338,19 @@ test_linger_gathers_a_stream_of_changes(void **state)
     run_until_done(nb, batch, &remaining);
     assert_int_equal(ovn_batch_stats(batch)->txns, 3);
     assert_int_equal(ports_matching("linger", ".ns)"), 5);
+
+    /* Changes that find their rows converged send nothing, so they do not
+     * make the next ones linger: a controller's restart re-checks every
+     * pod's port, and 20 ms per round of them made that seconds. */
+    xsleep(3);
+    for (size_t i = 0; i < 5; i++) {
+        remaining = 1;
+        ovn_batch_submit(batch, build_change, &changes[i], change_done);
+        ovn_batch_run(batch);
+        assert_int_equal(remaining, 0);
+        assert_int_equal(changes[i].error, 0);
+    }
+    assert_int_equal(ovn_batch_stats(batch)->txns, 3);
     free(changes);
     ovn_batch_destroy(batch);
     ovn_nb_destroy(nb);
