@@ -216,42 +216,65 @@ egress_write_subnet(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
     return error;
 }
 
-/* The addresses of node 'name''s pods whose egress leaves through it. */
+/* Addresses of one family, as /32 or /128 prefixes. */
+struct cidr_list {
+    struct net_cidr *cidrs;
+    size_t n, allocated;
+};
+
+static void
+cidr_list_add(struct cidr_list *list, const struct net_addr *addr)
+{
+    if (list->n == list->allocated) {
+        list->cidrs =
+            x2nrealloc(list->cidrs, &list->allocated, sizeof *list->cidrs);
+    }
+    list->cidrs[list->n].addr = *addr;
+    list->cidrs[list->n].prefix = addr->family == NET_V4 ? 32 : 128;
+    list->n++;
+}
+
+/* The addresses of node 'name''s pods whose egress leaves through it, per
+ * family (NET_V4, NET_V6).  One pass for both families, and one subnet
+ * lookup per run of pods in the same subnet: a node reconciles at every
+ * change of its pods' addresses, so this runs for each new pod. */
 static void
 distributed_pod_addresses(const struct controller *ctl, const char *name,
-                          enum net_family family, struct net_cidr **out,
-                          size_t *n)
+                          struct cidr_list out[2])
 {
     const struct sset *pods =
         kube_informer_by_index(ctl->pod_informer, CTRL_POD_BY_NODE, name);
-    size_t allocated = 0;
+    const char *last_subnet = NULL;
+    bool last_distributed = false;
     const char *pod;
 
-    *out = NULL;
-    *n = 0;
+    memset(out, 0, 2 * sizeof *out);
     if (!pods) {
         return;
     }
     SSET_FOR_EACH(pod, pods)
     {
         const struct pod_alloc *alloc = addresses_find(&ctl->addresses, pod);
-        const struct subnet *subnet =
-            alloc ? crd_model_subnet(ctl->model, alloc->subnet) : NULL;
 
-        if (!subnet || !egress_subnet_has_gateway(ctl, subnet) ||
-            is_centralized(subnet)) {
+        if (!alloc) {
+            continue;
+        }
+        if (!last_subnet || strcmp(last_subnet, alloc->subnet)) {
+            const struct subnet *subnet =
+                crd_model_subnet(ctl->model, alloc->subnet);
+
+            last_subnet = alloc->subnet;
+            last_distributed = subnet &&
+                               egress_subnet_has_gateway(ctl, subnet) &&
+                               !is_centralized(subnet);
+        }
+        if (!last_distributed) {
             continue;
         }
         for (size_t i = 0; i < alloc->addrs.n; i++) {
-            if (alloc->addrs.addrs[i].family != family) {
-                continue;
-            }
-            if (*n == allocated) {
-                *out = x2nrealloc(*out, &allocated, sizeof **out);
-            }
-            (*out)[*n].addr = alloc->addrs.addrs[i];
-            (*out)[*n].prefix = family == NET_V4 ? 32 : 128;
-            ++*n;
+            const struct net_addr *addr = &alloc->addrs.addrs[i];
+
+            cidr_list_add(&out[addr->family == NET_V4 ? 0 : 1], addr);
         }
     }
 }
@@ -264,8 +287,10 @@ egress_write_node(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
 {
     static const enum net_family families[] = {NET_V4, NET_V6};
     struct ovn_owner owner = {OVN_OWNER_NODE, name};
+    struct cidr_list addresses[2];
     int error = 0;
 
+    distributed_pod_addresses(ctl, name, addresses);
     for (size_t f = 0; f < 2 && !error; f++) {
         const struct net_addr *nexthop = pod_alloc_address(join, families[f]);
         char *as = crd_node_address_set_name(name, families[f]);
@@ -277,11 +302,8 @@ egress_write_node(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
             free(as);
             continue;
         }
-        struct net_cidr *addresses;
-        size_t n;
-
-        distributed_pod_addresses(ctl, name, families[f], &addresses, &n);
-        if (!ovn_address_set_ensure(nb, txn, as, addresses, n, &owner, err)) {
+        if (!ovn_address_set_ensure(nb, txn, as, addresses[f].cidrs,
+                                    addresses[f].n, &owner, err)) {
             error = err && err->code ? err->code : -EINVAL;
         } else {
             egress_policies_add(
@@ -289,8 +311,9 @@ egress_write_node(struct ovn_nb *nb, struct ovsdb_idl_txn *txn,
                 xasprintf("%s.src == $%s", ip_field(families[f]), as),
                 "reroute", nexthop);
         }
-        free(addresses);
         free(as);
     }
+    free(addresses[0].cidrs);
+    free(addresses[1].cidrs);
     return error;
 }
