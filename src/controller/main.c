@@ -124,7 +124,7 @@ usage(void)
            "wait this long\n"
            "                             after each answer before the next "
            "transaction\n"
-           "                             (20ms; 0: at once)\n"
+           "                             (50ms; 0: at once)\n"
            "  --kube-api-qps=N --kube-api-burst=N  a fixed client rate "
            "limit (default:\n"
            "                             none; requests in flight adapt "
@@ -297,7 +297,7 @@ parse_flags(int argc, char *argv[], struct flags *f)
                 .gc_interval_ms = 360 * 1000,
                 .event_namespace = "default",
                 .switch_port_limit = OVN_SWITCH_PORT_LIMIT,
-                .nb_linger_ms = 20,
+                .nb_linger_ms = 50,
             },
         .apply_crds = true,
         .leader_elect = true,
