@@ -841,6 +841,9 @@ bench_observer_update(const char *key OVS_UNUSED,
 static inline struct kube_informer_handlers
 bench_observer_handlers(const struct bench_observer *observer)
 {
+    if (!observer) {
+        return (struct kube_informer_handlers){.add = NULL};
+    }
     return (struct kube_informer_handlers){
         .add = bench_observer_add,
         .update = bench_observer_update,
@@ -856,7 +859,7 @@ bench_prune(struct json *obj, void *fields)
 
 /* An informer on 'client' of the collection 'path' that keeps only the
  * NULL-terminated 'fields' of each object (kube_object_prune() paths; NULL:
- * all) and shows each to 'observer'; both outlive it. */
+ * all) and shows each to 'observer' (NULL: to nobody); both outlive it. */
 static inline struct kube_informer *
 bench_informer(struct kube_client *client, const char *path,
                const char *const *fields,
