@@ -313,8 +313,8 @@ addresses_holders(const struct addresses *book, const char *subnet)
 }
 
 void
-addresses_holder_ip_names(const struct addresses *book, const char *subnet,
-                          struct sset *names)
+addresses_pod_ip_names(const struct addresses *book, const char *subnet,
+                       struct sset *names)
 {
     const struct shash_node *node;
 
@@ -325,21 +325,15 @@ addresses_holder_ip_names(const struct addresses *book, const char *subnet,
     {
         const struct pod_alloc *alloc = node->data;
         const char *key = alloc->key;
-        char *name;
+        const char *slash = strchr(key, '/');
 
-        if (strcmp(alloc->subnet, subnet)) {
+        if (!slash || strcmp(alloc->subnet, subnet) ||
+            !strncmp(key, NODE_KEY_PREFIX, strlen(NODE_KEY_PREFIX))) {
             continue;
         }
-        if (!strncmp(key, NODE_KEY_PREFIX, strlen(NODE_KEY_PREFIX))) {
-            name = crd_node_port_name(key + strlen(NODE_KEY_PREFIX));
-        } else {
-            const char *slash = strchr(key, '/');
-            char *ns = xmemdup0(key, slash ? slash - key : 0);
-
-            name = crd_ip_port_name(slash ? slash + 1 : key, ns);
-            free(ns);
-        }
-        sset_add_and_free(names, name);
+        char *ns = xmemdup0(key, slash - key);
+        sset_add_and_free(names, crd_ip_port_name(slash + 1, ns));
+        free(ns);
     }
 }
 

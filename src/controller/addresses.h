@@ -87,10 +87,13 @@ int addresses_alloc(struct addresses *book, const char *key,
 
 /* How many pods and nodes hold addresses in 'subnet'. */
 size_t addresses_holders(const struct addresses *book, const char *subnet);
-/* Adds to 'names' the IP object name of each holder in 'subnet' (whether
- * or not that object exists yet): "<pod>.<namespace>", "node-<node>". */
-void addresses_holder_ip_names(const struct addresses *book,
-                               const char *subnet, struct sset *names);
+/* Adds to 'names' the IP object name ("<pod>.<namespace>") of each pod
+ * holding addresses in 'subnet', whether or not that object exists yet.
+ * Nodes are left out: they get no IP object, and their join addresses
+ * never kept the join subnet from being deleted (an uninstall deletes it
+ * under them). */
+void addresses_pod_ip_names(const struct addresses *book, const char *subnet,
+                            struct sset *names);
 /* True when 'subnet' has 'pod_limit' holders: a new pod would be one port
  * too many for its switch.  Restored holders are never refused, so a
  * subnet can be over it after the limit was lowered. */

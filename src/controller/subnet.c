@@ -352,7 +352,7 @@ put_counts(struct controller *ctl, const struct subnet *subnet,
 }
 
 /* The IPs that keep 'subnet' from being deleted: its IP objects, and the
- * holders in the address book whose IP object is not there (yet): a pod
+ * pods in the address book whose IP object is not there (yet): a pod
  * annotated by a controller killed before it posted the IP object holds
  * its address all the same, and its subnet must wait for it. */
 static char *
@@ -367,7 +367,7 @@ ip_users(struct controller *ctl, const char *subnet, size_t *n)
     } else {
         sset_init(&users);
     }
-    addresses_holder_ip_names(&ctl->addresses, subnet, &users);
+    addresses_pod_ip_names(&ctl->addresses, subnet, &users);
     *n = sset_count(&users);
     char *list = *n ? ctrl_name_list(&users, MAX_NAMED) : xstrdup("");
     sset_destroy(&users);
