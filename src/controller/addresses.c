@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "base/error.h"
-#include "crd/ip.h"
+#include "crd/pod.h"
 #include "crd/subnet.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
@@ -324,16 +324,11 @@ addresses_pod_ip_names(const struct addresses *book, const char *subnet,
     SHASH_FOR_EACH(node, &book->allocs)
     {
         const struct pod_alloc *alloc = node->data;
-        const char *key = alloc->key;
-        const char *slash = strchr(key, '/');
 
-        if (!slash || strcmp(alloc->subnet, subnet) ||
-            !strncmp(key, NODE_KEY_PREFIX, strlen(NODE_KEY_PREFIX))) {
-            continue;
+        if (!strcmp(alloc->subnet, subnet) &&
+            strncmp(alloc->key, NODE_KEY_PREFIX, strlen(NODE_KEY_PREFIX))) {
+            sset_add_and_free(names, crd_pod_port_name(alloc->key));
         }
-        char *ns = xmemdup0(key, slash - key);
-        sset_add_and_free(names, crd_ip_port_name(slash + 1, ns));
-        free(ns);
     }
 }
 
