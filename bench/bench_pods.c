@@ -1413,8 +1413,9 @@ main(int argc, char *argv[])
                                       "resourceVersion=0", &n_ips);
 
     /* The baseline again, after the controller phase and without the
-     * controller: the API server gets slower with each phase it serves, so
-     * the phase in between is compared with the mean of the two. */
+     * controller: the same writes do not cost the API server the same from
+     * one phase to the next, so the phase in between is compared with the
+     * mean of the two. */
     bench_ctl_stop(&kovn);
     delete_run(&measured);
     baseline_before = baseline;
